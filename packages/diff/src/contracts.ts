@@ -1,0 +1,92 @@
+/**
+ * The public contracts of @layerkit/diff: tree entries, trees and changes.
+ * Implementations live in their own files; this file holds types only.
+ *
+ * Paths are *byte strings*: every char code is one byte (0–255) of the raw file name,
+ * exactly as the file system or the tar header holds it (think `Buffer.toString('latin1')`).
+ * This keeps non-UTF-8 names intact end to end and makes `<` on strings a byte comparison.
+ * Convert at the edges with `pathFromUtf8` / `pathToUtf8` (see path.ts).
+ * A path is relative to the tree root, has no leading `/` or `./`, no trailing `/`,
+ * and the root itself is never an entry.
+ */
+import type { Digest } from '@layerkit/digest';
+
+/** A byte-string path (see the file comment). */
+export type BytePath = string;
+
+/** File types a tree can hold. `hardlink` appears only in tar-sourced trees (typeflag 1). */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket';
+
+/**
+ * File content, produced lazily. A source may return a sync iterable (Node's fast path:
+ * `readSync` into a buffer, no promise per chunk) or an async one; consumers handle both.
+ * A chunk is valid only until the next step of the iteration: copy it if you keep it.
+ */
+export type ContentReader = () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** One file system object, with everything Docker and the OCI layer spec compare or record. */
+export interface TreeEntry {
+  path: BytePath;
+  type: EntryType;
+  /** Permission bits plus setuid/setgid/sticky (`& 0o7777`); never the S_IFMT type bits. */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Content length for files; 0 for everything else. */
+  size: number;
+  /** Modification time in nanoseconds since the epoch. */
+  mtimeNs: bigint;
+  /** Symlink target (verbatim bytes), or for `hardlink` the path of the entry it links to. */
+  linkTarget?: BytePath;
+  /** Device numbers for `char` and `block`. */
+  devMajor?: number;
+  devMinor?: number;
+  /** Extended attributes: name (byte string) → raw value. Absent when none were read. */
+  xattrs?: ReadonlyMap<string, Uint8Array>;
+  /** Hardlink identity of an on-disk file (`dev:ino`), present when nlink > 1. */
+  linkKey?: string;
+  /** Stat facts for the snapshot fast path (on-disk sources only). */
+  stat?: EntryStat;
+  /** sha256 of the content when the source already knows it (e.g. hashed while reading a layer). */
+  contentDigest?: Digest;
+  /** Opens the content of a `file`. */
+  content?: ContentReader;
+}
+
+/** The stat facts git's index trick compares: equal ⇒ unchanged, without reading the file. */
+export interface EntryStat {
+  dev: bigint;
+  ino: bigint;
+  ctimeNs: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+}
+
+/**
+ * A source of entries in the one global order: path components compared as bytes,
+ * a directory immediately before its descendants (`a`, `a/b`, `a.b`): see `comparePaths`.
+ */
+export interface Tree {
+  entries(): AsyncIterable<TreeEntry>;
+}
+
+/** `docker diff` change kinds, with the Engine API's numbers: C=0, A=1, D=2. */
+export type ChangeKind = 'C' | 'A' | 'D';
+
+/** One change between a lower and an upper tree. */
+export interface Change {
+  kind: ChangeKind;
+  path: BytePath;
+  /** The upper entry for A and C. */
+  entry?: TreeEntry;
+  /** The lower entry for C and D. */
+  lower?: TreeEntry;
+}
+
+/** An entry in a layer (the tar's view): a tree entry, a whiteout, or an opaque marker. */
+export type LayerEntry =
+  | { kind: 'entry'; entry: TreeEntry }
+  /** Deletes `path` (written as `dir/.wh.base`). */
+  | { kind: 'whiteout'; path: BytePath }
+  /** Hides all lower children of directory `path` (written as `path/.wh..wh..opq`). */
+  | { kind: 'opaque'; path: BytePath };

@@ -1,0 +1,6 @@
+/**
+ * @layerkit/diff — trees, docker-diff changes and layer tars (portable core: no `node:` imports).
+ * File system sources and apply-to-directory are in `@layerkit/diff/node`.
+ */
+export type * from './contracts.js';
+export * from './path.js';

@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const packages = ['digest', 'diff', 'history', 'image', 'cli'];
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run from source: map every package entry point to its TypeScript source.
+const alias = packages.flatMap((name) => [
+  { find: new RegExp(`^@layerkit/${name}/node$`), replacement: src(`./packages/${name}/src/node/index.ts`) },
+  { find: new RegExp(`^@layerkit/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
+]);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
