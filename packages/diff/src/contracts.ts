@@ -90,3 +90,48 @@ export type LayerEntry =
   | { kind: 'whiteout'; path: BytePath }
   /** Hides all lower children of directory `path` (written as `path/.wh..wh..opq`). */
   | { kind: 'opaque'; path: BytePath };
+
+/** One tar header after PAX / GNU long-name resolution, before any path normalization. */
+export interface TarHeader {
+  /** The raw entry name (byte string), exactly as the archive spells it (may hold `./`, `/`, `..`). */
+  name: BytePath;
+  /** The typeflag character: `0` `1` `2` `3` `4` `5` `6` `7` (`\0` is reported as `0`). */
+  typeflag: string;
+  /** `& 0o7777` of the header's mode field. */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bytes of content that follow the header (after PAX `size`). */
+  size: number;
+  /** mtime in ns (PAX `mtime` keeps fractions). */
+  mtimeNs: bigint;
+  /** Link target for typeflags 1 and 2 (byte string). */
+  linkName: BytePath;
+  devMajor: number;
+  devMinor: number;
+  uname: string;
+  gname: string;
+  /** `SCHILY.xattr.*` records: name (byte string) → raw value. */
+  xattrs: Map<string, Uint8Array>;
+}
+
+/** One entry read from a tar stream. `body` must be consumed or abandoned before the next entry. */
+export interface TarEntry {
+  header: TarHeader;
+  /** Exactly `header.size` bytes of content. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** Bounds that make reading a hostile tar safe (reference T17–T21). All have safe defaults. */
+export interface TarLimits {
+  /** Largest PAX / GNU long-name payload (default 1 MiB). */
+  maxSpecialHeaderBytes?: number;
+  /** Most entries in one archive (default 10,000,000). */
+  maxEntries?: number;
+  /** Longest path in bytes (default 4096). */
+  maxPathBytes?: number;
+  /** Most path components (default 1024). */
+  maxPathDepth?: number;
+  /** Most total bytes of the archive stream, headers included (default 1 TiB). */
+  maxTotalBytes?: number;
+}

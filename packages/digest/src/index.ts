@@ -3,3 +3,4 @@
  * Node's native fast paths are in `@layerkit/digest/node`.
  */
 export type * from './contracts.js';
+export * from './errors.js';

@@ -1,0 +1,90 @@
+/**
+ * OCI image-spec wire types (image-spec v1.1). Field names are the spec's, verbatim.
+ * Optional fields may be absent (or null on read, which readers treat as absent).
+ */
+import type { Digest } from '@layerkit/digest';
+
+/** A content descriptor (descriptor.md). */
+export interface Descriptor {
+  mediaType: string;
+  digest: Digest;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  /** Embedded content, base64. */
+  data?: string;
+  artifactType?: string;
+  /** Only on manifest descriptors inside an index. */
+  platform?: Platform;
+}
+
+/** Platform fields of an index entry (image-index.md). */
+export interface Platform {
+  architecture: string;
+  os: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  variant?: string;
+}
+
+/** An image manifest (manifest.md). */
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** An image index (image-index.md); `index.json` of a layout is one. */
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** Execution parameters of an image config (config.md `config`). */
+export interface ContainerConfig {
+  User?: string;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  Env?: string[];
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Volumes?: Record<string, Record<string, never>>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  ArgsEscaped?: boolean;
+  /** Docker extensions, kept when present. */
+  Healthcheck?: unknown;
+  OnBuild?: string[];
+  Shell?: string[];
+}
+
+/** One history entry (config.md `history[]`). */
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** An image configuration (config.md). */
+export interface ImageConfig {
+  created?: string;
+  author?: string;
+  architecture: string;
+  os: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  variant?: string;
+  config?: ContainerConfig;
+  rootfs: { type: 'layers'; diff_ids: Digest[] };
+  history?: HistoryEntry[];
+}
