@@ -1,0 +1,112 @@
+/**
+ * Media types layerkit reads and writes: the OCI image-spec set (what layerkit writes) and the
+ * Docker schema2 set (accepted on read and mapped to the OCI equivalent).
+ */
+
+/** Every media type layerkit knows, by a short name. */
+export const MediaTypes = {
+  ociDescriptor: 'application/vnd.oci.descriptor.v1+json',
+  ociLayoutHeader: 'application/vnd.oci.layout.header.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  /** Deprecated by the spec: read, never written. */
+  ociLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  ociLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  ociLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  ociEmpty: 'application/vnd.oci.empty.v1+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  /** Not in the schema2 spec, but containerd and Docker ≥25 use it for uncompressed layers. */
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
+  /** Non-standard (containerd recognizes it). */
+  dockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
+  dockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar',
+} as const;
+
+/** One of the known media type strings. */
+export type KnownMediaType = (typeof MediaTypes)[keyof typeof MediaTypes];
+
+/** How a layer blob is compressed. */
+export type LayerCompression = 'gzip' | 'zstd' | 'none';
+
+const layerCompression: ReadonlyMap<string, LayerCompression> = new Map<string, LayerCompression>([
+  [MediaTypes.ociLayer, 'none'],
+  [MediaTypes.ociLayerGzip, 'gzip'],
+  [MediaTypes.ociLayerZstd, 'zstd'],
+  [MediaTypes.ociLayerNondistributable, 'none'],
+  [MediaTypes.ociLayerNondistributableGzip, 'gzip'],
+  [MediaTypes.ociLayerNondistributableZstd, 'zstd'],
+  [MediaTypes.dockerLayer, 'none'],
+  [MediaTypes.dockerLayerGzip, 'gzip'],
+  [MediaTypes.dockerLayerZstd, 'zstd'],
+  [MediaTypes.dockerForeignLayer, 'none'],
+  [MediaTypes.dockerForeignLayerGzip, 'gzip'],
+]);
+
+const nondistributable: ReadonlySet<string> = new Set<string>([
+  MediaTypes.ociLayerNondistributable,
+  MediaTypes.ociLayerNondistributableGzip,
+  MediaTypes.ociLayerNondistributableZstd,
+  MediaTypes.dockerForeignLayer,
+  MediaTypes.dockerForeignLayerGzip,
+]);
+
+const dockerToOci: ReadonlyMap<string, string> = new Map<string, string>([
+  [MediaTypes.dockerManifest, MediaTypes.ociManifest],
+  [MediaTypes.dockerManifestList, MediaTypes.ociIndex],
+  [MediaTypes.dockerConfig, MediaTypes.ociConfig],
+  [MediaTypes.dockerLayer, MediaTypes.ociLayer],
+  [MediaTypes.dockerLayerGzip, MediaTypes.ociLayerGzip],
+  [MediaTypes.dockerLayerZstd, MediaTypes.ociLayerZstd],
+  [MediaTypes.dockerForeignLayer, MediaTypes.ociLayerNondistributable],
+  [MediaTypes.dockerForeignLayerGzip, MediaTypes.ociLayerNondistributableGzip],
+]);
+
+/** True for an image manifest type: OCI manifest or Docker schema2 manifest. */
+export function isManifestMediaType(mediaType: string): boolean {
+  return mediaType === MediaTypes.ociManifest || mediaType === MediaTypes.dockerManifest;
+}
+
+/** True for an index type: OCI image index or Docker manifest list. */
+export function isIndexMediaType(mediaType: string): boolean {
+  return mediaType === MediaTypes.ociIndex || mediaType === MediaTypes.dockerManifestList;
+}
+
+/** True for an image config type layerkit may parse (OCI or Docker container image v1). */
+export function isConfigMediaType(mediaType: string): boolean {
+  return mediaType === MediaTypes.ociConfig || mediaType === MediaTypes.dockerConfig;
+}
+
+/** True for any known layer type, distributable or not. */
+export function isLayerMediaType(mediaType: string): boolean {
+  return layerCompression.has(mediaType);
+}
+
+/** True for OCI non-distributable and Docker foreign layers (never fetched from their `urls`: R6). */
+export function isNondistributableMediaType(mediaType: string): boolean {
+  return nondistributable.has(mediaType);
+}
+
+/** The compression a layer media type declares, or `undefined` when it is not a known layer type. */
+export function layerCompressionOf(mediaType: string): LayerCompression | undefined {
+  return layerCompression.get(mediaType);
+}
+
+/** Maps a Docker schema2 media type to its OCI equivalent; any other type is returned unchanged. */
+export function toOciMediaType(mediaType: string): string {
+  return dockerToOci.get(mediaType) ?? mediaType;
+}
+
+/** The OCI layer media type for a compression. */
+export function ociLayerMediaType(compression: LayerCompression): string {
+  if (compression === 'gzip') return MediaTypes.ociLayerGzip;
+  if (compression === 'zstd') return MediaTypes.ociLayerZstd;
+  return MediaTypes.ociLayer;
+}
