@@ -4,3 +4,6 @@
  */
 export type * from './contracts.js';
 export * from './path.js';
+export * from './tar/classify-whiteout.js';
+export * from './tar/normalize-entry-name.js';
+export * from './tar/read-tar.js';

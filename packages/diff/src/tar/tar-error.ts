@@ -1,0 +1,23 @@
+/**
+ * Typed errors for malformed tar input: every one names the entry (when known) and its offset.
+ */
+import { LayerkitError } from '@layerkit/digest';
+import type { BytePath } from '../contracts.js';
+import { pathToUtf8 } from '../path.js';
+
+/** Where in the archive a problem was found. */
+export interface TarPosition {
+  /** Byte offset of the entry's (first) header block in the uncompressed stream. */
+  offset: number;
+  /** The entry name as far as it is known (byte string), `''` before the name is parsed. */
+  name: BytePath;
+}
+
+/** Builds `LayerkitError(code)` with a message like `tar entry "a/b" at offset 1536: <problem>`. */
+export function tarError(code: string, problem: string, at: TarPosition): LayerkitError {
+  const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(pathToUtf8(at.name))}`;
+  return new LayerkitError(code, `${entry} at offset ${at.offset}: ${problem}`, {
+    offset: at.offset,
+    name: at.name,
+  });
+}

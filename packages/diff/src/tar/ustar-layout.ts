@@ -1,0 +1,48 @@
+/**
+ * The USTAR header block layout (reference §3.1), shared by the tar reader and writer.
+ */
+
+/** Tar block size: headers are one block, bodies are padded to a whole number of blocks. */
+export const BLOCK_SIZE = 512;
+
+/** Field offsets and lengths within a header block. */
+export const FIELD = {
+  name: [0, 100],
+  mode: [100, 8],
+  uid: [108, 8],
+  gid: [116, 8],
+  size: [124, 12],
+  mtime: [136, 12],
+  checksum: [148, 8],
+  typeflag: [156, 1],
+  linkName: [157, 100],
+  magic: [257, 8],
+  uname: [265, 32],
+  gname: [297, 32],
+  devMajor: [329, 8],
+  devMinor: [337, 8],
+  prefix: [345, 155],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** Typeflag bytes. */
+export const TYPEFLAG = {
+  file: 0x30,
+  hardlink: 0x31,
+  symlink: 0x32,
+  char: 0x33,
+  block: 0x34,
+  dir: 0x35,
+  fifo: 0x36,
+  contiguous: 0x37,
+  legacyFile: 0x00,
+  paxLocal: 0x78,
+  paxGlobal: 0x67,
+  gnuLongName: 0x4c,
+  gnuLongLink: 0x4b,
+  gnuSparse: 0x53,
+} as const;
+
+/** Number of padding bytes that follow `size` bytes of body. */
+export function paddingFor(size: number): number {
+  return (BLOCK_SIZE - (size % BLOCK_SIZE)) % BLOCK_SIZE;
+}
