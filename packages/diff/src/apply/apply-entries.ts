@@ -1,0 +1,208 @@
+/**
+ * The secure apply algorithm of reference §4.4, once, for every target: a directory on disk or
+ * the in-memory merged view. Names are normalized and must stay local (T1, T2), parents are
+ * resolved inside the root (T3, T5, T11), whiteouts hide only lower content (T12), an opaque
+ * marker acts as if it came first, and a path is unlinked before it is recreated.
+ */
+import { LayerkitError } from '@layerkit/digest';
+import type { BytePath, TarEntry, TarHeader } from '../contracts.js';
+import { baseName, parentPath, pathToUtf8 } from '../path.js';
+import type { ApplyRules, ApplyTally, ApplyTarget, SpecialType } from './apply-types.js';
+import { entryMeta } from './entry-meta.js';
+import { type EntryName, localEntryName, parseEntryName } from './entry-name.js';
+import { InRootResolver, joinPath } from './in-root-resolver.js';
+
+const SPECIAL_TYPES: Readonly<Record<string, SpecialType>> = { '3': 'char', '4': 'block', '6': 'fifo' };
+
+function fail(code: string, message: string, path: BytePath): never {
+  throw new LayerkitError(code, `${message}: ${pathToUtf8(path)}`, { path });
+}
+
+/** Applies one layer's entries to `target`; everything the caller should know goes into `tally`. */
+export async function applyEntries(
+  target: ApplyTarget,
+  entries: AsyncIterable<TarEntry>,
+  rules: ApplyRules,
+  tally: ApplyTally,
+): Promise<void> {
+  const applier = new LayerApplier(target, rules, tally);
+  for await (const entry of entries) {
+    tally.entries++;
+    await applier.apply(entry);
+  }
+  applier.finish();
+}
+
+/** The state of one layer's apply: what it wrote, pending opaque markers, directory times. */
+class LayerApplier {
+  readonly #target: ApplyTarget;
+  readonly #rules: ApplyRules;
+  readonly #tally: ApplyTally;
+  readonly #resolver: InRootResolver;
+  /** Real paths this layer created: whiteouts never hide them (T12). */
+  readonly #written = new Set<BytePath>();
+  /** Every ancestor of a written path: a whiteout of one of these would hide this layer's work. */
+  readonly #writtenAncestors = new Set<BytePath>();
+  /** Real directories whose lower content an opaque marker hides, processed after the stream. */
+  readonly #opaqueDirs: BytePath[] = [];
+  /** Directory mtimes to set again once their children exist. */
+  readonly #dirTimes = new Map<BytePath, bigint>();
+
+  constructor(target: ApplyTarget, rules: ApplyRules, tally: ApplyTally) {
+    this.#target = target;
+    this.#rules = rules;
+    this.#tally = tally;
+    this.#resolver = new InRootResolver(target);
+  }
+
+  async apply({ header, body }: TarEntry): Promise<void> {
+    const name = parseEntryName(header.name);
+    switch (name.kind) {
+      case 'root':
+        this.#tally.skipped.push({ path: header.name, reason: 'names the root' });
+        return;
+      case 'aufs':
+        this.#tally.skipped.push({ path: name.path, reason: 'AUFS metadata' });
+        return;
+      case 'opaque':
+        this.#opaque(name);
+        return;
+      case 'whiteout':
+        this.#whiteout(name);
+        return;
+      case 'entry':
+        await this.#entry(name.path, header, body);
+    }
+  }
+
+  finish(): void {
+    for (const dir of this.#opaqueDirs) {
+      if (this.#target.kind(dir) === 'dir') this.#hideLower(dir);
+    }
+    for (const [dir, mtimeNs] of this.#dirTimes) {
+      if (this.#target.kind(dir) === 'dir') this.#target.setDirTime(dir, mtimeNs);
+    }
+  }
+
+  #opaque(name: Extract<EntryName, { kind: 'opaque' }>): void {
+    // T11: a marker whose directory is not a real directory after in-root resolution hides nothing.
+    const dir = this.#resolver.resolveDir(name.dir, false);
+    if (dir !== undefined) this.#opaqueDirs.push(dir);
+  }
+
+  #whiteout(name: Extract<EntryName, { kind: 'whiteout' }>): void {
+    const dir = this.#resolver.resolveDir(parentPath(name.path), false);
+    if (dir === undefined) return;
+    const path = joinPath(dir, baseName(name.path));
+    if (this.#isWritten(path)) {
+      this.#tally.skipped.push({ path: name.path, reason: 'whiteout of an entry of the same layer' });
+      return;
+    }
+    this.#remove(path);
+  }
+
+  async #entry(archivePath: BytePath, header: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
+    const special = SPECIAL_TYPES[header.typeflag];
+    if (special !== undefined) {
+      this.#checkSpecial(archivePath, header, special);
+      if (!this.#target.specialFiles) {
+        this.#tally.skipped.push({
+          path: archivePath,
+          reason: `${special} not created (needs root and the devices option)`,
+        });
+        return;
+      }
+    }
+    const dir = this.#resolver.resolveDir(parentPath(archivePath), true)!;
+    const path = joinPath(dir, baseName(archivePath));
+    if (this.#written.has(path) && this.#rules.strict)
+      fail('APPLY_DUPLICATE_ENTRY', 'the layer holds this path twice', archivePath);
+    // Resolved before anything is removed, so a link can neither target itself nor a removed path.
+    const linkSource =
+      header.typeflag === '1' ? this.#hardlinkSource(archivePath, header.linkName, path) : '';
+    const meta = entryMeta(header, archivePath, this.#tally);
+    const existing = this.#target.kind(path);
+    const mergeDir = existing === 'dir' && header.typeflag === '5';
+    if (existing !== undefined && !mergeDir) this.#remove(path);
+    switch (header.typeflag) {
+      case '5':
+        this.#target.makeDir(path, meta, mergeDir);
+        this.#dirTimes.set(path, meta.mtimeNs);
+        break;
+      case '0':
+      case '7':
+        await this.#target.writeFile(path, meta, header.size, body);
+        break;
+      case '2':
+        this.#target.makeSymlink(path, header.linkName, meta);
+        break;
+      case '1':
+        this.#target.makeHardlink(path, linkSource, meta);
+        break;
+      default:
+        if (special === undefined)
+          fail(
+            'APPLY_UNSUPPORTED_TYPE',
+            `unsupported tar typeflag ${JSON.stringify(header.typeflag)}`,
+            archivePath,
+          );
+        this.#target.makeSpecial(path, special, header.devMajor, header.devMinor, meta);
+    }
+    this.#markWritten(path);
+  }
+
+  /** T13: a 0:0 character device is an overlayfs whiteout, never a layer entry (the reader bounds the numbers). */
+  #checkSpecial(archivePath: BytePath, header: TarHeader, type: SpecialType): void {
+    if (type === 'char' && header.devMajor === 0 && header.devMinor === 0) {
+      fail(
+        'APPLY_WHITEOUT_DEVICE',
+        'a 0:0 character device (an overlayfs whiteout) is not a layer entry',
+        archivePath,
+      );
+    }
+  }
+
+  /** T7/T8: the link target is resolved inside the root now, must exist and must not be a directory. */
+  #hardlinkSource(archivePath: BytePath, linkName: BytePath, path: BytePath): BytePath {
+    const target = localEntryName(linkName);
+    if (target === '') fail('APPLY_HARDLINK_TARGET', 'hardlink to the root', archivePath);
+    const dir = this.#resolver.resolveDir(parentPath(target), false);
+    const source = dir === undefined ? undefined : joinPath(dir, baseName(target));
+    const kind = source === undefined ? undefined : this.#target.kind(source);
+    if (source === undefined || kind === undefined) {
+      fail('APPLY_HARDLINK_TARGET', `hardlink target ${pathToUtf8(linkName)} does not exist`, archivePath);
+    }
+    if (kind === 'dir')
+      fail('APPLY_HARDLINK_TARGET', `hardlink target ${pathToUtf8(linkName)} is a directory`, archivePath);
+    if (source === path) fail('APPLY_HARDLINK_TARGET', 'hardlink to itself', archivePath);
+    return source;
+  }
+
+  #isWritten(path: BytePath): boolean {
+    return this.#written.has(path) || this.#writtenAncestors.has(path);
+  }
+
+  #markWritten(path: BytePath): void {
+    this.#written.add(path);
+    for (let dir = parentPath(path); dir !== '' && !this.#writtenAncestors.has(dir); dir = parentPath(dir)) {
+      this.#writtenAncestors.add(dir);
+    }
+  }
+
+  /** Removes whatever is at `path` without following it; cached resolutions may now be wrong. */
+  #remove(path: BytePath): void {
+    const kind = this.#target.kind(path);
+    if (kind === undefined) return;
+    this.#target.remove(path);
+    if (kind === 'dir' || kind === 'symlink') this.#resolver.invalidate();
+  }
+
+  /** Removes everything below `dir` that this layer did not write (the opaque marker's meaning). */
+  #hideLower(dir: BytePath): void {
+    for (const name of this.#target.readdir(dir)) {
+      const path = joinPath(dir, name);
+      if (!this.#isWritten(path)) this.#target.remove(path);
+      else if (this.#target.kind(path) === 'dir') this.#hideLower(path);
+    }
+  }
+}

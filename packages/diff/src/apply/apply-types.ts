@@ -1,0 +1,88 @@
+/**
+ * The shapes shared by every layer applier: what an apply reports, the metadata it sets, and the
+ * small file-system surface (`ApplyTarget`) the one apply algorithm runs against — a directory on
+ * disk (`@layerkit/diff/node`) or the in-memory merged view.
+ */
+import type { BytePath, EntryType } from '../contracts.js';
+
+/** An entry the applier deliberately did not create, and why. */
+export interface SkippedEntry {
+  path: BytePath;
+  reason: string;
+}
+
+/** An extended attribute that was not applied, and why (policy or a failing `setxattr`). */
+export interface DroppedXattr {
+  path: BytePath;
+  name: string;
+  reason: string;
+}
+
+/** What applying one layer's entries did, besides creating them. */
+export interface ApplyTally {
+  /** Tar entries read (whiteouts and skipped entries included). */
+  entries: number;
+  skipped: SkippedEntry[];
+  /** lchown calls that failed (expected when not running as root). */
+  ownershipFailures: number;
+  droppedXattrs: DroppedXattr[];
+}
+
+/** Policy switches of the apply algorithm. */
+export interface ApplyRules {
+  /** Reject a path that occurs twice in one layer (reference T22); default: apply in order. */
+  strict?: boolean;
+}
+
+/** The metadata set on every created object, already validated and filtered by the policy. */
+export interface EntryMeta {
+  uid: number;
+  gid: number;
+  /** Permission bits plus setuid/setgid/sticky. */
+  mode: number;
+  /** Clamped to [0, 2^63) ns. */
+  mtimeNs: bigint;
+  /** Allowed extended attributes only. */
+  xattrs: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Device and FIFO entry types. */
+export type SpecialType = Extract<EntryType, 'char' | 'block' | 'fifo'>;
+
+/**
+ * The file-system operations the apply algorithm needs. Paths are real, already-resolved paths
+ * relative to the root (`''` is the root itself); no operation follows a symlink in the last
+ * component. Only `writeFile` is asynchronous: everything else runs synchronously so a layer of
+ * small entries costs no promise per entry.
+ */
+export interface ApplyTarget {
+  /** Whether devices and FIFOs can be created; otherwise they are skipped and reported. */
+  readonly specialFiles: boolean;
+  /** The type of the object at `path` (lstat semantics), or `undefined` when nothing is there. */
+  kind(path: BytePath): EntryType | undefined;
+  /** The target of the symlink at `path`, verbatim. */
+  readlink(path: BytePath): BytePath;
+  /** The names inside directory `path`. */
+  readdir(path: BytePath): BytePath[];
+  /** Creates a missing parent directory (mode 0755, owned by the applier). */
+  mkdirImplied(path: BytePath): void;
+  /** Deletes the object at `path` (a directory with everything below it); never follows a symlink. */
+  remove(path: BytePath): void;
+  /** Creates directory `path`, or when `exists`, replaces the attributes of the directory there. */
+  makeDir(path: BytePath, meta: EntryMeta, exists: boolean): void;
+  /** Creates a new regular file with exactly `size` bytes from `body` (fails if `path` exists). */
+  writeFile(path: BytePath, meta: EntryMeta, size: number, body: AsyncIterable<Uint8Array>): Promise<void>;
+  /** Creates a symlink holding `linkTarget` verbatim. */
+  makeSymlink(path: BytePath, linkTarget: BytePath, meta: EntryMeta): void;
+  /** Creates `path` as another name of the existing non-directory `existing`. */
+  makeHardlink(path: BytePath, existing: BytePath, meta: EntryMeta): void;
+  /** Creates a device node or FIFO (only called when `specialFiles`). */
+  makeSpecial(path: BytePath, type: SpecialType, devMajor: number, devMinor: number, meta: EntryMeta): void;
+  /** Sets a directory's mtime again once all its children exist. */
+  setDirTime(path: BytePath, mtimeNs: bigint): void;
+}
+
+/** Creates an empty tally. */
+export function emptyTally(): ApplyTally {
+  return { entries: 0, skipped: [], ownershipFailures: 0, droppedXattrs: [] };
+}

@@ -1,0 +1,72 @@
+/**
+ * `applyLayer`: applies one OCI layer (gzip or plain tar, sniffed) to a directory with the
+ * secure algorithm of reference §4.4, and verifies its DiffID.
+ */
+import { type Digest, LayerkitError } from '@layerkit/digest';
+import { applyEntries } from '../../apply/apply-entries.js';
+import { type ApplyTally, emptyTally } from '../../apply/apply-types.js';
+import type { TarLimits } from '../../contracts.js';
+import { readTar } from '../../tar/read-tar.js';
+import { countBytes, decompressSniffed } from './decompress.js';
+import { DiskTarget } from './disk-target.js';
+import { type DecompressionLimits, LayerStream } from './layer-stream.js';
+import { nativeSha256 } from './sha256-seam.js';
+
+/** Options of `applyLayer`. */
+export interface ApplyOptions {
+  /** Tar reader limits plus decompression caps (reference T17–T21). */
+  limits?: TarLimits & DecompressionLimits;
+  /** Reject a path that occurs twice in the layer (T22); default: apply in order. */
+  strict?: boolean;
+  /** Create devices and FIFOs; only honoured when running as root (T14). Default: skip them. */
+  devices?: boolean;
+  /** Make a failing lchown an error; default: count it in `ownershipFailures` (rootless). */
+  strictOwnership?: boolean;
+  /** The layer's DiffID from the image config: a mismatch is `DIFFID_MISMATCH`. */
+  expectedDiffID?: Digest;
+  /** How errors name the layer (e.g. `layer 2`); default `layer`. */
+  layerName?: string;
+}
+
+/** What `applyLayer` did. */
+export interface ApplyReport extends ApplyTally {
+  /** Decompressed bytes, trailing data after the tar included. */
+  bytes: number;
+  /** sha256 of the whole decompressed stream. */
+  diffID: Digest;
+}
+
+/**
+ * Applies a layer to the existing directory `rootDir`. Nothing is ever created, changed or removed
+ * outside `rootDir`: every parent is resolved inside it, and no operation follows a final
+ * symlink. Hostile or corrupt input fails with a `LayerkitError` naming the entry. The apply is
+ * not atomic: after a failure `rootDir` holds a partial layer (see `unpackImageLayers`).
+ * Run it on a directory private to this process (mode 0700 parent): the in-root resolution
+ * checks then act without races.
+ */
+export async function applyLayer(
+  rootDir: string,
+  tar: AsyncIterable<Uint8Array>,
+  options: ApplyOptions = {},
+): Promise<ApplyReport> {
+  const tally = emptyTally();
+  const input = countBytes(tar);
+  const stream = new LayerStream(
+    decompressSniffed(input.source),
+    input.count,
+    nativeSha256(),
+    options.limits,
+  );
+  const target = new DiskTarget(rootDir, tally, options);
+  await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
+  const { bytes, diffID } = await stream.finish();
+  if (options.expectedDiffID !== undefined && diffID !== options.expectedDiffID) {
+    const layer = options.layerName ?? 'layer';
+    throw new LayerkitError(
+      'DIFFID_MISMATCH',
+      `${layer}: DiffID is ${diffID}, the image config says ${options.expectedDiffID}`,
+      { layer, expected: options.expectedDiffID, actual: diffID },
+    );
+  }
+  return { ...tally, bytes, diffID };
+}
