@@ -1,1 +1,1 @@
-export {};
+export * from './apply/apply-layer.js';
