@@ -1,0 +1,102 @@
+import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { runTool, type ToolResult } from './tools.js';
+
+/** The facts `skopeo inspect` reports (fields this harness reads; skopeo prints more). */
+export interface SkopeoInspect {
+  readonly Name?: string;
+  /** Digest of the manifest (for archives: of the manifest skopeo converts to). */
+  readonly Digest: string;
+  readonly RepoTags: readonly string[];
+  readonly Created?: string;
+  readonly Architecture: string;
+  readonly Os: string;
+  /** Layer digests in manifest order (docker-archive: uncompressed digests = diff_ids). */
+  readonly Layers: readonly string[];
+  readonly Env?: readonly string[] | null;
+  readonly Labels?: Readonly<Record<string, string>> | null;
+}
+
+/** Options of {@link copy}. */
+export interface SkopeoCopyOptions {
+  /** `--all`: copy an index with every image instead of one platform. */
+  readonly all?: boolean;
+  /** `--preserve-digests`: fail rather than re-encode layers or rewrite the manifest. */
+  readonly preserveDigests?: boolean;
+}
+
+function withoutColon(path: string): string {
+  // skopeo splits transport references at ':'; a path holding one cannot be named
+  if (path.includes(':')) throw new Error(`interop: skopeo cannot address a path containing ':' (${path})`);
+  return path;
+}
+
+/** `oci:DIR[:REF]` — an OCI image layout directory. */
+export function ociRef(layoutDir: string, ref?: string): string {
+  return `oci:${withoutColon(layoutDir)}${ref ? `:${ref}` : ''}`;
+}
+
+/** `oci-archive:FILE[:REF]` — a tarred OCI image layout. */
+export function ociArchiveRef(archive: string, ref?: string): string {
+  return `oci-archive:${withoutColon(archive)}${ref ? `:${ref}` : ''}`;
+}
+
+/** `docker-archive:FILE[:NAME:TAG]` — the `docker save` / `docker load` format. */
+export function dockerArchiveRef(archive: string, nameTag?: string): string {
+  return `docker-archive:${withoutColon(archive)}${nameTag ? `:${nameTag}` : ''}`;
+}
+
+/** TLS flags: the only registries this harness talks to are plain-HTTP ones on 127.0.0.1. */
+function tlsFlags(ref: string, side: 'src' | 'dest' | 'inspect'): string[] {
+  if (!ref.startsWith('docker://')) return [];
+  return [side === 'inspect' ? '--tls-verify=false' : `--${side}-tls-verify=false`];
+}
+
+/**
+ * Runs skopeo with a private TMPDIR (containers/image stages archives there, /var/tmp by
+ * default) and no dependency on the host's /etc/containers/policy.json.
+ */
+async function skopeo(args: readonly string[]): Promise<ToolResult> {
+  const tmp = makeScratchDir('skopeo');
+  try {
+    return await runTool('skopeo', ['--insecure-policy', ...args], { env: { TMPDIR: tmp } });
+  } finally {
+    removeScratchDir(tmp);
+  }
+}
+
+/** `skopeo inspect REF`, parsed. Reading the image makes skopeo validate manifest and config. */
+export async function inspect(ref: string): Promise<SkopeoInspect> {
+  const { stdout } = await skopeo(['inspect', ...tlsFlags(ref, 'inspect'), ref]);
+  return JSON.parse(stdout) as SkopeoInspect;
+}
+
+/** `skopeo inspect --raw REF`: the manifest (or index) bytes exactly as stored. */
+export async function inspectRaw(ref: string): Promise<Buffer> {
+  return (await skopeo(['inspect', '--raw', ...tlsFlags(ref, 'inspect'), ref])).stdoutBytes;
+}
+
+/** `skopeo inspect --config --raw REF`: the image config bytes exactly as stored. */
+export async function inspectConfigRaw(ref: string): Promise<Buffer> {
+  return (await skopeo(['inspect', '--config', '--raw', ...tlsFlags(ref, 'inspect'), ref])).stdoutBytes;
+}
+
+/**
+ * `skopeo copy SRC DEST`: re-reads every blob and verifies it against its descriptor (and,
+ * into docker-archive:, decompresses each layer and checks it against the config's diff_ids).
+ */
+export async function copy(
+  source: string,
+  destination: string,
+  options: SkopeoCopyOptions = {},
+): Promise<void> {
+  await skopeo([
+    'copy',
+    '--quiet',
+    ...(options.all ? ['--all'] : []),
+    ...(options.preserveDigests ? ['--preserve-digests'] : []),
+    ...tlsFlags(source, 'src'),
+    ...tlsFlags(destination, 'dest'),
+    source,
+    destination,
+  ]);
+}
