@@ -73,3 +73,14 @@ export interface LayerBlob extends BlobRef {
   /** `application/vnd.oci.image.layer.v1.tar`, `…+gzip` or `…+zstd`. */
   mediaType: string;
 }
+
+/**
+ * The platform services other packages pass around instead of importing Node directly:
+ * `portableRuntime` (any JS runtime) or `nodeRuntime` from `@layerkit/digest/node` (fast paths).
+ */
+export interface DigestRuntime {
+  /** Creates SHA-256 hashers. */
+  readonly sha256: HasherFactory;
+  /** The codec for a format; throws `UNSUPPORTED_COMPRESSION` when this runtime lacks it. */
+  codec(name: CompressionName): Codec;
+}

@@ -1,0 +1,62 @@
+/**
+ * The `BlobWriter` contract on top of a storage sink: the writer hashes and counts the bytes
+ * (the digest names the blob, so every store needs it) and enforces the call order.
+ */
+import { assertMatchesRef, checkBlobRef } from './blob-verify.js';
+import type { BlobRef, BlobWriter, HasherFactory } from './contracts.js';
+import { LayerkitError } from './errors.js';
+
+/** Where a writer's bytes go. The writer calls `publish` or `discard` at most once, at the end. */
+export interface BlobSink {
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Makes the written content visible under `ref` (a cheap no-op when it already is). */
+  publish(ref: BlobRef): void | Promise<void>;
+  /** Drops everything written; must tolerate a sink whose `write` failed. */
+  discard(): void | Promise<void>;
+}
+
+type WriterState = 'open' | 'failed' | 'committed' | 'discarded';
+
+/** Creates a writer that hashes with `sha256` and stores through `sink`. */
+export function hashingBlobWriter(sink: BlobSink, sha256: HasherFactory): BlobWriter {
+  const hasher = sha256();
+  let size = 0;
+  let state: WriterState = 'open';
+  const requireOpen = (call: string) => {
+    if (state !== 'open')
+      throw new LayerkitError('WRITER_CLOSED', `blob writer: ${call}() on a ${state} writer`);
+  };
+  const discard = async () => {
+    if (state === 'committed' || state === 'discarded') return;
+    state = 'discarded';
+    await sink.discard();
+  };
+  return {
+    async write(chunk) {
+      requireOpen('write');
+      try {
+        hasher.update(chunk);
+        size += chunk.length;
+        await sink.write(chunk);
+      } catch (error) {
+        state = 'failed';
+        throw error;
+      }
+    },
+    async commit(expected) {
+      requireOpen('commit');
+      try {
+        const ref: BlobRef = { digest: hasher.digest(), size };
+        if (expected !== undefined) assertMatchesRef(checkBlobRef(expected), size, () => ref.digest);
+        await sink.publish(ref);
+        state = 'committed';
+        return ref;
+      } catch (error) {
+        state = 'failed';
+        await discard();
+        throw error;
+      }
+    },
+    abort: discard,
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * gzip in pure JavaScript (fflate): the portable codec. Streams in both directions; the
+ * header has mtime 0 and no file name, so equal input and level give equal bytes.
+ */
+import { Gunzip, Gzip } from 'fflate';
+import { corruptCompressedData } from './codec-errors.js';
+import { resolveLevel } from './compression-level.js';
+import type { ByteSource, Codec, CompressOptions } from './contracts.js';
+
+/** fflate's push-style stream shape, shared by `Gzip` and `Gunzip`. */
+interface PushStream {
+  push(chunk: Uint8Array, final?: boolean): void;
+}
+
+/**
+ * fflate's Gunzip recurses once per member and copies the rest of its pending input each
+ * time: small pushes bound both the stack depth and the copying (reference §3.5,
+ * CVE-2022-30631), and a member cap bounds the total work on hostile input.
+ */
+const GUNZIP_PUSH_BYTES = 16 * 1024;
+/** Far above honest multi-member output (100k members of 1 MiB blocks is 100 GiB). */
+export const MAX_GZIP_MEMBERS = 100_000;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Drives a push-style fflate stream from a byte source in pushes of at most `pushBytes`,
+ * yielding whatever it emits. Only fflate's failures go through `fail`; source errors pass unchanged.
+ */
+async function* pump(
+  source: ByteSource,
+  stream: PushStream,
+  output: Uint8Array[],
+  pushBytes: number,
+  fail: (error: unknown) => Error,
+): ByteSource {
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      stream.push(chunk, final);
+    } catch (error) {
+      throw fail(error);
+    }
+  };
+  for await (const chunk of source) {
+    for (let start = 0; start < chunk.length; start += pushBytes) {
+      push(chunk.subarray(start, start + pushBytes), false);
+      yield* output.splice(0);
+    }
+  }
+  push(EMPTY, true);
+  yield* output.splice(0);
+}
+
+/** An output queue and the fflate `ondata` callback that fills it. */
+function outputQueue(): [Uint8Array[], (chunk: Uint8Array) => void] {
+  const output: Uint8Array[] = [];
+  return [
+    output,
+    (chunk) => {
+      if (chunk.length > 0) output.push(chunk);
+    },
+  ];
+}
+
+function compress(source: ByteSource, options?: CompressOptions): ByteSource {
+  const level = resolveLevel('gzip', options?.level) as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  const [output, ondata] = outputQueue();
+  return pump(
+    source,
+    new Gzip({ level, mtime: 0 }, ondata),
+    output,
+    Number.POSITIVE_INFINITY,
+    (e) => e as Error,
+  );
+}
+
+function decompress(source: ByteSource): ByteSource {
+  // The streaming Gunzip reads every member; gunzipSync would silently stop after the first.
+  const [output, ondata] = outputQueue();
+  const gunzip = new Gunzip(ondata);
+  let members = 1;
+  gunzip.onmember = () => {
+    members += 1;
+    if (members > MAX_GZIP_MEMBERS) throw new Error(`more than ${MAX_GZIP_MEMBERS} gzip members`);
+  };
+  return pump(source, gunzip, output, GUNZIP_PUSH_BYTES, (error) => corruptCompressedData('gzip', error));
+}
+
+/**
+ * gzip via fflate, for runtimes without Node's zlib (about 3× slower). Decompression reads
+ * every member but, unlike zlib, does not check the gzip CRC-32: the blob digest and DiffID do.
+ */
+export const portableGzipCodec: Codec = { name: 'gzip', compress, decompress };

@@ -1,0 +1,247 @@
+/**
+ * A `BlobStore` over an OCI layout's `blobs/sha256/<hex>` files. Digests are validated before
+ * any path is built (R1); writes land under a unique temp name and are fsynced and renamed into
+ * place, so a blob name only ever holds complete content; every read checks the size, then
+ * the digest, reading at most size + 1 bytes (R2).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BlobVerifier, blobCorrupt, blobMissing, checkBlobRef, requireSha256 } from '../blob-verify.js';
+import { hashingBlobWriter } from '../blob-writer.js';
+import type { BlobRef, BlobStore, BlobWriter, ByteSource, Digest, DigestRuntime } from '../contracts.js';
+import { digestHex, isDigest } from '../digest.js';
+import { nodeRuntime } from './runtime.js';
+
+/** Bytes per read when streaming a blob. */
+const READ_CHUNK_SIZE = 1024 * 1024;
+/** Prefix of in-progress writes in `blobs/`: never a valid digest, so `list()` skips them. */
+const TEMP_PREFIX = '.tmp-';
+/** Refuse symlinks and never block on a FIFO planted under a blob name. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Options of `FsBlobStore`. */
+export interface FsBlobStoreOptions {
+  /** Hashing for writes and verification; default `nodeRuntime`. */
+  runtime?: DigestRuntime;
+}
+
+/** Reads until `buffer` is full or the file ends; returns the bytes read. */
+function readFully(fd: number, buffer: Uint8Array): number {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+    if (read === 0) break;
+    filled += read;
+  }
+  return filled;
+}
+
+function writeFully(fd: number, chunk: Uint8Array): void {
+  for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
+}
+
+function fsyncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** The sha256 blobs of an OCI image layout directory. */
+export class FsBlobStore implements BlobStore {
+  /** The layout directory (the one holding `oci-layout` and `blobs/`). */
+  readonly layoutDir: string;
+  readonly #runtime: DigestRuntime;
+
+  /** @param layoutDir the OCI layout directory; `blobs/` is created on the first write. */
+  constructor(layoutDir: string, options: FsBlobStoreOptions = {}) {
+    this.layoutDir = layoutDir;
+    this.#runtime = options.runtime ?? nodeRuntime;
+  }
+
+  /**
+   * The file of a blob, `<layoutDir>/blobs/sha256/<hex>`.
+   * @throws `INVALID_DIGEST` / `UNSUPPORTED_DIGEST` before any path is built.
+   */
+  path(digest: string): string {
+    return join(this.layoutDir, 'blobs', 'sha256', digestHex(requireSha256(digest)));
+  }
+
+  /** True when a regular file is stored under `digest` (not verified: reads verify). */
+  async has(digest: Digest): Promise<boolean> {
+    return this.#storedSize(digest) !== undefined;
+  }
+
+  /** The whole blob, verified. @throws `BLOB_MISSING`, `BLOB_CORRUPT`. */
+  async get(ref: BlobRef): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.stream(ref)) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * Streams a blob in 1 MiB chunks. The size is checked before the first chunk; the last chunk
+   * is yielded only after the size and digest are confirmed, so corrupt content never completes.
+   */
+  async *stream(ref: BlobRef): ByteSource {
+    const checked = checkBlobRef(ref);
+    const fd = this.#openForRead(checked);
+    try {
+      const verifier = new BlobVerifier(checked, this.#runtime.sha256);
+      for (;;) {
+        // Ask for one byte more than remains: getting it proves the file grew past its size.
+        const wanted = Math.min(READ_CHUNK_SIZE, checked.size - verifier.size + 1);
+        const buffer = Buffer.allocUnsafeSlow(wanted);
+        const read = readFully(fd, buffer);
+        const chunk = buffer.subarray(0, read);
+        verifier.add(chunk);
+        if (read < wanted) {
+          verifier.finish();
+          if (read > 0) yield chunk;
+          return;
+        }
+        yield chunk;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Stores `bytes`; when the blob is already present nothing is written. */
+  async put(bytes: Uint8Array): Promise<BlobRef> {
+    const digest = this.#runtime.sha256().update(bytes).digest();
+    if (this.#storedSize(digest) === bytes.length) return { digest, size: bytes.length };
+    const writer = this.writer();
+    try {
+      await writer.write(bytes);
+      return await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * A writer into a unique temp file in `blobs/`; `commit` fsyncs it and renames it into place
+   * (then fsyncs the directory). Concurrent writers of one blob are safe: each rename is atomic
+   * and installs identical content. A blob already present with the same size is kept as is.
+   */
+  writer(): BlobWriter {
+    const blobsDir = join(this.layoutDir, 'blobs');
+    const tempPath = join(blobsDir, `${TEMP_PREFIX}${randomUUID()}`);
+    let fd: number | undefined;
+    const open = (): number => {
+      if (fd === undefined) {
+        mkdirSync(blobsDir, { recursive: true });
+        fd = openSync(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+      }
+      return fd;
+    };
+    const close = () => {
+      if (fd === undefined) return;
+      const current = fd;
+      fd = undefined;
+      closeSync(current);
+    };
+    return hashingBlobWriter(
+      {
+        write: (chunk) => writeFully(open(), chunk),
+        publish: (ref) => {
+          fsyncSync(open());
+          close();
+          const target = this.path(ref.digest);
+          if (this.#storedSize(ref.digest) === ref.size) {
+            unlinkSync(tempPath);
+            return;
+          }
+          mkdirSync(dirname(target), { recursive: true });
+          renameSync(tempPath, target);
+          fsyncDirectory(dirname(target));
+        },
+        discard: () => {
+          // Remove the temp file even when closing fails; report the first failure.
+          let closeError: unknown;
+          try {
+            close();
+          } catch (error) {
+            closeError = error;
+          }
+          try {
+            unlinkSync(tempPath);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+          if (closeError !== undefined) throw closeError;
+        },
+      },
+      this.#runtime.sha256,
+    );
+  }
+
+  /** The digests of the stored sha256 blobs (directory order; temp files and strays skipped). */
+  async *list(): AsyncIterable<Digest> {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.layoutDir, 'blobs', 'sha256'));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    for (const name of names) {
+      const digest = `sha256:${name}`;
+      if (isDigest(digest)) yield digest;
+    }
+  }
+
+  /** The size of the regular file (not a symlink) stored under `digest`, or undefined when there is none. */
+  #storedSize(digest: Digest): number | undefined {
+    try {
+      const stat = lstatSync(this.path(digest));
+      return stat.isFile() ? stat.size : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Opens a blob for reading after checking it is a regular file of the expected size. */
+  #openForRead(ref: BlobRef): number {
+    let fd: number;
+    try {
+      fd = openSync(this.path(ref.digest), READ_FLAGS);
+    } catch (error) {
+      if (isNotFound(error)) throw blobMissing(ref.digest);
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw blobCorrupt(ref, 'a symlink, not a file');
+      throw error;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw blobCorrupt(ref, 'not a regular file');
+      if (stat.size !== ref.size) throw blobCorrupt(ref, `size ${stat.size}, expected ${ref.size}`);
+      return fd;
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+}

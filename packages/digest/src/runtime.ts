@@ -1,0 +1,32 @@
+/** The portable runtime: pure-JavaScript hashing and gzip, usable in any JS engine. */
+import { unsupportedCompression } from './codec-errors.js';
+import { portableGzipCodec } from './codec-gzip-portable.js';
+import { noneCodec } from './codec-none.js';
+import type { Codec, CompressionName, DigestRuntime } from './contracts.js';
+import { createPortableSha256 } from './sha256-hasher.js';
+
+/**
+ * Picks a runtime's codec, rejecting names outside `CompressionName` (they can arrive from
+ * untrusted JSON or the command line) with the same error as an unavailable format.
+ */
+export function selectCodec(
+  name: CompressionName,
+  codecs: Partial<Record<CompressionName, () => Codec>>,
+): Codec {
+  const make = Object.hasOwn(codecs, name) ? codecs[name] : undefined;
+  if (make === undefined) throw unsupportedCompression(String(name), 'unknown compression format');
+  return make();
+}
+
+/** @noble/hashes SHA-256 and fflate gzip; zstd is unsupported (no portable implementation is bundled). */
+export const portableRuntime: DigestRuntime = {
+  sha256: createPortableSha256,
+  codec: (name) =>
+    selectCodec(name, {
+      none: () => noneCodec,
+      gzip: () => portableGzipCodec,
+      zstd: () => {
+        throw unsupportedCompression('zstd', 'the portable runtime bundles no zstd implementation');
+      },
+    }),
+};
