@@ -1,0 +1,179 @@
+/**
+ * Writes an image archive (a plain tar of an OCI layout) straight into a file, member by
+ * member, with no staging copy. A streamed member reserves its header block, streams its
+ * bytes, and fills the header in place once its name (the digest) and size are known.
+ * The archive is built under `<file>.tmp-<pid>-…` and renamed into place by `commit`.
+ */
+import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LayerkitError } from '@layerkit/digest';
+import { fsyncDirectory, tempPathFor } from './atomic-file.js';
+
+const BLOCK = 512;
+const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
+
+/** A member being streamed: `write` its bytes, then `finish` with its name, or `discard`. */
+export interface StreamedMember {
+  write(chunk: Uint8Array): void;
+  /** Writes the header for `name` in the reserved block; returns the byte count. */
+  finish(name: string): number;
+  /** Drops the member (the archive is cut back to where it started); a no-op once closed. */
+  discard(): void;
+}
+
+/** An archive under construction; nothing is visible at `path` until `commit`. */
+export class ArchiveFileWriter {
+  readonly path: string;
+  readonly #temp: string;
+  #fd: number | undefined;
+  #position = 0;
+  #streaming = false;
+
+  constructor(path: string) {
+    this.path = path;
+    this.#temp = tempPathFor(path);
+    this.#fd = openSync(this.#temp, 'wx', 0o644);
+  }
+
+  /** Adds a directory member (`name` ends in `/`). */
+  directory(name: string): void {
+    this.#requireIdle();
+    this.#append(ustarHeader(name, 0, '5'));
+  }
+
+  /** Adds a regular-file member with the given content. */
+  file(name: string, bytes: Uint8Array): void {
+    this.#requireIdle();
+    this.#append(ustarHeader(name, bytes.length, '0'));
+    this.#append(bytes);
+    this.#pad(bytes.length);
+  }
+
+  /** Starts a member whose name and size are known only at its end (one at a time). */
+  stream(): StreamedMember {
+    this.#requireIdle();
+    this.#streaming = true;
+    const headerAt = this.#position;
+    this.#append(new Uint8Array(BLOCK));
+    let size = 0;
+    let open = true;
+    const close = () => {
+      if (!open)
+        throw new LayerkitError('ARCHIVE_MEMBER_CLOSED', `archive member already closed in ${this.path}`);
+      open = false;
+      this.#streaming = false;
+    };
+    return {
+      write: (chunk) => {
+        if (!open)
+          throw new LayerkitError('ARCHIVE_MEMBER_CLOSED', `archive member already closed in ${this.path}`);
+        this.#append(chunk);
+        size += chunk.length;
+      },
+      finish: (name) => {
+        close();
+        writeFully(this.#openFd(), ustarHeader(name, size, '0'), headerAt);
+        this.#pad(size);
+        return size;
+      },
+      discard: () => {
+        if (!open) return;
+        close();
+        ftruncateSync(this.#openFd(), headerAt);
+        this.#position = headerAt;
+      },
+    };
+  }
+
+  /** Writes the end-of-archive blocks, fsyncs, and renames the archive into place. */
+  commit(): void {
+    const fd = this.#openFd();
+    this.#append(ZERO_BLOCKS);
+    fsyncSync(fd);
+    closeSync(fd);
+    this.#fd = undefined;
+    renameSync(this.#temp, this.path);
+    fsyncDirectory(dirname(this.path));
+  }
+
+  /** Closes and deletes the temp archive; safe after a failure and after `commit`. */
+  abort(): void {
+    if (this.#fd === undefined) return;
+    closeSync(this.#fd);
+    this.#fd = undefined;
+    rmSync(this.#temp, { force: true });
+  }
+
+  /** Members are written strictly one after another: a streamed member blocks everything else. */
+  #requireIdle(): void {
+    if (this.#streaming) {
+      throw new LayerkitError(
+        'ARCHIVE_BUSY',
+        `a blob is still being streamed into ${this.path}; finish it first`,
+        {
+          path: this.path,
+        },
+      );
+    }
+  }
+
+  #openFd(): number {
+    if (this.#fd === undefined) throw new LayerkitError('ARCHIVE_CLOSED', `archive ${this.path} is closed`);
+    return this.#fd;
+  }
+
+  #append(bytes: Uint8Array): void {
+    writeFully(this.#openFd(), bytes, this.#position);
+    this.#position += bytes.length;
+  }
+
+  #pad(size: number): void {
+    const rest = size % BLOCK;
+    if (rest !== 0) this.#append(ZERO_BLOCKS.subarray(0, BLOCK - rest));
+  }
+}
+
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+const encoder = new TextEncoder();
+const MAX_OCTAL_SIZE = 8 ** 11 - 1;
+
+/**
+ * One ustar header block for an archive member: root-owned, mtime 0 (like `ctr export`),
+ * mode 0644/0755. Member names here are `blobs/sha256/<hex>` and a few fixed files, so they
+ * always fit the 100-byte name field; sizes past 8 GiB use the GNU base-256 form.
+ */
+function ustarHeader(name: string, size: number, typeflag: '0' | '5'): Uint8Array {
+  const nameBytes = encoder.encode(name);
+  if (nameBytes.length > 100) {
+    throw new LayerkitError('ARCHIVE_NAME_TOO_LONG', `archive member name too long: ${name}`, { name });
+  }
+  const block = new Uint8Array(BLOCK);
+  block.set(nameBytes, 0);
+  writeOctal(block, 100, 8, typeflag === '5' ? 0o755 : 0o644);
+  writeOctal(block, 108, 8, 0);
+  writeOctal(block, 116, 8, 0);
+  if (size <= MAX_OCTAL_SIZE) {
+    writeOctal(block, 124, 12, size);
+  } else {
+    block[124] = 0x80;
+    for (let i = 135, rest = size; i > 124; i--, rest = Math.floor(rest / 256)) block[i] = rest % 256;
+  }
+  writeOctal(block, 136, 12, 0);
+  block[156] = typeflag.charCodeAt(0);
+  block.set(encoder.encode('ustar\u000000'), 257);
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  writeOctal(block, 148, 7, sum);
+  return block;
+}
+
+/** Zero-padded octal digits followed by NUL, filling `width` bytes. */
+function writeOctal(block: Uint8Array, offset: number, width: number, value: number): void {
+  block.set(encoder.encode(value.toString(8).padStart(width - 1, '0')), offset);
+  block[offset + width - 1] = 0;
+}

@@ -1,0 +1,97 @@
+/**
+ * docker-archive: the `docker save` / `docker load` format. Written as Docker ≥ 25 writes it:
+ * an OCI layout (blobs unchanged, so digests survive) plus `manifest.json` and `repositories`
+ * for `docker load` (Docker 20.10 reads only those). Read: `manifest.json` decides; a
+ * matching manifest in `index.json` is used as is, otherwise (classic pre-25 archives) an
+ * OCI manifest is synthesized from the config and layer members after checking every DiffID.
+ */
+import { type Digest, digestHex } from '@layerkit/digest';
+import { nodeRuntime } from '@layerkit/digest/node';
+import { canonicalJson } from '../../json/canonical.js';
+import { REF_NAME_ANNOTATION } from '../../parse/ref-name.js';
+import {
+  type DockerName,
+  familiarReference,
+  fullReference,
+  parseDockerName,
+} from '../../store/docker-name.js';
+import {
+  type DockerSaveItem,
+  serializeDockerSaveManifest,
+  serializeRepositories,
+} from '../../store/docker-save-manifest.js';
+import type { ImageSink } from '../../store/image-sink.js';
+import { IMAGE_NAME_ANNOTATION } from '../../store/tagged-index.js';
+import { blobMemberName } from './archive-blob-store.js';
+import {
+  type ArchivedImage,
+  type ArchiveFormat,
+  archiveIndex,
+  openArchiveSink,
+} from './archive-image-sink.js';
+import { OCI_LAYOUT_HEADER } from './layout-directory.js';
+
+/**
+ * Opens `path` for writing a docker-archive; `reference` (`name[:tag]`, e.g. `nginx:v2`) is
+ * the default `RepoTags` entry. Without one the image is saved untagged, as `docker save <id>` does.
+ */
+export function openDockerArchiveSink(path: string, reference?: string): ImageSink {
+  return openArchiveSink(path, dockerArchiveFormat, reference, nodeRuntime);
+}
+
+const dockerArchiveFormat: ArchiveFormat = {
+  checkTag: (tag) => {
+    parseDockerName(tag);
+  },
+  trailer(images) {
+    const named = images.map((image) => ({
+      image,
+      name: image.tag === undefined ? undefined : parseDockerName(image.tag),
+    }));
+    const index = archiveIndex(images, (image): Record<string, string> => {
+      if (image.tag === undefined) return {};
+      const name = parseDockerName(image.tag);
+      return { [IMAGE_NAME_ANNOTATION]: fullReference(name), [REF_NAME_ANNOTATION]: name.tag };
+    });
+    const members = [
+      { name: 'oci-layout', bytes: OCI_LAYOUT_HEADER },
+      { name: 'index.json', bytes: canonicalJson(index) },
+      { name: 'manifest.json', bytes: serializeDockerSaveManifest(saveItems(named)) },
+    ];
+    const repositories = serializeRepositories(
+      named.flatMap(({ image, name }) => {
+        const top = image.manifest.layers.at(-1);
+        return name === undefined || top === undefined
+          ? []
+          : [
+              {
+                reference: { name: name.familiarRepository, tag: name.tag },
+                topLayerHex: digestHex(top.digest),
+              },
+            ];
+      }),
+    );
+    if (repositories !== undefined) members.push({ name: 'repositories', bytes: repositories });
+    return members;
+  },
+};
+
+/** One `manifest.json` item per manifest digest, with all its tags (as `docker save` groups them). */
+function saveItems(
+  named: readonly { image: ArchivedImage; name: DockerName | undefined }[],
+): DockerSaveItem[] {
+  const items = new Map<Digest, DockerSaveItem>();
+  for (const { image, name } of named) {
+    let item = items.get(image.descriptor.digest);
+    if (item === undefined) {
+      item = {
+        Config: blobMemberName(image.manifest.config.digest),
+        RepoTags: [],
+        Layers: image.manifest.layers.map((layer) => blobMemberName(layer.digest)),
+      };
+      items.set(image.descriptor.digest, item);
+    }
+    if (name !== undefined) item.RepoTags.push(familiarReference(name));
+  }
+  return [...items.values()];
+}

@@ -1,0 +1,103 @@
+/**
+ * An OCI image layout directory on disk: reading its two top-level files (capped, regular
+ * files only, symlinks not followed), creating a layout, and rewriting `index.json` safely
+ * (under the layout lock, temp file + fsync + rename).
+ */
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { LayerkitError } from '@layerkit/digest';
+import { FsBlobStore } from '@layerkit/digest/node';
+import { canonicalJson } from '../../json/canonical.js';
+import type { JsonObject } from '../../json/json-value.js';
+import { checkJsonSize, JsonSizeLimits, parseJsonStrict } from '../../json/strict-parse.js';
+import { MediaTypes } from '../../media-types.js';
+import type { ImageIndex } from '../../oci-types.js';
+import type { LayoutAccess, LayoutFileName } from '../../store/layout-image-source.js';
+import { readLayoutIndex } from '../../store/layout-image-source.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { withLayoutLock } from './layout-lock.js';
+
+/** The `oci-layout` file layerkit writes. */
+export const OCI_LAYOUT_HEADER: Uint8Array = canonicalJson({ imageLayoutVersion: '1.0.0' });
+
+/** Layout access for a directory; its blobs are an {@link FsBlobStore}. */
+export function directoryLayoutAccess(dir: string): LayoutAccess & { blobs: FsBlobStore } {
+  return {
+    location: dir,
+    readFile: async (name, maxBytes) => readLayoutFile(dir, name, maxBytes),
+    blobs: new FsBlobStore(dir),
+    close: async () => {},
+  };
+}
+
+/** Reads `oci-layout` or `index.json`; undefined when absent. Over `maxBytes`: `JSON_TOO_LARGE` (R3). */
+export function readLayoutFile(dir: string, name: LayoutFileName, maxBytes: number): Uint8Array | undefined {
+  const path = join(dir, name);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw notRegular(path);
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(path);
+    checkJsonSize(stat.size, maxBytes, path);
+    const bytes = new Uint8Array(stat.size);
+    let done = 0;
+    while (done < bytes.length) {
+      const read = readSync(fd, bytes, done, bytes.length - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Makes `dir` a layout if it is not one yet (`blobs/sha256/`, `oci-layout`, an empty
+ * `index.json`), and checks an existing one is readable (R13). Safe against concurrent calls.
+ */
+export async function ensureLayout(dir: string): Promise<void> {
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const access = directoryLayoutAccess(dir);
+  await withLayoutLock(dir, async () => {
+    if (readLayoutFile(dir, 'oci-layout', JsonSizeLimits.layoutHeader) === undefined) {
+      writeFileAtomic(join(dir, 'oci-layout'), OCI_LAYOUT_HEADER);
+    }
+    if (readLayoutFile(dir, 'index.json', JsonSizeLimits.index) === undefined) {
+      const empty: ImageIndex = { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] };
+      writeFileAtomic(join(dir, 'index.json'), canonicalJson(empty));
+    }
+    await readLayoutIndex(access);
+  });
+}
+
+/**
+ * Rewrites `index.json` under the layout lock: `change` gets the current index (validated,
+ * but with every field it holds, known or not, so nothing written by other tools is lost)
+ * and returns the next one, which replaces the file atomically.
+ */
+export async function updateLayoutIndex(
+  dir: string,
+  change: (index: ImageIndex) => Promise<ImageIndex>,
+): Promise<void> {
+  const access = directoryLayoutAccess(dir);
+  await withLayoutLock(dir, async () => {
+    await readLayoutIndex(access);
+    const bytes = readLayoutFile(dir, 'index.json', JsonSizeLimits.index);
+    if (bytes === undefined)
+      throw new LayerkitError('NOT_AN_OCI_LAYOUT', `${dir}: index.json vanished`, { dir });
+    const current = parseJsonStrict(bytes, { maxBytes: JsonSizeLimits.index, what: join(dir, 'index.json') });
+    const next = await change(current as JsonObject as unknown as ImageIndex);
+    writeFileAtomic(join(dir, 'index.json'), canonicalJson(next));
+  });
+}
+
+function notRegular(path: string): LayerkitError {
+  return new LayerkitError('NOT_A_REGULAR_FILE', `${path} is not a regular file`, { path });
+}

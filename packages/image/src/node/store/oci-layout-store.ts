@@ -1,0 +1,80 @@
+/**
+ * OCI image layout directories as image sources and sinks, and their garbage collection.
+ * Tags live only in `index.json`, which is replaced atomically under the layout lock after
+ * every blob, the config and the manifest are stored.
+ */
+import { rmSync, statSync } from 'node:fs';
+import type { Digest } from '@layerkit/digest';
+import type { Descriptor } from '../../oci-types.js';
+import { validateRefName } from '../../parse/ref-name.js';
+import type { ImageSink, ImageToPublish, PublishOptions } from '../../store/image-sink.js';
+import type { ImageSource } from '../../store/image-source.js';
+import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-source.js';
+import { reachableBlobs } from '../../store/reachable-blobs.js';
+import { storeImageDocuments } from '../../store/store-image-documents.js';
+import { withTag } from '../../store/tagged-index.js';
+import { directoryLayoutAccess, ensureLayout, updateLayoutIndex } from './layout-directory.js';
+import { withLayoutLock } from './layout-lock.js';
+
+/** Opens the layout at `dir` for reading (`NOT_AN_OCI_LAYOUT` if it is not one). */
+export async function openLayoutSource(dir: string): Promise<ImageSource> {
+  const access = directoryLayoutAccess(dir);
+  await readLayoutIndex(access);
+  return layoutImageSource(access);
+}
+
+/**
+ * Opens `dir` for writing, creating the layout if needed. `tag` (a ref.name, R18) is what
+ * `publish` points at the image; a tag that exists is moved and the old manifest stays in
+ * `blobs/` until {@link gcLayout}.
+ */
+export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSink> {
+  if (tag !== undefined) validateRefName(tag);
+  await ensureLayout(dir);
+  const { blobs } = directoryLayoutAccess(dir);
+  return {
+    blobs,
+    async publish(image: ImageToPublish, options: PublishOptions = {}): Promise<Descriptor> {
+      const imageTag = options.tag ?? tag;
+      if (imageTag !== undefined) validateRefName(imageTag);
+      let descriptor: Descriptor | undefined;
+      // Inside the lock, so a concurrent gc cannot delete a layer between the check and the tag.
+      await updateLayoutIndex(dir, async (index) => {
+        descriptor = await storeImageDocuments(blobs, image);
+        return withTag(index, descriptor, imageTag);
+      });
+      return descriptor!;
+    },
+    close: async () => {},
+    abort: async () => {},
+  };
+}
+
+/** What {@link gcLayout} removed. */
+export interface GcResult {
+  removed: Digest[];
+  removedBytes: number;
+}
+
+/**
+ * Deletes every blob of the layout at `dir` that `index.json` does not reach (through
+ * indexes, manifests, configs, layers and subjects). Holds the layout lock throughout, so a
+ * concurrent `publish` either lands before the walk or finds its missing blobs and fails.
+ */
+export async function gcLayout(dir: string): Promise<GcResult> {
+  const access = directoryLayoutAccess(dir);
+  return withLayoutLock(dir, async () => {
+    const index = await readLayoutIndex(access);
+    const { reachable } = await reachableBlobs(access.blobs, index.manifests);
+    const removed: Digest[] = [];
+    let removedBytes = 0;
+    for await (const digest of access.blobs.list()) {
+      if (reachable.has(digest)) continue;
+      const path = access.blobs.path(digest);
+      removedBytes += statSync(path).size;
+      rmSync(path, { force: true });
+      removed.push(digest);
+    }
+    return { removed, removedBytes };
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * The write side of image storage, independent of the format. The order is the safety
+ * property: layer blobs first, then `publish` stores config and manifest and makes the tag
+ * visible as the very last step, atomically; a crash at any point leaves the old image intact.
+ */
+import type { Raw } from '../json/raw.js';
+import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../oci-types.js';
+import type { BlobWriteStore } from './blob-reader.js';
+
+/** What `publish` needs: the documents' exact bytes (stored as given, never re-serialized). */
+export interface ImageToPublish {
+  manifest: Raw<ImageManifest>;
+  config: Raw<ImageConfig>;
+  /** The manifest descriptor's platform; default: `architecture`/`os`/`variant` of the config. */
+  platform?: Platform;
+}
+
+/** Options for one `publish`. */
+export interface PublishOptions {
+  /**
+   * The tag to point at the image, overriding the one in the sink's reference. For a
+   * docker-archive this is a `name:tag` reference (`RepoTags`); elsewhere a ref.name.
+   */
+  tag?: string;
+}
+
+/** An image store opened for writing. */
+export interface ImageSink {
+  /** Where layer blobs go first (deduplicated by digest). */
+  readonly blobs: BlobWriteStore;
+  /**
+   * Stores the config and then the manifest, checks every blob they reference is present,
+   * and points the tag at the manifest (the commit point). Returns the manifest descriptor.
+   */
+  publish(image: ImageToPublish, options?: PublishOptions): Promise<Descriptor>;
+  /** Finishes the store: archives write their index last and rename into place. */
+  close(): Promise<void>;
+  /** Discards what `close` would have made visible and removes temp files; safe after a failure. */
+  abort(): Promise<void>;
+}

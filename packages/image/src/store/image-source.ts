@@ -1,0 +1,31 @@
+/**
+ * The read side of image storage, independent of the format (OCI layout, oci-archive,
+ * docker-archive): resolve a tag to one image, then read its blobs, verified.
+ */
+import type { Raw } from '../json/raw.js';
+import type { Descriptor, ImageConfig, ImageManifest } from '../oci-types.js';
+import type { PlatformWant } from '../parse/platform.js';
+import type { BlobReader } from './blob-reader.js';
+
+/** One image, resolved down to a single platform's manifest and config. */
+export interface ResolvedImage {
+  /** The descriptor of the manifest (from `index.json` or a nested index). */
+  manifestDescriptor: Descriptor;
+  manifest: Raw<ImageManifest>;
+  config: Raw<ImageConfig>;
+}
+
+/** An image store opened for reading. */
+export interface ImageSource {
+  /**
+   * Resolves `tag` (or the only image when `tag` is undefined) to one manifest and config,
+   * walking nested indexes and choosing `platform` (default: the host's).
+   */
+  resolve(tag?: string, platform?: PlatformWant): Promise<ResolvedImage>;
+  /** Verified reads of the source's blobs (layers, configs, manifests). */
+  readonly blobs: BlobReader;
+  /** The tags the source holds, in its own order. */
+  tags(): Promise<string[]>;
+  /** Releases open files. The source is unusable afterwards. */
+  close(): Promise<void>;
+}

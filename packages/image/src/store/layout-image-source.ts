@@ -1,0 +1,94 @@
+/**
+ * An {@link ImageSource} over anything shaped like an OCI image layout (a directory, an
+ * oci-archive, a Docker ≥ 25 archive): `oci-layout` is checked (R13), `index.json` is read
+ * capped and strictly parsed on every call (a long-lived source sees new tags), and tags are
+ * the descriptors' `org.opencontainers.image.ref.name`.
+ */
+import { LayerkitError } from '@layerkit/digest';
+import { JsonSizeLimits } from '../json/strict-parse.js';
+import type { Descriptor, ImageIndex } from '../oci-types.js';
+import { parseIndex } from '../parse/index-document.js';
+import { parseOciLayoutHeader } from '../parse/layout-header.js';
+import type { PlatformWant, ResolveLimits } from '../parse/platform.js';
+import type { BlobReader } from './blob-reader.js';
+import type { ImageSource, ResolvedImage } from './image-source.js';
+import { resolveImage } from './resolve-image.js';
+import { findTagged, listTags } from './tagged-index.js';
+
+/** The two non-content-addressed files of a layout. */
+export type LayoutFileName = 'index.json' | 'oci-layout';
+
+/** How a layout's storage is reached. */
+export interface LayoutAccess {
+  /** What the layout is, for messages (a directory or archive path). */
+  readonly location: string;
+  /** Reads a top-level file; undefined when absent; `JSON_TOO_LARGE` when over `maxBytes`. */
+  readFile(name: LayoutFileName, maxBytes: number): Promise<Uint8Array | undefined>;
+  readonly blobs: BlobReader;
+  close(): Promise<void>;
+}
+
+/** Wraps layout storage as an image source. */
+export function layoutImageSource(access: LayoutAccess, limits: ResolveLimits = {}): ImageSource {
+  const readIndexJson = () => readLayoutIndex(access);
+  return {
+    blobs: access.blobs,
+    async resolve(tag?: string, platform?: PlatformWant): Promise<ResolvedImage> {
+      const index = await readIndexJson();
+      return resolveImage(access.blobs, pickImage(index, tag, access.location), platform, limits);
+    },
+    async tags() {
+      return listTags(await readIndexJson());
+    },
+    close: () => access.close(),
+  };
+}
+
+/** Reads `oci-layout` (must exist, version 1.x: R13) and then `index.json` (must exist). */
+export async function readLayoutIndex(
+  access: Pick<LayoutAccess, 'location' | 'readFile'>,
+): Promise<ImageIndex> {
+  const header = await access.readFile('oci-layout', JsonSizeLimits.layoutHeader);
+  if (header === undefined) throw notALayout(access.location, 'oci-layout');
+  parseOciLayoutHeader(header);
+  const indexBytes = await access.readFile('index.json', JsonSizeLimits.index);
+  if (indexBytes === undefined) throw notALayout(access.location, 'index.json');
+  return parseIndex(indexBytes).value;
+}
+
+/** The descriptor a tag names, or the only image when no tag is given. */
+export function pickImage(index: ImageIndex, tag: string | undefined, location: string): Descriptor {
+  if (tag !== undefined) {
+    const found = findTagged(index, tag);
+    if (found === undefined) {
+      throw new LayerkitError('TAG_NOT_FOUND', `no image tagged ${JSON.stringify(tag)} in ${location}`, {
+        location,
+        tag,
+      });
+    }
+    return found;
+  }
+  const only = index.manifests[0];
+  if (only === undefined || index.manifests.length > 1) {
+    const tags = listTags(index);
+    throw new LayerkitError(
+      only === undefined ? 'IMAGE_NOT_FOUND' : 'TAG_REQUIRED',
+      only === undefined
+        ? `${location} holds no image`
+        : `${location} holds ${index.manifests.length} images; name one (tags: ${tags.join(', ') || 'none'})`,
+      { location, tags },
+    );
+  }
+  return only;
+}
+
+function notALayout(location: string, missing: LayoutFileName): LayerkitError {
+  return new LayerkitError(
+    'NOT_AN_OCI_LAYOUT',
+    `${location} is not an OCI image layout: ${missing} is missing`,
+    {
+      location,
+      missing,
+    },
+  );
+}
