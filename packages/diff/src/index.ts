@@ -5,5 +5,7 @@
 export type * from './contracts.js';
 export * from './path.js';
 export * from './tar/classify-whiteout.js';
+export * from './tar/layer-entries-from-tar.js';
 export * from './tar/normalize-entry-name.js';
 export * from './tar/read-tar.js';
+export * from './tar/write-layer-tar.js';
