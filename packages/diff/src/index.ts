@@ -3,9 +3,17 @@
  * File system sources and apply-to-directory are in `@layerkit/diff/node`.
  */
 export type * from './contracts.js';
+export * from './engine/change-stream.js';
+export * from './engine/compare.js';
+export * from './engine/diff-trees.js';
+export * from './engine/docker-format.js';
+export * from './engine/layer-entries.js';
 export * from './path.js';
+export * from './snapshot/snapshot-format.js';
+export * from './snapshot/snapshot-lookup.js';
 export * from './tar/classify-whiteout.js';
 export * from './tar/layer-entries-from-tar.js';
 export * from './tar/normalize-entry-name.js';
 export * from './tar/read-tar.js';
 export * from './tar/write-layer-tar.js';
+export * from './tree/memory-tree.js';

@@ -1,1 +1,6 @@
 export * from './apply/apply-layer.js';
+export * from './snapshot/snapshot-file.js';
+export * from './tree/dir-tree.js';
+export * from './tree/entry-type.js';
+export * from './tree/upperdir.js';
+export type { XattrSelection } from './tree/xattr-reader.js';

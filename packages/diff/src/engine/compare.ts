@@ -1,0 +1,157 @@
+/**
+ * Change detection for one path present in both trees: Docker's `statDifferent` rules
+ * (reference §2.1), containerd's content fallback (§2.6), and byte-level content comparison.
+ */
+import type { TreeEntry } from '../contracts.js';
+
+/**
+ * How a diff decides whether a non-directory changed when only its mtime differs:
+ * - `metadata`: Docker's rule; `sameFsTime` (equal, or same second when either side has 0 ns)
+ *   means unchanged, any other mtime difference means changed; content is never read.
+ * - `auto` (default): containerd's rule widened to Docker's tolerance; where the times agree
+ *   to the second and one side was truncated to whole seconds (a tar-extracted tree), metadata
+ *   cannot decide, so the contents are compared; any other mtime difference means changed.
+ * - `content`: any mtime-only difference of equal-size files is settled by comparing contents,
+ *   so a `touch` alone is no change.
+ */
+export type DetectionMode = 'metadata' | 'auto' | 'content';
+
+/** Which extended attributes count as a change: `security.capability` only (Docker) or all. */
+export type XattrComparison = 'capability' | 'all';
+
+/** The verdict of the metadata rules. */
+export type MetadataVerdict = 'same' | 'changed' | 'compare-content';
+
+const NS_PER_SECOND = 1_000_000_000n;
+const CAPABILITY = 'security.capability';
+
+/** Docker's `sameFsTime`: equal, or the same second when either side has no nanoseconds. */
+export function sameFsTime(a: bigint, b: bigint): boolean {
+  if (a === b) return true;
+  return sameSecondTruncated(a, b);
+}
+
+function sameSecondTruncated(a: bigint, b: bigint): boolean {
+  return a / NS_PER_SECOND === b / NS_PER_SECOND && (a % NS_PER_SECOND === 0n || b % NS_PER_SECOND === 0n);
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameXattrs(lower: TreeEntry, upper: TreeEntry, which: XattrComparison): boolean {
+  if (which === 'capability') return sameBytes(lower.xattrs?.get(CAPABILITY), upper.xattrs?.get(CAPABILITY));
+  const a = lower.xattrs ?? new Map<string, Uint8Array>();
+  const b = upper.xattrs ?? new Map<string, Uint8Array>();
+  if (a.size !== b.size) return false;
+  for (const [name, value] of a) if (!sameBytes(value, b.get(name))) return false;
+  return true;
+}
+
+/**
+ * Applies the metadata rules to one path present in both trees. Directories compare type,
+ * mode, ids and xattrs only (their own mtime and size are ignored, moby#9874); symlinks and
+ * tar hardlinks also compare their target; devices their numbers; non-directories their size
+ * and mtime per `mode`.
+ */
+export function compareMetadata(
+  lower: TreeEntry,
+  upper: TreeEntry,
+  mode: DetectionMode,
+  xattrs: XattrComparison,
+): MetadataVerdict {
+  if (
+    lower.type !== upper.type ||
+    lower.mode !== upper.mode ||
+    lower.uid !== upper.uid ||
+    lower.gid !== upper.gid ||
+    (lower.devMajor ?? 0) !== (upper.devMajor ?? 0) ||
+    (lower.devMinor ?? 0) !== (upper.devMinor ?? 0) ||
+    !sameXattrs(lower, upper, xattrs)
+  ) {
+    return 'changed';
+  }
+  if (upper.type === 'dir') return 'same';
+  if (lower.size !== upper.size || lower.linkTarget !== upper.linkTarget) return 'changed';
+  if (lower.mtimeNs === upper.mtimeNs) return 'same';
+  switch (mode) {
+    case 'metadata':
+      return sameFsTime(lower.mtimeNs, upper.mtimeNs) ? 'same' : 'changed';
+    case 'auto':
+      return sameSecondTruncated(lower.mtimeNs, upper.mtimeNs) ? contentVerdict(upper) : 'changed';
+    case 'content':
+      return contentVerdict(upper);
+  }
+}
+
+/** Only regular files have content to read; other types are settled by their metadata. */
+function contentVerdict(entry: TreeEntry): MetadataVerdict {
+  return entry.type === 'file' ? 'compare-content' : 'same';
+}
+
+type ChunkIterator = Iterator<Uint8Array> | AsyncIterator<Uint8Array>;
+
+function open(entry: TreeEntry): ChunkIterator | undefined {
+  const source = entry.content?.();
+  if (source === undefined) return undefined;
+  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+}
+
+/** Reads chunks of one content stream, remembering the unread rest of the current chunk. */
+class ChunkCursor {
+  #chunk: Uint8Array = new Uint8Array(0);
+  #offset = 0;
+  #done = false;
+
+  constructor(readonly iterator: ChunkIterator) {}
+
+  /** The unread bytes of the current chunk, reading the next one when it is used up; empty at the end. */
+  async current(): Promise<Uint8Array> {
+    while (this.#offset >= this.#chunk.length && !this.#done) {
+      const step = await this.iterator.next();
+      if (step.done) this.#done = true;
+      else {
+        this.#chunk = step.value;
+        this.#offset = 0;
+      }
+    }
+    return this.#chunk.subarray(this.#offset);
+  }
+
+  consume(n: number): void {
+    this.#offset += n;
+  }
+}
+
+/**
+ * True when two files have the same content: by `contentDigest` when both sides know it,
+ * else by reading both streams side by side (early exit at the first difference).
+ * A side that cannot produce its content is never proven equal.
+ */
+export async function sameContent(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
+  if (lower.contentDigest !== undefined && upper.contentDigest !== undefined) {
+    return lower.contentDigest === upper.contentDigest;
+  }
+  const a = open(lower);
+  const b = open(upper);
+  try {
+    if (a === undefined || b === undefined) return false;
+    const left = new ChunkCursor(a);
+    const right = new ChunkCursor(b);
+    for (;;) {
+      const x = await left.current();
+      const y = await right.current();
+      if (x.length === 0 || y.length === 0) return x.length === y.length;
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
+      left.consume(n);
+      right.consume(n);
+    }
+  } finally {
+    await a?.return?.();
+    await b?.return?.();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The diff engine (`docker diff`): one merge-join pass over two trees in the global order.
+ */
+import type { BytePath, Tree, TreeEntry } from '../contracts.js';
+import { comparePaths, isInside } from '../path.js';
+import type { SnapshotLookup } from '../snapshot/snapshot-lookup.js';
+import { statMatches } from '../snapshot/snapshot-lookup.js';
+import { type ChangeStream, changeStream, type DiffFacts, recordLinkMember } from './change-stream.js';
+import { compareMetadata, type DetectionMode, sameContent, type XattrComparison } from './compare.js';
+import { LinkPartition } from './link-partition.js';
+import { type ParentFrame, ParentStack } from './parent-stack.js';
+
+/** Options of {@link diffTrees}. */
+export interface DiffOptions {
+  /** How mtime-only differences are settled (default `auto`; see {@link DetectionMode}). */
+  mode?: DetectionMode;
+  /** Which xattrs count as a change (default `capability`, as Docker). */
+  xattrs?: XattrComparison;
+  /**
+   * Stat facts recorded when the lower tree was unpacked into the upper directory: an upper
+   * entry whose `stat` equals its record is unchanged, with no further checks.
+   */
+  snapshot?: SnapshotLookup;
+}
+
+/** True when every lower child of a directory present on both sides was deleted. */
+function isRecreated(frame: ParentFrame): boolean {
+  return (
+    frame.lower?.type === 'dir' && frame.lowerChildren > 0 && frame.lowerChildren === frame.deletedChildren
+  );
+}
+
+/** Decides whether a path present on both sides changed. */
+class ChangeDetector {
+  readonly #mode: DetectionMode;
+  readonly #xattrs: XattrComparison;
+  readonly #snapshot: SnapshotLookup | undefined;
+  readonly #links = new LinkPartition();
+
+  constructor(options: DiffOptions) {
+    this.#mode = options.mode ?? 'auto';
+    this.#xattrs = options.xattrs ?? 'capability';
+    this.#snapshot = options.snapshot;
+  }
+
+  /** Snapshot, then metadata, then (only where metadata cannot decide) content; then links. */
+  async changed(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
+    const recorded = upper.stat === undefined ? undefined : this.#snapshot?.find(upper.path);
+    if (recorded === undefined || !statMatches(recorded, upper.stat!)) {
+      const verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
+      if (verdict === 'changed') return true;
+      if (verdict === 'compare-content' && !(await sameContent(lower, upper))) return true;
+    }
+    return !this.#links.agree(lower, upper);
+  }
+}
+
+async function* mergeWalk(lower: Tree, upper: Tree, options: DiffOptions, facts: DiffFacts) {
+  const detector = new ChangeDetector(options);
+  const parents = new ParentStack((frame) => {
+    if (isRecreated(frame)) facts.recreatedDirs.add(frame.entry.path);
+  });
+  const lowerEntries = lower.entries()[Symbol.asyncIterator]();
+  const upperEntries = upper.entries()[Symbol.asyncIterator]();
+  let l = await lowerEntries.next();
+  let u = await upperEntries.next();
+  // A lower subtree whose descendants are implied by a change at its top (D, or dir → non-dir C).
+  let hidden: BytePath | undefined;
+  while (!l.done || !u.done) {
+    if (!l.done && hidden !== undefined && isInside(l.value.path, hidden)) {
+      l = await lowerEntries.next();
+      continue;
+    }
+    const order = l.done ? 1 : u.done ? -1 : comparePaths(l.value.path, u.value.path);
+    if (order < 0) {
+      const gone = l.value as TreeEntry;
+      parents.moveTo(gone.path);
+      const parent = parents.top();
+      if (parent !== undefined) {
+        parent.lowerChildren++;
+        parent.deletedChildren++;
+      }
+      yield* parents.report({ kind: 'D', path: gone.path, lower: gone });
+      if (gone.type === 'dir') hidden = gone.path;
+      l = await lowerEntries.next();
+      continue;
+    }
+    const entry = u.value as TreeEntry;
+    parents.moveTo(entry.path);
+    recordLinkMember(facts, entry, () => parents.ancestors());
+    if (order > 0) {
+      yield* parents.report({ kind: 'A', path: entry.path, entry });
+      if (entry.type === 'dir') parents.enter(entry, undefined, true);
+    } else {
+      const old = l.value as TreeEntry;
+      const parent = parents.top();
+      if (parent !== undefined) parent.lowerChildren++;
+      const changed = await detector.changed(old, entry);
+      if (changed) yield* parents.report({ kind: 'C', path: entry.path, entry, lower: old });
+      if (old.type === 'dir' && entry.type !== 'dir') hidden = old.path;
+      if (entry.type === 'dir') parents.enter(entry, old, changed);
+      l = await lowerEntries.next();
+    }
+    u = await upperEntries.next();
+  }
+  parents.moveTo('');
+}
+
+/**
+ * Streams the changes from `lower` to `upper` with Docker's rules (reference §2.1): an added
+ * directory and all its descendants are `A`; a deleted subtree is one `D` at its top; a type
+ * change is `C` (file → dir adds its children as `A`; dir → file implies its old children);
+ * every enclosing directory of a change is reported `C` just before it unless it was added;
+ * the root never appears. Output is in the global order. Memory is bounded by the tree depth
+ * plus the hardlink bookkeeping (multi-link files only).
+ *
+ * The returned stream's `facts` (hardlink groups, recreated directories) are complete once
+ * the iteration ends; `layerEntriesFromChanges` uses them.
+ */
+export function diffTrees(lower: Tree, upper: Tree, options: DiffOptions = {}): ChangeStream {
+  return changeStream((facts) => mergeWalk(lower, upper, options, facts));
+}
