@@ -1,7 +1,9 @@
 /**
  * Media types layerkit reads and writes: the OCI image-spec set (what layerkit writes) and the
- * Docker schema2 set (accepted on read and mapped to the OCI equivalent).
+ * Docker schema2 set (accepted on read and mapped to the OCI equivalent). The OCI layer type
+ * for a compression is `mediaTypeFor` in @layerkit/digest.
  */
+import type { CompressionName } from '@layerkit/digest';
 
 /** Every media type layerkit knows, by a short name. */
 export const MediaTypes = {
@@ -33,10 +35,7 @@ export const MediaTypes = {
 /** One of the known media type strings. */
 export type KnownMediaType = (typeof MediaTypes)[keyof typeof MediaTypes];
 
-/** How a layer blob is compressed. */
-export type LayerCompression = 'gzip' | 'zstd' | 'none';
-
-const layerCompression: ReadonlyMap<string, LayerCompression> = new Map<string, LayerCompression>([
+const layerCompression: ReadonlyMap<string, CompressionName> = new Map<string, CompressionName>([
   [MediaTypes.ociLayer, 'none'],
   [MediaTypes.ociLayerGzip, 'gzip'],
   [MediaTypes.ociLayerZstd, 'zstd'],
@@ -95,18 +94,11 @@ export function isNondistributableMediaType(mediaType: string): boolean {
 }
 
 /** The compression a layer media type declares, or `undefined` when it is not a known layer type. */
-export function layerCompressionOf(mediaType: string): LayerCompression | undefined {
+export function layerCompressionOf(mediaType: string): CompressionName | undefined {
   return layerCompression.get(mediaType);
 }
 
 /** Maps a Docker schema2 media type to its OCI equivalent; any other type is returned unchanged. */
 export function toOciMediaType(mediaType: string): string {
   return dockerToOci.get(mediaType) ?? mediaType;
-}
-
-/** The OCI layer media type for a compression. */
-export function ociLayerMediaType(compression: LayerCompression): string {
-  if (compression === 'gzip') return MediaTypes.ociLayerGzip;
-  if (compression === 'zstd') return MediaTypes.ociLayerZstd;
-  return MediaTypes.ociLayer;
 }

@@ -6,7 +6,6 @@ import {
   isNondistributableMediaType,
   layerCompressionOf,
   MediaTypes,
-  ociLayerMediaType,
   toOciMediaType,
 } from '@layerkit/image';
 import { describe, expect, it } from 'vitest';
@@ -51,11 +50,5 @@ describe('media types', () => {
     expect(isNondistributableMediaType(MediaTypes.dockerForeignLayerGzip)).toBe(true);
     expect(isNondistributableMediaType(MediaTypes.ociLayerNondistributable)).toBe(true);
     expect(isNondistributableMediaType(MediaTypes.ociLayerGzip)).toBe(false);
-  });
-
-  it('names the OCI layer type of each compression', () => {
-    expect(ociLayerMediaType('gzip')).toBe(MediaTypes.ociLayerGzip);
-    expect(ociLayerMediaType('zstd')).toBe(MediaTypes.ociLayerZstd);
-    expect(ociLayerMediaType('none')).toBe(MediaTypes.ociLayer);
   });
 });

@@ -1,21 +1,11 @@
-import { isLayerkitError, type LayerkitError } from '@layerkit/digest';
 import { canonicalJson, JsonSizeLimits, parseJsonStrict } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from './error-of.js';
 
 const enc = new TextEncoder();
 const parse = (input: string | Uint8Array, maxBytes = 1 << 20) =>
   parseJsonStrict(typeof input === 'string' ? enc.encode(input) : input, { maxBytes, what: 'manifest x' });
-
-function errorOf(fn: () => unknown): LayerkitError {
-  try {
-    fn();
-  } catch (error) {
-    if (isLayerkitError(error)) return error;
-    throw error;
-  }
-  return expect.fail('expected a LayerkitError');
-}
 
 describe('parseJsonStrict', () => {
   it('parses every JSON form', () => {

@@ -49,13 +49,7 @@ const encoder = new TextEncoder();
  */
 export function parseJsonStrict(bytes: Uint8Array, options: StrictJsonOptions): JsonValue {
   const { maxBytes, what } = options;
-  if (bytes.length > maxBytes) {
-    throw new LayerkitError(
-      'JSON_TOO_LARGE',
-      `${what} is ${bytes.length} bytes, over the ${maxBytes}-byte limit`,
-      { what, size: bytes.length, limit: maxBytes },
-    );
-  }
+  checkJsonSize(bytes.length, maxBytes, what);
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -64,6 +58,17 @@ export function parseJsonStrict(bytes: Uint8Array, options: StrictJsonOptions): 
     throw invalid(what, offset, 'not valid UTF-8');
   }
   return new Parser(text, what, options.maxDepth ?? DEFAULT_MAX_DEPTH).document();
+}
+
+/** Throws `JSON_TOO_LARGE` when a document of `size` bytes is over `maxBytes` (R3: check before reading or hashing). */
+export function checkJsonSize(size: number, maxBytes: number, what: string): void {
+  if (size > maxBytes) {
+    throw new LayerkitError('JSON_TOO_LARGE', `${what} is ${size} bytes, over the ${maxBytes}-byte limit`, {
+      what,
+      size,
+      limit: maxBytes,
+    });
+  }
 }
 
 class Parser {
