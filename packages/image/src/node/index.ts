@@ -1,1 +1,6 @@
-export {};
+/** @layerkit/image/node — image storage on the file system: OCI layouts, oci-archive, docker-archive. */
+export { openDockerArchiveSource } from './store/docker-archive-source.js';
+export { openDockerArchiveSink } from './store/docker-archive-store.js';
+export { type LayoutLockOptions, withLayoutLock } from './store/layout-lock.js';
+export { openOciArchiveSink, openOciArchiveSource } from './store/oci-archive-store.js';
+export * from './store/oci-layout-store.js';
