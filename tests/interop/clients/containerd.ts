@@ -51,6 +51,8 @@ export interface Containerd {
 }
 
 const NAMESPACE = 'layerkit-interop';
+/** Processes that keep shim sockets in /run/containerd: other containerds, their shims, dockerd. */
+const DAEMONS_USING_RUN_CONTAINERD = ['containerd', 'containerd-shim', 'dockerd'];
 const SNAPSHOTTER = 'native';
 
 function configToml(home: string, socket: string): string {
@@ -129,7 +131,7 @@ export async function startContainerd(): Promise<Containerd> {
   const config = join(home, 'config.toml');
   writeFileSync(config, configToml(home, socket));
   // containerd 1.6 puts shim sockets under /run/containerd whatever `state` says
-  const residue = recordHostResidue(['/run/containerd']);
+  const residue = recordHostResidue(['/run/containerd'], DAEMONS_USING_RUN_CONTAINERD);
   const daemon = startDaemon('containerd', ['--config', config], join(home, 'containerd.log'));
   const ctr = (args: readonly string[], timeoutMs?: number) =>
     runTool('ctr', ['--address', socket, '--namespace', NAMESPACE, ...args], timeoutMs ? { timeoutMs } : {});

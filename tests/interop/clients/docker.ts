@@ -70,12 +70,10 @@ export async function startDockerd(): Promise<Dockerd> {
   const home = makeScratchDir('dockerd');
   const socket = join(home, 'docker.sock');
   // dockerd 20.10 and its managed containerd write these whatever the flags say
-  const residue = recordHostResidue([
-    '/etc/docker/key.json',
-    '/var/run/docker',
-    '/run/containerd',
-    '/opt/containerd',
-  ]);
+  const residue = recordHostResidue(
+    ['/etc/docker/key.json', '/var/run/docker', '/run/containerd', '/opt/containerd'],
+    ['dockerd', 'containerd', 'containerd-shim'],
+  );
   const daemon = startDaemon(
     'dockerd',
     [
