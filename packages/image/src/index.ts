@@ -15,6 +15,7 @@ export * from './parse/manifest.js';
 export * from './parse/platform.js';
 export * from './parse/ref-name.js';
 export * from './parse/user.js';
+export * from './reference/image-reference.js';
 export type * from './store/blob-reader.js';
 export * from './store/copy-image.js';
 export type * from './store/image-sink.js';
