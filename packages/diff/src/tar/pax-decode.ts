@@ -69,7 +69,8 @@ function applyRecord(result: PaxOverrides, key: string, value: Uint8Array, at: T
   if (key.startsWith(SPARSE_PREFIX))
     throw tarError('TAR_SPARSE', `sparse files are not supported (${key})`, at);
   if (key.startsWith(PAX_XATTR_PREFIX)) {
-    result.xattrs.set(key.slice(PAX_XATTR_PREFIX.length), value.slice());
+    // A plain copy: the payload may be a view of a (Node Buffer) source chunk.
+    result.xattrs.set(key.slice(PAX_XATTR_PREFIX.length), new Uint8Array(value));
     return;
   }
   if (value.length === 0) return;

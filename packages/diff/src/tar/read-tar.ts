@@ -37,7 +37,7 @@ interface BodyState {
 /**
  * Reads a tar stream entry by entry. Each entry's `body` yields exactly `header.size` bytes
  * (views of the source's chunks); a body not read to its end is skipped when the next entry is
- * requested, after which reading it throws `TAR_BODY_EXPIRED`.
+ * requested; reading it after that, or after the iteration stopped, throws `TAR_BODY_EXPIRED`.
  *
  * After the end-of-archive blocks the rest of the source is consumed unparsed (so a caller hashing
  * the stream covers trailing data, T23); a stream that ends at a header boundary without the
@@ -56,6 +56,7 @@ export async function* readTar(
   const reader = new ByteReader(source, bounds.maxTotalBytes);
   const pending: Pending = { pax: undefined, longName: undefined, longLink: undefined };
   let entries = 0;
+  let current: BodyState | undefined;
   try {
     for (;;) {
       const at: TarPosition = { offset: reader.position, name: '' };
@@ -82,14 +83,15 @@ export async function* readTar(
       if (header.linkName.length > bounds.maxPathBytes) {
         throw tarError('TAR_PATH_TOO_LONG', `link target longer than ${bounds.maxPathBytes} bytes`, at);
       }
-      const state: BodyState = { remaining: header.size, expired: false };
-      yield { header, body: bodyOf(reader, state, at) };
-      state.expired = true;
-      const rest = state.remaining + paddingFor(header.size);
+      current = { remaining: header.size, expired: false };
+      yield { header, body: bodyOf(reader, current, at) };
+      current.expired = true;
+      const rest = current.remaining + paddingFor(header.size);
       if ((await reader.skip(rest)) < rest)
         throw tarError('TAR_TRUNCATED', 'the archive ends inside a body', at);
     }
   } finally {
+    if (current !== undefined) current.expired = true;
     await reader.close();
   }
 }
