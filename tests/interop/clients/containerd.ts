@@ -147,7 +147,13 @@ export async function startContainerd(): Promise<Containerd> {
       }
       await daemon.stop();
       // a shim may outlive its daemon; its command line names our private socket
-      for (const pid of processesUsing(socket)) process.kill(pid, 'SIGKILL');
+      for (const pid of processesUsing(socket)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // exited on its own in the meantime
+        }
+      }
     } finally {
       removeScratchDir(home);
       residue.remove();

@@ -54,7 +54,7 @@ export function startDaemon(
     async stop(graceMs = 10_000) {
       forgetExitHook();
       if (gone) return;
-      process.kill(pid, 'SIGTERM');
+      child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exit;
       clearTimeout(timer);
