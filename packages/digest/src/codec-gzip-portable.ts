@@ -6,12 +6,18 @@ import { Gunzip, Gzip } from 'fflate';
 import { corruptCompressedData } from './codec-errors.js';
 import { resolveLevel } from './compression-level.js';
 import type { ByteSource, Codec, CompressOptions } from './contracts.js';
+import { fixedBlocks } from './fixed-blocks.js';
 
 /** fflate's push-style stream shape, shared by `Gzip` and `Gunzip`. */
 interface PushStream {
   push(chunk: Uint8Array, final?: boolean): void;
 }
 
+/**
+ * fflate's Deflate output depends on how its input is pushed: fixed-size pushes make the
+ * bytes depend on the input alone.
+ */
+const GZIP_PUSH_BYTES = 64 * 1024;
 /**
  * fflate's Gunzip recurses once per member and copies the rest of its pending input each
  * time: small pushes bound both the stack depth and the copying (reference §3.5,
@@ -24,7 +30,7 @@ export const MAX_GZIP_MEMBERS = 100_000;
 const EMPTY = new Uint8Array(0);
 
 /**
- * Drives a push-style fflate stream from a byte source in pushes of at most `pushBytes`,
+ * Drives a push-style fflate stream from a byte source in fixed pushes of `pushBytes`,
  * yielding whatever it emits. Only fflate's failures go through `fail`; source errors pass unchanged.
  */
 async function* pump(
@@ -41,11 +47,9 @@ async function* pump(
       throw fail(error);
     }
   };
-  for await (const chunk of source) {
-    for (let start = 0; start < chunk.length; start += pushBytes) {
-      push(chunk.subarray(start, start + pushBytes), false);
-      yield* output.splice(0);
-    }
+  for await (const block of fixedBlocks(source, pushBytes)) {
+    push(block, false);
+    yield* output.splice(0);
   }
   push(EMPTY, true);
   yield* output.splice(0);
@@ -65,13 +69,7 @@ function outputQueue(): [Uint8Array[], (chunk: Uint8Array) => void] {
 function compress(source: ByteSource, options?: CompressOptions): ByteSource {
   const level = resolveLevel('gzip', options?.level) as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
   const [output, ondata] = outputQueue();
-  return pump(
-    source,
-    new Gzip({ level, mtime: 0 }, ondata),
-    output,
-    Number.POSITIVE_INFINITY,
-    (e) => e as Error,
-  );
+  return pump(source, new Gzip({ level, mtime: 0 }, ondata), output, GZIP_PUSH_BYTES, (e) => e as Error);
 }
 
 function decompress(source: ByteSource): ByteSource {

@@ -9,6 +9,7 @@ import { constants, crc32, deflateRaw } from 'node:zlib';
 import { resolveLevel } from '../compression-level.js';
 import type { ByteSource } from '../contracts.js';
 import { LayerkitError } from '../errors.js';
+import { fixedBlocks } from '../fixed-blocks.js';
 
 /** Options of `parallelGzip`. */
 export interface ParallelGzipOptions {
@@ -81,43 +82,31 @@ function deflateBlock(
  * gzip-compresses a stream using up to `concurrency` thread-pool threads. The source is
  * pulled only while fewer than `concurrency` blocks are in flight, so memory stays bounded
  * and a slow consumer slows the source. The output is one gzip member.
+ * @throws LayerkitError `INVALID_COMPRESSION_LEVEL` / `INVALID_OPTION` at once, before any read.
  */
-export async function* parallelGzip(source: ByteSource, options: ParallelGzipOptions = {}): ByteSource {
+export function parallelGzip(source: ByteSource, options: ParallelGzipOptions = {}): ByteSource {
   const level = resolveLevel('gzip', options.level);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY, 1);
   const blockSize = positiveInteger('blockSize', options.blockSize ?? DEFAULT_BLOCK_SIZE, MIN_BLOCK_SIZE);
+  return compressBlocks(fixedBlocks(source, blockSize), level, concurrency);
+}
 
+async function* compressBlocks(blocks: ByteSource, level: number, concurrency: number): ByteSource {
   const inFlight: Promise<Uint8Array>[] = [];
+  // Blocks are submitted strictly in input order, so a running CRC needs no crc32_combine.
   let crc = 0;
   let length = 0;
   let previous: Uint8Array | undefined;
-  let block = new Uint8Array(blockSize);
-  let filled = 0;
-
-  // Blocks are submitted strictly in input order, so the running CRC needs no crc32_combine.
-  const submit = (data: Uint8Array) => {
-    crc = crc32(data, crc);
-    length += data.length;
-    inFlight.push(deflateBlock(data, previous?.subarray(previous.length - DICTIONARY_SIZE), level));
-    previous = data;
-  };
-
   yield gzipHeader(level);
   try {
-    for await (const chunk of source) {
-      for (let offset = 0; offset < chunk.length; ) {
-        const taken = Math.min(blockSize - filled, chunk.length - offset);
-        block.set(chunk.subarray(offset, offset + taken), filled);
-        filled += taken;
-        offset += taken;
-        if (filled < blockSize) continue;
-        submit(block);
-        block = new Uint8Array(blockSize);
-        filled = 0;
-        if (inFlight.length >= concurrency) yield await inFlight.shift()!;
-      }
+    for await (const block of blocks) {
+      crc = crc32(block, crc);
+      length += block.length;
+      inFlight.push(deflateBlock(block, previous?.subarray(previous.length - DICTIONARY_SIZE), level));
+      // Only the last block can be shorter than the dictionary, and nothing follows it.
+      previous = block;
+      if (inFlight.length >= concurrency) yield await inFlight.shift()!;
     }
-    if (filled > 0) submit(block.subarray(0, filled));
     while (inFlight.length > 0) yield await inFlight.shift()!;
   } finally {
     // On early exit or error, settle the orphans so none becomes an unhandled rejection.
