@@ -1,13 +1,20 @@
 /**
  * The diff oracle: for random trees A and B, applying the layer built from diff(A, B) onto A
- * (with the spec-derived reference applier) gives B.
+ * (with the spec-derived reference applier) gives B, both as LayerEntry values and through the
+ * bytes of a real layer tar (writeLayerTar → layerEntriesFromTar).
  */
 import type { DetectionMode, LayerEntry, MemoryTree } from '@layerkit/diff';
-import { diffTrees, layerEntriesFromChanges } from '@layerkit/diff';
+import { diffTrees, layerEntriesFromChanges, layerEntriesFromTar, writeLayerTar } from '@layerkit/diff';
 import fc from 'fast-check';
 import { expect, it, describe as suite } from 'vitest';
 import { treePairArb } from '../unit/diff/arbitrary-trees.js';
-import { describe, loadTree, type RefTree, referenceApply } from '../unit/diff/reference-apply.js';
+import {
+  describe,
+  type Inode,
+  loadTree,
+  type RefTree,
+  referenceApply,
+} from '../unit/diff/reference-apply.js';
 
 const SECOND = 1_000_000_000n;
 
@@ -20,38 +27,53 @@ function tolerated(mode: DetectionMode, lower: bigint, upper: bigint): boolean {
   return lower / SECOND === upper / SECOND && (lower % SECOND === 0n || upper % SECOND === 0n);
 }
 
+/** Whole-second copies of trees (a tar header keeps seconds), preserving which paths share an inode. */
+function truncateMtimes(...trees: RefTree[]): RefTree[] {
+  const copies = new Map<Inode, Inode>();
+  const copy = (n: Inode) => {
+    if (!copies.has(n)) copies.set(n, { ...n, mtimeNs: (n.mtimeNs / SECOND) * SECOND });
+    return copies.get(n)!;
+  };
+  return trees.map((tree) => new Map([...tree].map(([path, n]) => [path, copy(n)])));
+}
+
 async function expectRoundTrip(
   lower: MemoryTree,
   upper: MemoryTree,
   mode: DetectionMode,
-  layer: LayerEntry[],
+  layer: Iterable<LayerEntry> | AsyncIterable<LayerEntry>,
+  viaTar: boolean,
 ) {
-  const base = await loadTree(lower);
-  const result: RefTree = await referenceApply(base, layer);
-  const want = await loadTree(upper);
+  let base = await loadTree(lower);
+  let result = await referenceApply(base, layer);
+  let want = await loadTree(upper);
+  if (viaTar) [base, result, want] = truncateMtimes(base, result, want) as [RefTree, RefTree, RefTree];
   for (const [path, inode] of result) {
     const target = want.get(path);
-    const original = base.get(path);
-    if (target === undefined || original !== inode || inode.mtimeNs === target.mtimeNs) continue;
-    // Unchanged inode with another mtime: allowed only where the rule says so; then compare the rest.
+    if (target === undefined || base.get(path) !== inode || inode.mtimeNs === target.mtimeNs) continue;
+    // An unchanged inode with another mtime: allowed only where the rule says so; the rest must match.
     expect(tolerated(mode, inode.mtimeNs, target.mtimeNs)).toBe(true);
     result.set(path, { ...inode, mtimeNs: target.mtimeNs });
   }
   expect(describe(result)).toEqual(describe(want));
 }
 
-suite('diff round trip through LayerEntry (reference applier)', () => {
+async function* viaTarBytes(entries: AsyncIterable<LayerEntry>): AsyncIterable<LayerEntry> {
+  yield* layerEntriesFromTar(writeLayerTar(entries));
+}
+
+suite('diff round trip (reference applier)', () => {
   for (const mode of ['auto', 'content'] as const) {
-    it(`apply(A, layer(diff(A, B))) == B in ${mode} mode`, async () => {
-      await fc.assert(
-        fc.asyncProperty(treePairArb, fc.boolean(), async ({ lower, upper }, opaque) => {
-          const layer: LayerEntry[] = [];
-          for await (const e of layerEntriesFromChanges(diffTrees(lower, upper, { mode }), { opaque }))
-            layer.push(e);
-          await expectRoundTrip(lower, upper, mode, layer);
-        }),
-        { numRuns: 300 },
-      );
-    });
+    for (const viaTar of [false, true]) {
+      it(`apply(A, layer(diff(A, B))) == B in ${mode} mode${viaTar ? ' through tar bytes' : ''}`, async () => {
+        await fc.assert(
+          fc.asyncProperty(treePairArb, fc.boolean(), async ({ lower, upper }, opaque) => {
+            const entries = layerEntriesFromChanges(diffTrees(lower, upper, { mode }), { opaque });
+            await expectRoundTrip(lower, upper, mode, viaTar ? viaTarBytes(entries) : entries, viaTar);
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
   }
 });

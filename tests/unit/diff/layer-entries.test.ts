@@ -1,0 +1,74 @@
+import type { Change, LayerEntry, TreeEntry } from '@layerkit/diff';
+import { diffTrees, layerEntriesFromChanges, MemoryTree } from '@layerkit/diff';
+import { describe, expect, it } from 'vitest';
+
+const dir = (path: string): TreeEntry => ({
+  path,
+  type: 'dir',
+  mode: 0o755,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtimeNs: 0n,
+});
+const file = (path: string): TreeEntry => ({ ...dir(path), type: 'file', mode: 0o644 });
+
+async function layerOf(changes: Iterable<Change> | AsyncIterable<Change>, opaque = false): Promise<string[]> {
+  const out: string[] = [];
+  const show = (e: LayerEntry) => (e.kind === 'entry' ? e.entry.path : `${e.kind}:${e.path}`);
+  for await (const e of layerEntriesFromChanges(changes, { opaque })) out.push(show(e));
+  return out;
+}
+
+describe('layerEntriesFromChanges', () => {
+  it('puts whiteouts first within each directory, then entries in the global order', async () => {
+    const changes: Change[] = [
+      { kind: 'C', path: 'd', entry: dir('d') },
+      { kind: 'A', path: 'd/a', entry: dir('d/a') },
+      { kind: 'A', path: 'd/a/x', entry: file('d/a/x') },
+      { kind: 'D', path: 'd/b' },
+      { kind: 'A', path: 'd/a.b', entry: file('d/a.b') },
+      { kind: 'D', path: 'd/0' },
+      { kind: 'D', path: 'top' },
+      { kind: 'A', path: 'a', entry: file('a') },
+    ];
+    expect(await layerOf(changes)).toEqual([
+      'whiteout:top',
+      'a',
+      'd',
+      'whiteout:d/0',
+      'whiteout:d/b',
+      'd/a',
+      'd/a/x',
+      'd/a.b',
+    ]);
+  });
+
+  it('refuses an entry whose parent directory is not in the layer', async () => {
+    await expect(layerOf([{ kind: 'A', path: 'x/y', entry: file('x/y') }])).rejects.toMatchObject({
+      code: 'MISSING_PARENT',
+    });
+  });
+
+  it('opaque option: a recreated directory gets one opaque marker instead of per-child whiteouts', async () => {
+    const lower = MemoryTree.fromSpecs([
+      { path: 'd/a', content: '1' },
+      { path: 'd/b', content: '2' },
+      { path: 'e/k' },
+    ]);
+    const upper = MemoryTree.fromSpecs([{ path: 'd/new', content: '3' }, { path: 'e' }]);
+    const explicit = await layerOf(diffTrees(lower, upper));
+    const marked = await layerOf(diffTrees(lower, upper), true);
+    expect(explicit).toEqual(['d', 'whiteout:d/a', 'whiteout:d/b', 'd/new', 'e', 'whiteout:e/k']);
+    expect(marked).toEqual(['d', 'opaque:d', 'd/new', 'e', 'opaque:e']);
+  });
+
+  it('a directory keeping one lower child is not recreated: whiteouts stay explicit', async () => {
+    const lower = MemoryTree.fromSpecs([
+      { path: 'd/a', content: '1' },
+      { path: 'd/b', content: '2' },
+    ]);
+    const upper = MemoryTree.fromSpecs([{ path: 'd/a', content: '1' }]);
+    expect(await layerOf(diffTrees(lower, upper), true)).toEqual(['d', 'whiteout:d/b']);
+  });
+});
