@@ -415,7 +415,7 @@ export const HOSTILE_CASES: HostileCase[] = [
       ]),
     ],
     outcome: {
-      check: (box, [report]) => {
+      check: (_box, [report]) => {
         const dropped = report?.droppedXattrs.map((x) => x.name).sort();
         ensure(
           JSON.stringify(dropped) === '["security.selinux","trusted.overlay.opaque"]',

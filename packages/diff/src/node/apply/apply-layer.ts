@@ -1,16 +1,15 @@
 /**
- * `applyLayer`: applies one OCI layer (gzip or plain tar, sniffed) to a directory with the
- * secure algorithm of reference §4.4, and verifies its DiffID.
+ * `applyLayer`: applies one OCI layer (gzip, zstd where Node has it, or plain tar; sniffed) to a
+ * directory with the secure algorithm of reference §4.4, and verifies its DiffID.
  */
-import { type Digest, LayerkitError } from '@layerkit/digest';
+import { type Digest, decompressAuto, LayerkitError } from '@layerkit/digest';
+import { createNativeSha256, nodeRuntime } from '@layerkit/digest/node';
 import { applyEntries } from '../../apply/apply-entries.js';
 import { type ApplyTally, emptyTally } from '../../apply/apply-types.js';
 import type { TarLimits } from '../../contracts.js';
 import { readTar } from '../../tar/read-tar.js';
-import { countBytes, decompressSniffed } from './decompress.js';
 import { DiskTarget } from './disk-target.js';
-import { type DecompressionLimits, LayerStream } from './layer-stream.js';
-import { nativeSha256 } from './sha256-seam.js';
+import { countBytes, type DecompressionLimits, LayerStream } from './layer-stream.js';
 
 /** Options of `applyLayer`. */
 export interface ApplyOptions {
@@ -51,12 +50,8 @@ export async function applyLayer(
 ): Promise<ApplyReport> {
   const tally = emptyTally();
   const input = countBytes(tar);
-  const stream = new LayerStream(
-    decompressSniffed(input.source),
-    input.count,
-    nativeSha256(),
-    options.limits,
-  );
+  const { stream: decompressed } = await decompressAuto(input.source, nodeRuntime);
+  const stream = new LayerStream(decompressed, input.count, createNativeSha256(), options.limits);
   const target = new DiskTarget(rootDir, tally, options);
   await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
   const { bytes, diffID } = await stream.finish();

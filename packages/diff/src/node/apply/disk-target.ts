@@ -24,7 +24,6 @@ import {
   readlinkSync,
   renameSync,
   rmSync,
-  type Stats,
   symlinkSync,
   writeSync,
 } from 'node:fs';
@@ -33,20 +32,11 @@ import { setAttributeSync } from '@napi-rs/xattr';
 import type { ApplyTally, ApplyTarget, EntryMeta, SpecialType } from '../../apply/apply-types.js';
 import type { BytePath, EntryType } from '../../contracts.js';
 import { pathToUtf8 } from '../../path.js';
+import { entryTypeOf } from '../tree/entry-type.js';
 
 const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const MKNOD_TYPE: Readonly<Record<SpecialType, string>> = { char: 'c', block: 'b', fifo: 'p' };
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function kindOf(stats: Stats): EntryType {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'dir';
-  if (stats.isSymbolicLink()) return 'symlink';
-  if (stats.isCharacterDevice()) return 'char';
-  if (stats.isBlockDevice()) return 'block';
-  if (stats.isFIFO()) return 'fifo';
-  return 'socket';
-}
 
 /** Seconds as the double `utimes` takes (sub-microsecond precision is lost, as in every Node API). */
 function seconds(mtimeNs: bigint): number {
@@ -92,7 +82,7 @@ export class DiskTarget implements ApplyTarget {
 
   kind(path: BytePath): EntryType | undefined {
     const stats = lstatSync(this.#abs(path), { throwIfNoEntry: false });
-    return stats === undefined ? undefined : kindOf(stats);
+    return stats === undefined ? undefined : entryTypeOf(stats);
   }
 
   readlink(path: BytePath): BytePath {

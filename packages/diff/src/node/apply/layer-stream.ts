@@ -22,6 +22,21 @@ const DEFAULT_MAX_RATIO = 1100;
 /** Below this many output bytes the ratio is not checked: tiny inputs have meaningless ratios. */
 const RATIO_GRACE_BYTES = 1024 * 1024;
 
+/** Counts the bytes a consumer pulls through `source` (the compressed side of the ratio). */
+export function countBytes(source: AsyncIterable<Uint8Array>): {
+  source: AsyncIterable<Uint8Array>;
+  count: () => number;
+} {
+  let count = 0;
+  async function* counted(): AsyncIterable<Uint8Array> {
+    for await (const chunk of source) {
+      count += chunk.length;
+      yield chunk;
+    }
+  }
+  return { source: counted(), count: () => count };
+}
+
 /** What the stream measured once it has been read to its end. */
 export interface LayerStreamTotals {
   /** Decompressed bytes, trailing data included. */
