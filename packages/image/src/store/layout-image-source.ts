@@ -28,14 +28,26 @@ export interface LayoutAccess {
   close(): Promise<void>;
 }
 
+/** Options of {@link layoutImageSource}. */
+export interface LayoutSourceOptions {
+  /** The platform chosen from multi-platform images when `resolve` names none (Node: the host's). */
+  platform?: PlatformWant;
+  limits?: ResolveLimits;
+}
+
 /** Wraps layout storage as an image source. */
-export function layoutImageSource(access: LayoutAccess, limits: ResolveLimits = {}): ImageSource {
+export function layoutImageSource(access: LayoutAccess, options: LayoutSourceOptions = {}): ImageSource {
   const readIndexJson = () => readLayoutIndex(access);
   return {
     blobs: access.blobs,
     async resolve(tag?: string, platform?: PlatformWant): Promise<ResolvedImage> {
       const index = await readIndexJson();
-      return resolveImage(access.blobs, pickImage(index, tag, access.location), platform, limits);
+      return resolveImage(
+        access.blobs,
+        pickImage(index, tag, access.location),
+        platform ?? options.platform,
+        options.limits,
+      );
     },
     async tags() {
       return listTags(await readIndexJson());

@@ -6,7 +6,7 @@
 import { LayerkitError } from '@layerkit/digest';
 import type { Raw } from '../json/raw.js';
 import { checkJsonSize, JsonSizeLimits } from '../json/strict-parse.js';
-import { isConfigMediaType, isIndexMediaType, isManifestMediaType } from '../media-types.js';
+import { isIndexMediaType, isManifestMediaType } from '../media-types.js';
 import type { Descriptor, ImageIndex } from '../oci-types.js';
 import { parseConfig } from '../parse/config.js';
 import { parseIndex } from '../parse/index-document.js';
@@ -51,17 +51,8 @@ export async function resolveImage(
   }
   const manifestBytes = await readJsonBlob(blobs, current, JsonSizeLimits.manifest);
   const manifest = parseManifest(manifestBytes, current);
+  // parseConfig refuses config media types it must not parse (UNSUPPORTED_MEDIA_TYPE).
   const configDescriptor = manifest.value.config;
-  if (!isConfigMediaType(configDescriptor.mediaType)) {
-    throw new LayerkitError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `config ${configDescriptor.digest} has media type ${configDescriptor.mediaType}`,
-      {
-        digest: configDescriptor.digest,
-        mediaType: configDescriptor.mediaType,
-      },
-    );
-  }
   const configBytes = await readJsonBlob(blobs, configDescriptor, JsonSizeLimits.config);
   const config = parseConfig(configBytes, configDescriptor);
   return { manifestDescriptor: current, manifest, config };

@@ -110,8 +110,10 @@ function scanMembers(fd: number, path: string, limits: ArchiveScanLimits): Map<s
   const corrupt = (why: string) =>
     new LayerkitError('ARCHIVE_CORRUPT', `${path}: ${why} at offset ${offset}`, { path, offset });
 
-  while (offset + BLOCK <= fileSize) {
-    if (readSync(fd, header, 0, BLOCK, offset) !== BLOCK) throw corrupt('short read');
+  while (offset < fileSize) {
+    if (offset + BLOCK > fileSize || readSync(fd, header, 0, BLOCK, offset) !== BLOCK) {
+      throw corrupt('the archive ends inside a header');
+    }
     if (header.every((byte) => byte === 0)) break;
     verifyChecksum(header, corrupt);
     const typeflag = header[156] === 0 ? '0' : String.fromCharCode(header[156]!);

@@ -44,6 +44,7 @@ import {
   readArchiveBytes,
   readSmallMember,
 } from './archive-members.js';
+import { hostPlatform } from './host-platform.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -121,6 +122,17 @@ class DockerArchiveSource implements ImageSource {
 
   #pick(tag: string | undefined): DockerSaveItem {
     const location = this.#archive.path;
+    const byPosition = /^@([0-9]{1,9})$/.exec(tag ?? '');
+    if (byPosition !== null) {
+      const item = this.#items[Number(byPosition[1])];
+      if (item === undefined) {
+        throw new LayerkitError('IMAGE_NOT_FOUND', `${location} has no image ${tag} in manifest.json`, {
+          location,
+          tag,
+        });
+      }
+      return item;
+    }
     if (tag === undefined) {
       const only = this.#items[0];
       if (only === undefined || this.#items.length > 1) {
@@ -185,7 +197,9 @@ class DockerArchiveSource implements ImageSource {
     }
     const layerPaths = item.Layers.map((path) => normalizeMemberPath(path));
     for (const candidate of candidates) {
-      const image = await resolveImage(this.blobs, candidate, platform).catch(() => undefined);
+      const image = await resolveImage(this.blobs, candidate, platform ?? hostPlatform()).catch(
+        () => undefined,
+      );
       if (
         image?.config.digest === config.digest &&
         image.manifest.value.layers.length === layerPaths.length &&

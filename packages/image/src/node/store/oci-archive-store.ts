@@ -12,6 +12,7 @@ import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-sou
 import { type ArchiveFormat, archiveIndex, openArchiveSink } from './archive-image-sink.js';
 import { archiveLayoutAccess } from './archive-layout-access.js';
 import { openArchiveFile } from './archive-members.js';
+import { hostPlatform } from './host-platform.js';
 import { OCI_LAYOUT_HEADER } from './layout-directory.js';
 
 /** Opens an oci-archive for reading (`NOT_AN_OCI_LAYOUT` when it holds no layout). */
@@ -23,7 +24,7 @@ export async function openOciArchiveSource(path: string): Promise<ImageSource> {
     await access.close();
     throw error;
   }
-  return layoutImageSource(access);
+  return layoutImageSource(access, { platform: hostPlatform() });
 }
 
 /**

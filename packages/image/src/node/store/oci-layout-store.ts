@@ -13,6 +13,7 @@ import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-sou
 import { reachableBlobs } from '../../store/reachable-blobs.js';
 import { storeImageDocuments } from '../../store/store-image-documents.js';
 import { withTag } from '../../store/tagged-index.js';
+import { hostPlatform } from './host-platform.js';
 import { directoryLayoutAccess, ensureLayout, updateLayoutIndex } from './layout-directory.js';
 import { withLayoutLock } from './layout-lock.js';
 
@@ -20,7 +21,7 @@ import { withLayoutLock } from './layout-lock.js';
 export async function openLayoutSource(dir: string): Promise<ImageSource> {
   const access = directoryLayoutAccess(dir);
   await readLayoutIndex(access);
-  return layoutImageSource(access);
+  return layoutImageSource(access, { platform: hostPlatform() });
 }
 
 /**
