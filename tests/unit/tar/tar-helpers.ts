@@ -77,3 +77,59 @@ export function whiteout(path: string): LayerEntry {
 export function opaque(path: string): LayerEntry {
   return { kind: 'opaque', path: pathFromUtf8(path) };
 }
+
+/** `value` as a zero-padded octal field of `length` bytes ending in NUL. */
+export function octalField(value: number, length: number): Uint8Array {
+  return new TextEncoder().encode(`${value.toString(8).padStart(length - 1, '0')}\0`);
+}
+
+/** Recomputes a header block's checksum (unsigned, `%06o\0 `). */
+export function fixChecksum(block: Uint8Array): Uint8Array {
+  block.fill(0x20, 148, 156);
+  const sum = block.reduce((total, byte) => total + byte, 0);
+  block.set(octalField(sum, 7), 148);
+  block[155] = 0x20;
+  return block;
+}
+
+/**
+ * A hand-made tar entry: a USTAR header (mode 0644, ids 0, mtime 1) plus `body` padded to 512.
+ * `patch` edits the header before the checksum is computed.
+ */
+export function craftEntry(
+  name: string | Uint8Array,
+  typeflag: string,
+  body: Uint8Array = new Uint8Array(),
+  patch?: (block: Uint8Array) => void,
+): Uint8Array {
+  const block = new Uint8Array(512);
+  block.set(typeof name === 'string' ? Buffer.from(name, 'latin1') : name, 0);
+  block.set(octalField(0o644, 8), 100);
+  block.set(octalField(0, 8), 108);
+  block.set(octalField(0, 8), 116);
+  block.set(octalField(body.length, 12), 124);
+  block.set(octalField(1, 12), 136);
+  block[156] = typeflag.charCodeAt(0);
+  block.set(Buffer.from('ustar\x0000', 'latin1'), 257);
+  patch?.(block);
+  fixChecksum(block);
+  const out = new Uint8Array(512 + Math.ceil(body.length / 512) * 512);
+  out.set(block);
+  out.set(body, 512);
+  return out;
+}
+
+/** A PAX payload from records (values as latin-1 strings or raw bytes). */
+export function paxPayload(records: [string, string | Uint8Array][]): Uint8Array {
+  const parts = records.map(([key, value]) => {
+    const valueBytes = typeof value === 'string' ? Buffer.from(value, 'latin1') : Buffer.from(value);
+    const base = key.length + valueBytes.length + 3;
+    let length = base + String(base).length;
+    length = base + String(length).length;
+    return Buffer.concat([Buffer.from(`${length} ${key}=`, 'latin1'), valueBytes, Buffer.from('\n')]);
+  });
+  return Buffer.concat(parts);
+}
+
+/** The two zero blocks that end an archive. */
+export const END_OF_ARCHIVE = new Uint8Array(1024);
