@@ -43,11 +43,16 @@ class ChangeDetector {
     this.#snapshot = options.snapshot;
   }
 
-  /** Snapshot, then metadata, then (only where metadata cannot decide) content; then links. */
+  /**
+   * Snapshot (equal stat ⇒ unchanged), then metadata, then content only where metadata cannot
+   * decide (per mode, or for a file whose recorded stat moved); then hardlink structure.
+   */
   async changed(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
     const recorded = upper.stat === undefined ? undefined : this.#snapshot?.find(upper.path);
     if (recorded === undefined || !statMatches(recorded, upper.stat!)) {
-      const verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
+      let verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
+      // Touched since the unpack (ctime moved) yet metadata looks equal: only the bytes can tell.
+      if (verdict === 'same' && recorded !== undefined && upper.type === 'file') verdict = 'compare-content';
       if (verdict === 'changed') return true;
       if (verdict === 'compare-content' && !(await sameContent(lower, upper))) return true;
     }
