@@ -1,3 +1,5 @@
+export * from './config/config-change.js';
+export * from './config/shell-words.js';
 export * from './json/canonical.js';
 export type * from './json/json-value.js';
 export * from './json/raw.js';

@@ -37,7 +37,7 @@ describe('parseImageReference (skopeo transport syntax)', () => {
     'oci:dir:a//b',
     'oci:dir:-x',
     'docker-archive:a.tar:Upper',
-    'docker-archive:a.tar:nginx@sha256:' + 'a'.repeat(64),
+    `docker-archive:a.tar:nginx@sha256:${'a'.repeat(64)}`,
     'docker-archive:a.tar:@-1',
     'docker-archive:a.tar:@x',
     'docker-archive:a.tar:',
