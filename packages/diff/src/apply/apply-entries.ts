@@ -131,7 +131,7 @@ class LayerApplier {
         break;
       case '0':
       case '7':
-        await this.#target.writeFile(path, meta, header.size, body);
+        await this.#target.writeFile(path, meta, body);
         break;
       case '2':
         this.#target.makeSymlink(path, header.linkName, meta);

@@ -70,8 +70,8 @@ export interface ApplyTarget {
   remove(path: BytePath): void;
   /** Creates directory `path`, or when `exists`, replaces the attributes of the directory there. */
   makeDir(path: BytePath, meta: EntryMeta, exists: boolean): void;
-  /** Creates a new regular file with exactly `size` bytes from `body` (fails if `path` exists). */
-  writeFile(path: BytePath, meta: EntryMeta, size: number, body: AsyncIterable<Uint8Array>): Promise<void>;
+  /** Creates a new regular file holding `body` (the tar reader guarantees its size); fails if `path` exists. */
+  writeFile(path: BytePath, meta: EntryMeta, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** Creates a symlink holding `linkTarget` verbatim. */
   makeSymlink(path: BytePath, linkTarget: BytePath, meta: EntryMeta): void;
   /** Creates `path` as another name of the existing non-directory `existing`. */

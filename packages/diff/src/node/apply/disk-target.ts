@@ -112,26 +112,12 @@ export class DiskTarget implements ApplyTarget {
     chmodSync(abs, meta.mode);
   }
 
-  async writeFile(
-    path: BytePath,
-    meta: EntryMeta,
-    size: number,
-    body: AsyncIterable<Uint8Array>,
-  ): Promise<void> {
+  async writeFile(path: BytePath, meta: EntryMeta, body: AsyncIterable<Uint8Array>): Promise<void> {
     const abs = this.#abs(path);
     const fd = openSync(abs, CREATE_FILE, 0o600);
     try {
-      let written = 0;
       for await (const chunk of body) {
         for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
-        written += chunk.length;
-      }
-      if (written !== size) {
-        throw new LayerkitError('APPLY_SHORT_BODY', `${pathToUtf8(path)}: got ${written} of ${size} bytes`, {
-          path,
-          size,
-          written,
-        });
       }
       // chown clears setuid bits and capabilities, so it goes first; the fd is the file we made.
       this.#owner(path, () => fchownSync(fd, meta.uid, meta.gid));
