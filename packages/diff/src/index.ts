@@ -2,6 +2,9 @@
  * @layerkit/diff — trees, docker-diff changes and layer tars (portable core: no `node:` imports).
  * File system sources and apply-to-directory are in `@layerkit/diff/node`.
  */
+
+export type { ApplyTally, DroppedXattr, SkippedEntry } from './apply/apply-types.js';
+export * from './apply/merged-view.js';
 export type * from './contracts.js';
 export * from './engine/change-stream.js';
 export * from './engine/compare.js';
