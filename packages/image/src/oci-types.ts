@@ -3,6 +3,10 @@
  * Optional fields may be absent (or null on read, which readers treat as absent).
  */
 import type { Digest } from '@layerkit/digest';
+import type { HistoryEntry } from '@layerkit/history';
+
+/** One history entry (config.md `history[]`), owned by @layerkit/history. */
+export type { HistoryEntry };
 
 /** A content descriptor (descriptor.md). */
 export interface Descriptor {
@@ -64,15 +68,6 @@ export interface ContainerConfig {
   Healthcheck?: unknown;
   OnBuild?: string[];
   Shell?: string[];
-}
-
-/** One history entry (config.md `history[]`). */
-export interface HistoryEntry {
-  created?: string;
-  created_by?: string;
-  author?: string;
-  comment?: string;
-  empty_layer?: boolean;
 }
 
 /** An image configuration (config.md). */
