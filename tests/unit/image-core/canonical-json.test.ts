@@ -1,5 +1,5 @@
-import { isLayerkitError } from '@layerkit/digest';
-import { canonicalJson, parseJsonStrict } from '@layerkit/image';
+import { isLayerkitError, sha256Bytes } from '@layerkit/digest';
+import { canonicalJson, encodeDocument, parseJsonStrict } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -102,6 +102,15 @@ describe('canonicalJson', () => {
         const reversed = Object.fromEntries(Object.entries(dict).reverse());
         expect(canonicalJson(reversed)).toEqual(canonicalJson(dict));
       }),
+    );
+  });
+
+  it('encodeDocument returns the canonical bytes and their digest', () => {
+    const raw = encodeDocument({ b: 1, a: '{}' });
+    expect(text(raw.bytes)).toBe('{"a":"{}","b":1}');
+    expect(raw.digest).toBe(sha256Bytes(raw.bytes));
+    expect(encodeDocument({}).digest).toBe(
+      'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
     );
   });
 });
