@@ -211,6 +211,16 @@ describe('readTar errors', () => {
     expect(error.details).toEqual({ offset: 1024, name: 'second.txt' });
   });
 
+  it('bounds a 512 KiB GNU long name by the path limit, with a short message', async () => {
+    const name = new Uint8Array(512 * 1024).fill(0x61);
+    const error = await failure(
+      bytes(craftEntry('././@LongLink', 'L', name), craftEntry('x', '0'), END_OF_ARCHIVE),
+    );
+    expect(error.code).toBe('TAR_PATH_TOO_LONG');
+    expect(error.message.length).toBeLessThan(400);
+    expect((error.details.name as string).length).toBe(name.length);
+  });
+
   it('throws TAR_BODY_EXPIRED when a body is read after moving on', async () => {
     const bodies: AsyncIterable<Uint8Array>[] = [];
     for await (const { body } of readTar(chunked(bytes(file, file, END_OF_ARCHIVE)))) bodies.push(body);

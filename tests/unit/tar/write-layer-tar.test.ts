@@ -223,6 +223,9 @@ describe('writeLayerTar', () => {
     ['CONTENT_SIZE_MISMATCH', [fileEntry('shrank', 'abc', { size: 4 })], /"shrank" shrank/],
     ['INVALID_PATH', [fileEntry('nul\0name', '')], /NUL/],
     ['INVALID_WHITEOUT', [whiteout('')], /root/],
+    ['INVALID_ID', [fileEntry('id', '', { uid: 2 ** 32 - 1 })], /"id": uid 4294967295/],
+    ['INVALID_ID', [fileEntry('neg', '', { gid: -1 })], /"neg": gid -1/],
+    ['DEVICE_NUMBER_TOO_LARGE', [entry('dev', 'char', { devMajor: 2 ** 21 })], /"dev"/],
   ] as const)('throws %s naming the path', async (code, entries, message) => {
     const error = await collect(writeLayerTar(entries)).catch((e: unknown) => e);
     expect(isLayerkitError(error, code)).toBe(true);

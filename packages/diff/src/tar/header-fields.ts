@@ -2,6 +2,7 @@
  * Decoding header fields: numbers (octal or GNU base-256), NUL-terminated strings, checksums.
  */
 import type { BytePath } from '../contracts.js';
+import { pathFromBytes } from '../path.js';
 import { type TarPosition, tarError } from './tar-error.js';
 import { FIELD } from './ustar-layout.js';
 
@@ -66,7 +67,7 @@ export function decodeString(block: Uint8Array, offset: number, length: number):
   let end = offset;
   const limit = offset + length;
   while (end < limit && block[end] !== 0) end++;
-  return String.fromCharCode.apply(null, block.subarray(offset, end) as unknown as number[]);
+  return pathFromBytes(block.subarray(offset, end));
 }
 
 /**

@@ -221,7 +221,8 @@ function checkPath(name: BytePath, bounds: Required<TarLimits>, at: TarPosition)
   if (name.length > bounds.maxPathBytes) {
     throw tarError('TAR_PATH_TOO_LONG', `name longer than ${bounds.maxPathBytes} bytes`, at);
   }
-  let depth = 1;
+  // Components = slashes + 1, not counting a directory's trailing slash.
+  let depth = name.endsWith('/') ? 0 : 1;
   for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) depth++;
   if (depth > bounds.maxPathDepth) {
     throw tarError('TAR_PATH_TOO_DEEP', `name deeper than ${bounds.maxPathDepth} components`, at);

@@ -13,9 +13,13 @@ export interface TarPosition {
   name: BytePath;
 }
 
+// Hostile names can be megabytes long; messages show the start, `details.name` keeps it all.
+const MAX_SHOWN_NAME = 256;
+
 /** Builds `LayerkitError(code)` with a message like `tar entry "a/b" at offset 1536: <problem>`. */
 export function tarError(code: string, problem: string, at: TarPosition): LayerkitError {
-  const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(pathToUtf8(at.name))}`;
+  const shown = at.name.length > MAX_SHOWN_NAME ? `${at.name.slice(0, MAX_SHOWN_NAME)}…` : at.name;
+  const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(pathToUtf8(shown))}`;
   return new LayerkitError(code, `${entry} at offset ${at.offset}: ${problem}`, {
     offset: at.offset,
     name: at.name,

@@ -20,9 +20,9 @@ export interface LayerTarWarning {
 
 /** Options for `writeLayerTar`. */
 export interface LayerTarOptions {
-  /** SOURCE_DATE_EPOCH in seconds: later mtimes are clamped to it. */
+  /** SOURCE_DATE_EPOCH in seconds (fractions dropped): later mtimes are clamped to it. */
   sourceDateEpoch?: number;
-  /** Seconds to record as every entry's mtime (overrides `sourceDateEpoch`). */
+  /** Seconds (fractions dropped) to record as every entry's mtime (overrides `sourceDateEpoch`). */
   fixedMtime?: number;
   /** Receives entries or attributes that cannot be represented (default: ignored). */
   onWarning?: (warning: LayerTarWarning) => void;
@@ -39,6 +39,8 @@ const TYPEFLAG_OF: Record<Exclude<TreeEntry['type'], 'socket'>, number> = {
 };
 const NS_PER_SECOND = 1_000_000_000n;
 const MAX_DEVICE_NUMBER = 0o7777777;
+// 2^32-1 is chown's "no change" and readers reject it (T24).
+const MAX_ID = 2 ** 32 - 2;
 
 /**
  * Writes layer entries (in the order given: callers sort them, whiteouts first) as an
@@ -55,7 +57,8 @@ const MAX_DEVICE_NUMBER = 0o7777777;
  *
  * Yields chunks of up to 1 MiB that the consumer owns. Throws `LayerkitError` with code
  * `WHITEOUT_NAME_IN_SOURCE` (a tree entry named `.wh.*`), `INVALID_WHITEOUT` (a whiteout of the root), `CONTENT_SIZE_MISMATCH` (a file grew
- * or shrank while read), `INVALID_PATH` (NUL in a name) or `DEVICE_NUMBER_TOO_LARGE`.
+ * or shrank while read), `INVALID_PATH` (NUL in a name), `INVALID_ID` (uid/gid outside 0..2^32-2) or
+ * `DEVICE_NUMBER_TOO_LARGE`.
  */
 export async function* writeLayerTar(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
@@ -136,8 +139,8 @@ function headerFieldsOf(layerEntry: LayerEntry, options: LayerTarOptions): Heade
     name: entry.type === 'dir' ? `${entry.path}/` : entry.path,
     typeflag: TYPEFLAG_OF[entry.type],
     mode: entry.mode & 0o7777,
-    uid: entry.uid,
-    gid: entry.gid,
+    uid: checkId(entry.uid, 'uid', entry.path),
+    gid: checkId(entry.gid, 'gid', entry.path),
     size: entry.type === 'file' ? entry.size : 0,
     mtime: mtimeSeconds(entry.mtimeNs, options),
     linkName,
@@ -170,13 +173,22 @@ function joinPath(dir: BytePath, base: BytePath): BytePath {
 
 // Truncation toward negative infinity, as Go's `Time.Truncate(time.Second)`.
 function mtimeSeconds(mtimeNs: bigint, options: LayerTarOptions): number {
-  if (options.fixedMtime !== undefined) return options.fixedMtime;
+  if (options.fixedMtime !== undefined) return Math.floor(options.fixedMtime);
   let seconds = mtimeNs / NS_PER_SECOND;
   if (mtimeNs < 0n && seconds * NS_PER_SECOND !== mtimeNs) seconds -= 1n;
   const value = Number(seconds);
   return options.sourceDateEpoch !== undefined && value > options.sourceDateEpoch
     ? options.sourceDateEpoch
     : value;
+}
+
+function checkId(value: number, kind: 'uid' | 'gid', path: BytePath): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_ID) {
+    throw new LayerkitError('INVALID_ID', `${quote(path)}: ${kind} ${value} is outside 0..${MAX_ID}`, {
+      path,
+    });
+  }
+  return value;
 }
 
 function deviceNumber(value: number | undefined, path: BytePath): number {
