@@ -1,0 +1,86 @@
+/**
+ * `unpackImageLayers`: an image's layers → a complete rootfs plus its snapshot, or nothing. The
+ * work happens in a private (0700) directory beside the destination, and the finished rootfs is
+ * renamed into place last, so a failure never leaves a rootfs that looks complete.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { recordSnapshot } from '../snapshot/snapshot-file.js';
+import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
+import { type UnpackLayout, unpackLayout } from './unpack-layout.js';
+
+/** One layer to unpack: its (maybe compressed) bytes and the DiffID the image config lists. */
+export interface UnpackLayer {
+  open(): AsyncIterable<Uint8Array>;
+  diffID: Digest;
+}
+
+/** Options of `unpackImageLayers`: those of `applyLayer`, applied to every layer. */
+export type UnpackOptions = Omit<ApplyOptions, 'expectedDiffID' | 'layerName'>;
+
+/** What `unpackImageLayers` produced. */
+export interface UnpackResult extends UnpackLayout {
+  /** One report per layer, bottom first. */
+  reports: ApplyReport[];
+  /** Entries recorded in the snapshot. */
+  snapshotEntries: number;
+}
+
+/** Rethrows a layer's failure naming the layer (index and DiffID), keeping its code. */
+function inLayer(error: unknown, index: number, diffID: Digest): never {
+  if (!isLayerkitError(error) || error.code === 'DIFFID_MISMATCH') throw error;
+  throw new LayerkitError(
+    error.code,
+    `layer ${index} (${diffID}): ${error.message}`,
+    { ...error.details, layer: index, diffID },
+    { cause: error },
+  );
+}
+
+/**
+ * Unpacks `layers` (bottom first) into a new rootfs at `rootDir` (which must not exist), verifying
+ * each DiffID, and records the snapshot of the result beside it (see `unpackLayout`). Errors name
+ * the layer index and DiffID; after any error neither the rootfs nor its metadata exist.
+ */
+export async function unpackImageLayers(
+  rootDir: string,
+  layers: UnpackLayer[],
+  options: UnpackOptions = {},
+): Promise<UnpackResult> {
+  const layout = unpackLayout(rootDir);
+  if (statSync(layout.rootfs, { throwIfNoEntry: false }) !== undefined) {
+    throw new LayerkitError('ROOTFS_EXISTS', `${layout.rootfs} already exists`, { path: layout.rootfs });
+  }
+  const work = mkdtempSync(join(dirname(layout.rootfs), `.${basename(layout.rootfs)}.unpack-`));
+  try {
+    chmodSync(work, 0o700); // T15: setuid files and devices stay unreachable for other users meanwhile
+    const rootfs = join(work, 'rootfs');
+    const metadata = join(work, 'metadata');
+    mkdirSync(rootfs, 0o700);
+    mkdirSync(metadata, 0o700);
+    const reports: ApplyReport[] = [];
+    for (const [index, layer] of layers.entries()) {
+      const layerName = `layer ${index} (${layer.diffID})`;
+      const report = await applyLayer(rootfs, layer.open(), {
+        ...options,
+        expectedDiffID: layer.diffID,
+        layerName,
+      }).catch((error: unknown) => inLayer(error, index, layer.diffID));
+      reports.push(report);
+    }
+    const snapshotEntries = recordSnapshot(rootfs, join(metadata, basename(layout.snapshotFile)));
+    // The metadata first, the rootfs last: a rootfs only ever appears complete.
+    rmSync(layout.metadataDir, { recursive: true, force: true });
+    renameSync(metadata, layout.metadataDir);
+    try {
+      renameSync(rootfs, layout.rootfs);
+    } catch (error) {
+      rmSync(layout.metadataDir, { recursive: true, force: true });
+      throw error;
+    }
+    return { ...layout, reports, snapshotEntries };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
