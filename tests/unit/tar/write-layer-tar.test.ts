@@ -177,6 +177,17 @@ describe('writeLayerTar', () => {
       expect(item?.content[offset]).toBe((offset / 65536) % 251);
   });
 
+  it('never yields an empty chunk, even when the first header overflows an output block', async () => {
+    const big = new Uint8Array(1024 * 1024 - 100).fill(1);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of writeLayerTar([fileEntry('x', 'a', { xattrs: new Map([['user.big', big]]) })]))
+      chunks.push(chunk);
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.every((c) => c.length > 0)).toBe(true);
+    const headers = await headersOf(Buffer.concat(chunks));
+    expect(headers[0]?.xattrs.get('user.big')).toEqual(big);
+  });
+
   it('truncates mtimes to seconds, clamps them to SOURCE_DATE_EPOCH, or fixes them', async () => {
     const entries = () => [
       fileEntry('late', 'a', { mtimeNs: 2_000_000_000_999_999_999n }),
@@ -223,6 +234,11 @@ describe('writeLayerTar', () => {
     ['CONTENT_SIZE_MISMATCH', [fileEntry('shrank', 'abc', { size: 4 })], /"shrank" shrank/],
     ['INVALID_PATH', [fileEntry('nul\0name', '')], /NUL/],
     ['INVALID_WHITEOUT', [whiteout('')], /root/],
+    [
+      'PAX_HEADER_TOO_LARGE',
+      [fileEntry('caps', '', { xattrs: new Map([['user.big', new Uint8Array(1024 * 1024)]]) })],
+      /"caps"/,
+    ],
     ['INVALID_ID', [fileEntry('id', '', { uid: 2 ** 32 - 1 })], /"id": uid 4294967295/],
     ['INVALID_ID', [fileEntry('neg', '', { gid: -1 })], /"neg": gid -1/],
     ['DEVICE_NUMBER_TOO_LARGE', [entry('dev', 'char', { devMajor: 2 ** 21 })], /"dev"/],

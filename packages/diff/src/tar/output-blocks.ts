@@ -26,9 +26,14 @@ export class OutputBlocks {
     return this.#used === this.#block.length;
   }
 
-  /** True when `length` more bytes fit in the current block. */
-  fits(length: number): boolean {
-    return this.#used + length <= this.#block.length;
+  /**
+   * Makes room for `length` contiguous bytes. Returns the filled part of the current block when
+   * a new block had to be started (the caller yields it), else undefined.
+   */
+  reserve(length: number): Uint8Array | undefined {
+    if (this.#used + length <= this.#block.length) return undefined;
+    const filled = this.take(length);
+    return filled.length > 0 ? filled : undefined;
   }
 
   /** Marks `length` bytes (already written, or zero padding) as filled. */

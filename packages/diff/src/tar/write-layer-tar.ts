@@ -38,6 +38,8 @@ const TYPEFLAG_OF: Record<Exclude<TreeEntry['type'], 'socket'>, number> = {
   fifo: TYPEFLAG.fifo,
 };
 const NS_PER_SECOND = 1_000_000_000n;
+// Go's `maxSpecialFileSize`: readers (ours included) reject larger extended headers (T17).
+const MAX_PAX_BYTES = 1024 * 1024;
 const MAX_DEVICE_NUMBER = 0o7777777;
 // 2^32-1 is chown's "no change" and readers reject it (T24).
 const MAX_ID = 2 ** 32 - 2;
@@ -55,10 +57,11 @@ const MAX_ID = 2 ** 32 - 2;
  * - file bodies read once from `content()`, which must yield exactly `size` bytes;
  * - exactly 1024 zero bytes at the end, no record padding.
  *
- * Yields chunks of up to 1 MiB that the consumer owns. Throws `LayerkitError` with code
- * `WHITEOUT_NAME_IN_SOURCE` (a tree entry named `.wh.*`), `INVALID_WHITEOUT` (a whiteout of the root), `CONTENT_SIZE_MISMATCH` (a file grew
- * or shrank while read), `INVALID_PATH` (NUL in a name), `INVALID_ID` (uid/gid outside 0..2^32-2) or
- * `DEVICE_NUMBER_TOO_LARGE`.
+ * Yields non-empty chunks of up to 1 MiB (larger only for a header bigger than that) that the
+ * consumer owns. Throws `LayerkitError` with code `WHITEOUT_NAME_IN_SOURCE` (a tree entry named
+ * `.wh.*`), `INVALID_WHITEOUT` (a whiteout of the root), `CONTENT_SIZE_MISMATCH` (a file grew or
+ * shrank while read), `INVALID_PATH` (NUL in a name), `INVALID_ID` (uid/gid outside 0..2^32-2),
+ * `DEVICE_NUMBER_TOO_LARGE` or `PAX_HEADER_TOO_LARGE` (xattrs beyond 1 MiB, which Go rejects).
  */
 export async function* writeLayerTar(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
@@ -76,7 +79,17 @@ export async function* writeLayerTar(
       const fields = headerFieldsOf(step.value, options);
       if (fields === undefined) continue;
       const plan = planHeader(fields);
-      if (!out.fits(plan.length)) yield out.take(plan.length);
+      if (plan.paxBytes > MAX_PAX_BYTES) {
+        throw new LayerkitError(
+          'PAX_HEADER_TOO_LARGE',
+          `${quote(fields.name)}: extended header exceeds 1 MiB`,
+          {
+            path: fields.name,
+          },
+        );
+      }
+      const filled = out.reserve(plan.length);
+      if (filled !== undefined) yield filled;
       encodeHeader(out.block, out.used, plan);
       out.advance(plan.length);
       if (fields.typeflag !== TYPEFLAG.file || step.value.kind !== 'entry') continue;
@@ -101,7 +114,8 @@ export async function* writeLayerTar(
   } finally {
     if (!finished) await (source ?? syncSource)?.return?.();
   }
-  if (!out.fits(2 * BLOCK_SIZE)) yield out.take();
+  const filled = out.reserve(2 * BLOCK_SIZE);
+  if (filled !== undefined) yield filled;
   out.advance(2 * BLOCK_SIZE);
   yield out.finish();
 }
