@@ -35,7 +35,7 @@ export function mediaTypeFor(compression: CompressionName): string {
 /** Options of `writeLayerBlob`. */
 export interface WriteLayerBlobOptions {
   /** Receives the blob; nothing appears in it unless the whole pass succeeds. */
-  store: BlobStore;
+  store: Pick<BlobStore, 'writer'>;
   /** Default `gzip`. */
   compression?: CompressionName;
   /** Codec level; default: the codec's default (gzip 6). */
