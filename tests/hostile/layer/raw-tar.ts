@@ -62,6 +62,22 @@ export function rawHeader(entry: RawEntry, size: number): Uint8Array {
   return block;
 }
 
+/**
+ * Recomputes the checksum of every block that carries the ustar magic, so that mutated header
+ * fields reach the parser instead of stopping at the checksum.
+ */
+export function fixChecksums(tar: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(tar);
+  for (let at = 0; at + BLOCK <= out.length; at += BLOCK) {
+    if (Buffer.from(out.subarray(at + 257, at + 262)).toString('latin1') !== 'ustar') continue;
+    out.fill(0x20, at + 148, at + 156);
+    let sum = 0;
+    for (let i = at; i < at + BLOCK; i++) sum += out[i]!;
+    put(out, at + 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  }
+  return out;
+}
+
 function padded(body: Uint8Array): Uint8Array[] {
   const padding = (BLOCK - (body.length % BLOCK)) % BLOCK;
   return padding === 0 ? [body] : [body, new Uint8Array(padding)];

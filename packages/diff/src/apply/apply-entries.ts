@@ -28,9 +28,29 @@ export async function applyEntries(
   const applier = new LayerApplier(target, rules, tally);
   for await (const entry of entries) {
     tally.entries++;
-    await applier.apply(entry);
+    try {
+      await applier.apply(entry);
+    } catch (error) {
+      throw asLayerkitError(error, entry.header.name);
+    }
   }
-  applier.finish();
+  try {
+    applier.finish();
+  } catch (error) {
+    throw asLayerkitError(error, '');
+  }
+}
+
+/**
+ * A failure the target reports (e.g. a name too long for the file system) becomes a typed
+ * error naming the entry; typed errors pass unchanged.
+ */
+function asLayerkitError(error: unknown, path: BytePath): LayerkitError {
+  if (error instanceof LayerkitError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  const errno = error instanceof Error ? (error as { code?: string }).code : undefined;
+  const where = path === '' ? 'finishing the layer' : pathToUtf8(path);
+  return new LayerkitError('APPLY_FAILED', `${where}: ${reason}`, { path, errno }, { cause: error });
 }
 
 /** The state of one layer's apply: what it wrote, pending opaque markers, directory times. */
