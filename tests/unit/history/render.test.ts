@@ -127,7 +127,7 @@ describe('renderHistoryTable', () => {
     comment: fc.string({ unit: 'binary', maxLength: 40 }),
   });
 
-  it('never throws, keeps one line per row, aligns SIZE, and emits no control characters', () => {
+  it('never throws, keeps one line per row, pads every cell to its header column, and emits no controls', () => {
     fc.assert(
       fc.property(
         fc.array(rowArbitrary, { maxLength: 6 }),
@@ -139,22 +139,25 @@ describe('renderHistoryTable', () => {
           expect(lines.pop()).toBe('');
           expect(lines).toHaveLength(rows.length + 1);
           expect(table.replaceAll('\n', '')).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
-          // The SIZE column starts at the same terminal column on every line.
-          const sizeColumn = (line: string, size: string) =>
-            displayWidth(line.slice(0, line.lastIndexOf(size)));
+          // Column starts from the (ASCII) header; each cell is measured on its own, as the
+          // tabwriter does (grapheme clusters can span a cell boundary, so widths don't add up).
           const header = lines[0]!;
-          const starts = lines.slice(1).map((line, i) => {
-            const fields = JSON.parse(renderHistoryJson([rows[i]!], { now: NOW, noTrunc, human }).trim());
-            const withoutComment = line.slice(0, line.length - fields.Comment.length);
-            return sizeColumn(withoutComment, fields.Size);
+          const created = header.indexOf('CREATED');
+          const starts = [
+            0,
+            created,
+            header.indexOf('CREATED BY', created + 1),
+            header.indexOf('SIZE'),
+            header.indexOf('COMMENT'),
+          ];
+          const columnWidths = starts.slice(1).map((next, i) => next - starts[i]!);
+          lines.slice(1).forEach((line, i) => {
+            const fields = JSON.parse(renderHistoryJson([rows[i]!], { now: NOW, noTrunc, human }));
+            const cells = [fields.ID, fields.CreatedSince, fields.CreatedBy, fields.Size];
+            const padded = cells.map((cell, j) => cell + ' '.repeat(columnWidths[j]! - displayWidth(cell)));
+            expect(line).toBe(padded.join('') + fields.Comment);
+            if (!noTrunc) expect(displayWidth(fields.CreatedBy)).toBeLessThanOrEqual(45);
           });
-          for (const start of starts) expect(start).toBe(sizeColumn(header, 'SIZE'));
-          if (!noTrunc) {
-            for (const line of lines.slice(1)) {
-              const createdBy = line.split('   ')[2] ?? '';
-              expect(displayWidth(createdBy)).toBeLessThanOrEqual(45);
-            }
-          }
         },
       ),
     );
