@@ -1,4 +1,6 @@
 /** @layerkit/image/node — image storage on the file system: OCI layouts, oci-archive, docker-archive. */
+
+export * from './ops/index.js';
 export { openDockerArchiveSource } from './store/docker-archive-source.js';
 export { openDockerArchiveSink } from './store/docker-archive-store.js';
 export { hostPlatform } from './store/host-platform.js';

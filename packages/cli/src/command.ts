@@ -1,0 +1,27 @@
+/**
+ * The shape of one `layerkit` sub-command: its help text, its flags, and what it runs.
+ * Commands stay thin: parse, call the library, print.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { Output } from './output.js';
+
+/** The flags a command accepts, in `node:util` parseArgs form. */
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Parsed flag values (strings, booleans, or string lists for `multiple`). */
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/** One sub-command. */
+export interface Command {
+  name: string;
+  /** One line for `layerkit --help`. */
+  summary: string;
+  /** The usage line(s), e.g. `layerkit diff [--format json] IMAGE DIR`. */
+  usage: string;
+  /** Flag descriptions and an example, shown by `layerkit CMD --help`. */
+  help: string;
+  flags: FlagSpec;
+  /** Allowed positional argument counts (inclusive). */
+  positionals: { min: number; max: number };
+  run(positionals: string[], flags: FlagValues, out: Output): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/** `layerkit append`: crane append — a layer tar file on top of an image. */
+import { appendLayer } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import {
+  compressionFlag,
+  levelFlag,
+  platformFlag,
+  platformOf,
+  sourceDateEpoch,
+  stringFlag,
+} from '../flags.js';
+
+export const appendCommand: Command = {
+  name: 'append',
+  summary: 'Add a layer tar (plain, gzip or zstd) on top of an image',
+  usage: 'layerkit append [OPTIONS] IMAGE LAYER.tar DEST',
+  help: `Options:
+  -a, --author string        Author of the history entry
+  -m, --message string       The history entry's comment
+      --created-by string    The history entry's CREATED BY
+      --compression string   gzip (default), none or zstd
+      --level int            gzip level 1-9
+
+Example:
+  layerkit append oci:images:nginx extra.tar.gz oci:images:nginx:extra`,
+  flags: {
+    author: { type: 'string', short: 'a' },
+    message: { type: 'string', short: 'm' },
+    'created-by': { type: 'string' },
+    compression: { type: 'string' },
+    level: { type: 'string' },
+    ...platformFlag,
+  },
+  positionals: { min: 3, max: 3 },
+  async run([base, layer, dest], flags, out) {
+    const result = await appendLayer({
+      base: base!,
+      layer: layer!,
+      dest: dest!,
+      author: stringFlag(flags, 'author'),
+      message: stringFlag(flags, 'message'),
+      createdBy: stringFlag(flags, 'created-by'),
+      compression: compressionFlag(flags),
+      level: levelFlag(flags),
+      platform: platformOf(flags),
+      sourceDateEpoch: sourceDateEpoch(),
+    });
+    out.line(result.imageId);
+  },
+};

@@ -1,0 +1,70 @@
+/** `layerkit commit`: docker commit, offline. Prints the new image ID like Docker. */
+import { commit } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import {
+  compressionFlag,
+  layerFlags,
+  levelFlag,
+  listFlag,
+  modeFlag,
+  platformFlag,
+  platformOf,
+  sourceDateEpoch,
+  stringFlag,
+} from '../flags.js';
+import { layerProgress } from '../progress.js';
+
+export const commitCommand: Command = {
+  name: 'commit',
+  summary: "Create a new image from a root filesystem's changes against its base image",
+  usage: 'layerkit commit [OPTIONS] IMAGE DIR DEST',
+  help: `Options:
+  -a, --author string        Author (e.g. "Tao Wang <twang2218@gmail.com>")
+  -m, --message string       Commit message (the history entry's comment)
+  -c, --change list          Apply a Dockerfile instruction to the config (CMD, ENTRYPOINT, ENV,
+                             EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR); repeatable
+      --created-by string    The history entry's CREATED BY (default: the base image's Cmd)
+      --compression string   gzip (default), none or zstd
+      --level int            gzip level 1-9 (default 6)
+      --mode string          change detection: auto (default), metadata or content
+      --squash               make the result a single layer holding the whole DIR
+      --platform string      os/arch[/variant] of a multi-platform base
+  -q, --quiet                no progress output
+
+SOURCE_DATE_EPOCH, when set, fixes the created times and clamps file mtimes.
+
+Example:
+  layerkit commit -a "Tao Wang <twang2218@gmail.com>" -m "修改了默认网页" \\
+      oci:images:nginx ./webserver oci:images:nginx:v2`,
+  flags: {
+    author: { type: 'string', short: 'a' },
+    message: { type: 'string', short: 'm' },
+    change: { type: 'string', short: 'c', multiple: true },
+    'created-by': { type: 'string' },
+    squash: { type: 'boolean' },
+    ...layerFlags,
+    ...platformFlag,
+  },
+  positionals: { min: 3, max: 3 },
+  async run([base, rootfs, dest], flags, out) {
+    const epoch = sourceDateEpoch();
+    const result = await commit({
+      base: base!,
+      rootfs: rootfs!,
+      dest: dest!,
+      author: stringFlag(flags, 'author'),
+      message: stringFlag(flags, 'message'),
+      createdBy: stringFlag(flags, 'created-by'),
+      changes: listFlag(flags, 'change'),
+      compression: compressionFlag(flags),
+      level: levelFlag(flags),
+      mode: modeFlag(flags),
+      squash: flags.squash === true,
+      platform: platformOf(flags),
+      sourceDateEpoch: epoch,
+      onProgress: layerProgress(out),
+      onWarning: (message) => out.warn(message),
+    });
+    out.line(result.imageId);
+  },
+};

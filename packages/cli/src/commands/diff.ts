@@ -1,0 +1,64 @@
+/** `layerkit diff`: docker diff, offline — an image (or a directory) against a directory. */
+import { type Change, diffTrees, formatDockerDiff, toEngineApiJson } from '@layerkit/diff';
+import { directoryTree, upperdirChanges } from '@layerkit/diff/node';
+import { diffImage } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import { modeFlag, platformFlag, platformOf, stringFlag } from '../flags.js';
+import { UsageError } from '../usage-error.js';
+
+/** True when an argument names an image (`oci:…`, `oci-archive:…`, `docker-archive:…`). */
+export function isImageArgument(text: string): boolean {
+  return /^(oci|oci-archive|docker-archive):/.test(text);
+}
+
+async function collect(changes: AsyncIterable<Change>): Promise<Change[]> {
+  const all: Change[] = [];
+  for await (const change of changes) all.push(change);
+  return all;
+}
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'List the changes between an image (or a directory) and a directory, like docker diff',
+  usage:
+    'layerkit diff [OPTIONS] IMAGE|DIR_A DIR_B\n       layerkit diff [OPTIONS] --upperdir UPPER [LOWER_DIR]',
+  help: `Prints one line per change: A (added), C (changed) or D (deleted) and the absolute path.
+
+Options:
+      --format string     text (default) or json ([{"Path": "/x", "Kind": 0|1|2}] as the Engine API)
+      --mode string       change detection: auto (default), metadata or content
+      --upperdir string   read the changes of an overlayfs upperdir (whiteouts: char 0/0)
+      --platform string   os/arch[/variant] of a multi-platform image
+
+Example:
+  layerkit diff oci:images:nginx ./webserver`,
+  flags: {
+    format: { type: 'string' },
+    mode: { type: 'string' },
+    upperdir: { type: 'string' },
+    ...platformFlag,
+  },
+  positionals: { min: 0, max: 2 },
+  async run(args, flags, out) {
+    const format = stringFlag(flags, 'format') ?? 'text';
+    if (format !== 'text' && format !== 'json')
+      throw new UsageError(`invalid --format "${format}": expected text or json`);
+    const mode = modeFlag(flags);
+    const upperdir = stringFlag(flags, 'upperdir');
+    let changes: Change[];
+    if (upperdir !== undefined) {
+      if (args.length > 1) throw new UsageError('--upperdir takes at most one LOWER_DIR argument');
+      const lower = args[0] === undefined ? undefined : directoryTree(args[0]);
+      changes = await collect(upperdirChanges(upperdir, lower));
+    } else {
+      if (args.length !== 2) throw new UsageError('expected IMAGE|DIR_A and DIR_B');
+      const [from, to] = args as [string, string];
+      const options = mode === undefined ? {} : { mode };
+      changes = isImageArgument(from)
+        ? await diffImage(from, to, { ...options, platform: platformOf(flags) })
+        : await collect(diffTrees(directoryTree(from), directoryTree(to), options));
+    }
+    if (format === 'json') out.line(JSON.stringify(toEngineApiJson(changes)));
+    else if (changes.length > 0) out.line(formatDockerDiff(changes).replace(/\n$/, ''));
+  },
+};

@@ -1,0 +1,44 @@
+/** `layerkit history`: docker history, offline, with Docker's exact formatting. */
+import { renderHistoryJson, renderHistoryTable } from '@layerkit/history';
+import { imageHistory } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import { boolValue, platformFlag, platformOf, stringFlag } from '../flags.js';
+import { UsageError } from '../usage-error.js';
+
+export const historyCommand: Command = {
+  name: 'history',
+  summary: 'Show the history of an image (newest first), like docker history',
+  usage: 'layerkit history [OPTIONS] IMAGE',
+  help: `Options:
+      --format string   table (default) or json (one JSON object per line)
+  -H, --human=BOOL      print sizes and dates in human readable format (default true)
+      --no-trunc        don't truncate output
+  -q, --quiet           only show image IDs
+      --platform string os/arch[/variant] of a multi-platform image
+
+Example:
+  layerkit history oci:images:nginx:v2`,
+  flags: {
+    format: { type: 'string' },
+    human: { type: 'string', short: 'H' },
+    'no-trunc': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    ...platformFlag,
+  },
+  positionals: { min: 1, max: 1 },
+  async run([image], flags, out) {
+    const format = stringFlag(flags, 'format') ?? 'table';
+    if (format !== 'table' && format !== 'json')
+      throw new UsageError(`invalid --format "${format}": expected table or json`);
+    const options = {
+      noTrunc: flags['no-trunc'] === true,
+      human: boolValue(stringFlag(flags, 'human'), 'human', true),
+      quiet: flags.quiet === true,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    };
+    const { rows, validation } = await imageHistory(image!, platformOf(flags));
+    for (const problem of validation.problems) out.warn(problem.message);
+    const text = format === 'json' ? renderHistoryJson(rows, options) : renderHistoryTable(rows, options);
+    out.line(text.replace(/\n$/, ''));
+  },
+};

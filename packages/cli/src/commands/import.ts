@@ -1,0 +1,52 @@
+/** `layerkit import`: docker import of a directory — a one-layer image from scratch. */
+import { importRootfs } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import {
+  compressionFlag,
+  layerFlags,
+  levelFlag,
+  listFlag,
+  platformFlag,
+  platformOf,
+  sourceDateEpoch,
+  stringFlag,
+} from '../flags.js';
+import { layerProgress } from '../progress.js';
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Create a one-layer image from a root filesystem directory, like docker import',
+  usage: 'layerkit import [OPTIONS] DIR DEST',
+  help: `Options:
+  -c, --change list          Apply a Dockerfile instruction to the config; repeatable
+  -m, --message string       The history entry's comment
+      --compression string   gzip (default), none or zstd
+      --level int            gzip level 1-9 (default 6)
+      --platform string      os/arch[/variant] recorded in the config (default: this machine's)
+  -q, --quiet                no progress output
+
+Example:
+  layerkit import -c 'CMD ["/bin/sh"]' ./rootfs oci:images:base`,
+  flags: {
+    change: { type: 'string', short: 'c', multiple: true },
+    message: { type: 'string', short: 'm' },
+    ...layerFlags,
+    ...platformFlag,
+  },
+  positionals: { min: 2, max: 2 },
+  async run([rootfs, dest], flags, out) {
+    const result = await importRootfs({
+      rootfs: rootfs!,
+      dest: dest!,
+      changes: listFlag(flags, 'change'),
+      message: stringFlag(flags, 'message'),
+      compression: compressionFlag(flags),
+      level: levelFlag(flags),
+      platform: platformOf(flags),
+      sourceDateEpoch: sourceDateEpoch(),
+      onProgress: layerProgress(out),
+      onWarning: (message) => out.warn(message),
+    });
+    out.line(result.imageId);
+  },
+};

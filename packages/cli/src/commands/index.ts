@@ -1,0 +1,28 @@
+/** Every `layerkit` sub-command, in the order `layerkit --help` lists them. */
+import type { Command } from '../command.js';
+import { appendCommand } from './append.js';
+import { commitCommand } from './commit.js';
+import { configCommand } from './config.js';
+import { convertCommand, tagCommand } from './convert.js';
+import { diffCommand } from './diff.js';
+import { gcCommand } from './gc.js';
+import { historyCommand } from './history.js';
+import { importCommand } from './import.js';
+import { inspectCommand } from './inspect.js';
+import { layerCommand } from './layer.js';
+import { verifyCommand } from './verify.js';
+
+export const commands: readonly Command[] = [
+  diffCommand,
+  commitCommand,
+  historyCommand,
+  importCommand,
+  appendCommand,
+  configCommand,
+  layerCommand,
+  convertCommand,
+  tagCommand,
+  inspectCommand,
+  verifyCommand,
+  gcCommand,
+];

@@ -1,0 +1,25 @@
+/** `layerkit verify`: check every blob, DiffID and the history mapping of an image. */
+import { verify } from '@layerkit/image/node';
+import type { Command } from '../command.js';
+import { platformFlag, platformOf } from '../flags.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: "Verify an image's blobs (size, digest), DiffIDs and history",
+  usage: 'layerkit verify [OPTIONS] IMAGE',
+  help: `Exits 1 and lists every problem when the image is not intact.
+
+Example:
+  layerkit verify oci:images:nginx:v2`,
+  flags: { ...platformFlag },
+  positionals: { min: 1, max: 1 },
+  async run([image], flags, out) {
+    const report = await verify(image!, platformOf(flags));
+    for (const layer of report.layers) out.line(`${layer.ok ? 'ok' : 'BAD'}  layer ${layer.digest}`);
+    if (report.ok) {
+      out.line(`ok  ${report.manifest}`);
+      return;
+    }
+    throw new Error(report.problems.map((p) => `${p.code}: ${p.message}`).join('; '));
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * Reading typed values out of parsed flags, with usage errors (exit 2) for bad values.
+ */
+
+import type { DetectionMode } from '@layerkit/diff';
+import type { CompressionName } from '@layerkit/digest';
+import { type PlatformWant, parsePlatform } from '@layerkit/image';
+import type { FlagSpec, FlagValues } from './command.js';
+import { UsageError } from './usage-error.js';
+
+/** Flags shared by the commands that write layers. */
+export const layerFlags: FlagSpec = {
+  compression: { type: 'string' },
+  level: { type: 'string' },
+  mode: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+};
+
+/** The `--platform os/arch[/variant]` flag. */
+export const platformFlag: FlagSpec = { platform: { type: 'string' } };
+
+/** A string flag's value, or undefined. */
+export function stringFlag(flags: FlagValues, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A repeatable string flag's values (empty when absent). */
+export function listFlag(flags: FlagValues, name: string): string[] {
+  const value = flags[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
+/** Parses `--flag=true|false` style booleans (Go's pflag accepts 1/0/t/f/true/false). */
+export function boolValue(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  const value = text.replace(/^=/, '').toLowerCase();
+  if (['1', 't', 'true'].includes(value)) return true;
+  if (['0', 'f', 'false'].includes(value)) return false;
+  throw new UsageError(`invalid boolean value "${text}" for --${name}`);
+}
+
+function oneOf<T extends string>(flags: FlagValues, name: string, allowed: readonly T[]): T | undefined {
+  const value = stringFlag(flags, name);
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`invalid --${name} "${value}": expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** `--compression gzip|none|zstd`. */
+export function compressionFlag(flags: FlagValues): CompressionName | undefined {
+  return oneOf(flags, 'compression', ['gzip', 'none', 'zstd'] as const);
+}
+
+/** `--mode metadata|auto|content`. */
+export function modeFlag(flags: FlagValues): DetectionMode | undefined {
+  return oneOf(flags, 'mode', ['metadata', 'auto', 'content'] as const);
+}
+
+/** `--level 1..9`. */
+export function levelFlag(flags: FlagValues): number | undefined {
+  const text = stringFlag(flags, 'level');
+  if (text === undefined) return undefined;
+  const level = Number(text);
+  if (!Number.isInteger(level) || level < 1 || level > 9)
+    throw new UsageError(`invalid --level "${text}": expected 1 to 9`);
+  return level;
+}
+
+/** `--platform`, parsed. */
+export function platformOf(flags: FlagValues): PlatformWant | undefined {
+  const text = stringFlag(flags, 'platform');
+  return text === undefined ? undefined : parsePlatform(text);
+}
+
+/** SOURCE_DATE_EPOCH from the environment, validated (a bad value is a usage error). */
+export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env.SOURCE_DATE_EPOCH;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`invalid SOURCE_DATE_EPOCH "${text}": expected whole seconds`);
+  return Number(text);
+}

@@ -1,0 +1,49 @@
+/**
+ * Where a command writes: results to stdout, progress and warnings to stderr — never mixed.
+ * Progress is shown only when stderr is a TTY and `--quiet` is off.
+ */
+import type { Writable } from 'node:stream';
+
+/** A command's output channels. */
+export interface Output {
+  /** Writes a line of results to stdout. */
+  line(text: string): void;
+  /** Writes a warning line to stderr. */
+  warn(text: string): void;
+  /** Updates the single progress line on stderr (a no-op when not a TTY or when quiet). */
+  progress(text: string): void;
+  /** Clears the progress line, if any. */
+  endProgress(): void;
+}
+
+/** Creates the process's output channels. */
+export function createOutput(
+  stdout: Writable & { isTTY?: boolean },
+  stderr: Writable & { isTTY?: boolean },
+  quiet: boolean,
+): Output {
+  const showProgress = Boolean(stderr.isTTY) && !quiet;
+  let progressShown = false;
+  let lastDraw = 0;
+  return {
+    line: (text) => stdout.write(`${text}\n`),
+    warn: (text) => {
+      if (progressShown) stderr.write('\r\x1b[2K');
+      progressShown = false;
+      stderr.write(`layerkit: warning: ${text}\n`);
+    },
+    progress: (text) => {
+      if (!showProgress) return;
+      // Redraw at most ten times a second: a terminal is slower than a tar stream.
+      const now = Date.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
+      stderr.write(`\r\x1b[2K${text}`);
+      progressShown = true;
+    },
+    endProgress: () => {
+      if (progressShown) stderr.write('\r\x1b[2K');
+      progressShown = false;
+    },
+  };
+}

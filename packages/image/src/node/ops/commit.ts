@@ -1,0 +1,49 @@
+/**
+ * `commit`: `docker commit` without a daemon. The difference between a base image and a
+ * modified root filesystem becomes one new layer on top of the base, with a history entry.
+ */
+import { directoryTree } from '@layerkit/diff/node';
+import type { PlatformWant } from '../../parse/platform.js';
+import type { ImageRefLike } from './image-ref.js';
+import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { lowerTreeOf } from './rootfs-lower-tree.js';
+import { squashedCommit } from './squash.js';
+import { withSink, withSourceImage } from './with-image.js';
+
+/** Options of {@link commit}. */
+export interface CommitOptions extends StepMetadata, LayerOptions {
+  /** The base image (the image the rootfs was unpacked from). */
+  base: ImageRefLike;
+  /** The modified root filesystem directory. */
+  rootfs: string;
+  /** Where the new image goes; may be the base's layout with another tag. */
+  dest: ImageRefLike;
+  /** The platform to pick from a multi-platform base (default: the host's). */
+  platform?: PlatformWant;
+  /** Make the result a single layer holding the whole rootfs (history kept, older entries empty). */
+  squash?: boolean;
+}
+
+/**
+ * Commits `rootfs` on top of `base` into `dest` and returns the new image ID. When nothing
+ * changed, no layer is added and the history entry is `empty_layer` (as Docker does).
+ * The destination's tag moves only after every blob is stored; a failure leaves it unchanged.
+ */
+export async function commit(options: CommitOptions): Promise<StepResult> {
+  if (options.squash) return squashedCommit(options);
+  return withSourceImage(options.base, options.platform, async (source, image) => {
+    const lower = await lowerTreeOf(source, image, options.rootfs);
+    const upper = directoryTree(options.rootfs, {
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+    return withSink(options.dest, async (sink) => {
+      const layer = await layerFromDiff(lower.tree, upper, sink.blobs, {
+        ...options,
+        ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
+      });
+      const base = { config: image.config.value, layers: image.manifest.value.layers, source };
+      return publishStep(base, sink, layer, options);
+    });
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * `convert`: copies one image between formats (OCI layout, oci-archive, docker-archive). Blobs
+ * are copied byte for byte — never recompressed — so manifest, config and layer digests survive.
+ */
+import type { Descriptor } from '../../oci-types.js';
+import type { PlatformWant } from '../../parse/platform.js';
+import { copyImage } from '../../store/copy-image.js';
+import type { ImageRefLike } from './image-ref.js';
+import { withSink, withSource } from './with-image.js';
+
+/** Copies the image `from` names into `to`; returns the manifest descriptor written. */
+export async function convert(
+  from: ImageRefLike,
+  to: ImageRefLike,
+  platform?: PlatformWant,
+): Promise<Descriptor> {
+  return withSource(from, (source) =>
+    withSink(to, (sink) => copyImage(source, sink, platform === undefined ? {} : { platform })),
+  );
+}

@@ -1,0 +1,33 @@
+/**
+ * `diffImage`: `docker diff` of a root filesystem against the image it came from.
+ */
+import { type Change, type DetectionMode, diffTrees } from '@layerkit/diff';
+import { directoryTree } from '@layerkit/diff/node';
+import type { PlatformWant } from '../../parse/platform.js';
+import type { ImageRefLike } from './image-ref.js';
+import { lowerTreeOf } from './rootfs-lower-tree.js';
+import { withSourceImage } from './with-image.js';
+
+/** Options of {@link diffImage}. */
+export interface DiffImageOptions {
+  mode?: DetectionMode;
+  platform?: PlatformWant;
+}
+
+/** The changes from `image`'s root filesystem to `rootfs`, in the global path order. */
+export async function diffImage(
+  image: ImageRefLike,
+  rootfs: string,
+  options: DiffImageOptions = {},
+): Promise<Change[]> {
+  return withSourceImage(image, options.platform, async (source, resolved) => {
+    const lower = await lowerTreeOf(source, resolved, rootfs);
+    const changes: Change[] = [];
+    const stream = diffTrees(lower.tree, directoryTree(rootfs), {
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
+    });
+    for await (const change of stream) changes.push(change);
+    return changes;
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * `imageHistory`: the rows of `docker history` for an image. SIZE is what Docker's classic
+ * store reports for naive-diff layers: the sum of the regular files' sizes in the layer tar.
+ */
+import { readTar } from '@layerkit/diff';
+import { type HistoryRows, historyRows } from '@layerkit/history';
+import type { PlatformWant } from '../../parse/platform.js';
+import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
+import { baseLayerOpeners } from './base-layers.js';
+import type { ImageRefLike } from './image-ref.js';
+import { withSourceImage } from './with-image.js';
+
+/** The content size of each layer of `image` (bottom first), read through each layer once. */
+export async function layerContentSizes(source: ImageSource, image: ResolvedImage): Promise<number[]> {
+  const sizes: number[] = [];
+  for (const open of baseLayerOpeners(source, image)) {
+    let size = 0;
+    for await (const entry of readTar(open())) {
+      if (entry.header.typeflag === '0') size += entry.header.size;
+    }
+    sizes.push(size);
+  }
+  return sizes;
+}
+
+/** History rows of the image `ref` names (newest first), with the mapping check (R9). */
+export async function imageHistory(ref: ImageRefLike, platform?: PlatformWant): Promise<HistoryRows> {
+  return withSourceImage(ref, platform, async (source, image) => {
+    const sizes = await layerContentSizes(source, image);
+    return historyRows(
+      image.config.value,
+      (_diffID, index) => sizes[index] ?? 0,
+      image.manifest.value.config.digest,
+    );
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * `importRootfs`: `docker import` of a directory — a one-layer image from scratch whose config
+ * carries the host platform and no execution parameters unless `changes` set them.
+ */
+import { MemoryTree } from '@layerkit/diff';
+import { directoryTree } from '@layerkit/diff/node';
+import type { ImageConfig } from '../../oci-types.js';
+import type { PlatformWant } from '../../parse/platform.js';
+import { hostPlatform } from '../store/host-platform.js';
+import type { ImageRefLike } from './image-ref.js';
+import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { withSink } from './with-image.js';
+
+/** Options of {@link importRootfs}. */
+export interface ImportOptions extends StepMetadata, LayerOptions {
+  /** The root filesystem directory to import. */
+  rootfs: string;
+  dest: ImageRefLike;
+  /** The platform recorded in the config (default: the host's). */
+  platform?: PlatformWant;
+}
+
+/** The config of an empty image for `platform`. */
+export function scratchConfig(platform: PlatformWant): ImageConfig {
+  const config: ImageConfig = {
+    architecture: platform.architecture,
+    os: platform.os,
+    config: {},
+    rootfs: { type: 'layers', diff_ids: [] },
+  };
+  if (platform.variant !== undefined) config.variant = platform.variant;
+  return config;
+}
+
+/** Imports `options.rootfs` as a new single-layer image and returns its ID. */
+export async function importRootfs(options: ImportOptions): Promise<StepResult> {
+  const base = { config: scratchConfig(options.platform ?? hostPlatform()), layers: [] };
+  return withSink(options.dest, async (sink) => {
+    const upper = directoryTree(options.rootfs, {
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+    const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
+    return publishStep(base, sink, layer, { createdBy: '', ...options });
+  });
+}
