@@ -425,6 +425,24 @@ export const HOSTILE_CASES: HostileCase[] = [
     },
   },
   {
+    id: 'T16',
+    title: 'xattrs on a symlink to an outside file are never set on the file',
+    layers: (box) => [
+      rawTar([
+        {
+          name: 'l',
+          type: '2',
+          linkName: join(box.parent, 'victim.txt'),
+          pax: { 'SCHILY.xattr.user.evil': '1', 'SCHILY.xattr.security.capability': Buffer.from('0000000201000000000000000000000000000000', 'hex') },
+        },
+      ]),
+    ],
+    outcome: {
+      check: (_box, [report]) =>
+        ensure(report?.droppedXattrs[0]?.name === 'user.evil', 'the kernel refuses user.* on a symlink: reported'),
+    },
+  },
+  {
     id: 'T17',
     title: 'PAX header of 16 MiB',
     layers: () => [rawTar([reg('x', 'x', { pax: { comment: 'A'.repeat(16 * 1024 * 1024) } })])],

@@ -1,9 +1,11 @@
 /**
  * A sandbox for hostile applies: `<parent>/root` is the apply target, and `<parent>` also holds
  * victims (files, directories, a fake `etc`) an escaping write would hit. `outsideChanged()`
- * compares everything under `<parent>` except `root` (paths, types, modes, mtimes, link targets,
- * content hashes) with the state when the sandbox was made.
+ * compares everything under `<parent>` except `root` (paths, types, modes, owners, link counts,
+ * mtimes, link targets, content hashes, extended attributes) with the state when the sandbox was
+ * made.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -30,7 +32,17 @@ export interface Sandbox {
   remove(): void;
 }
 
-/** `path → description` for every object below `dir` (excluding `dir/<skip>`), never following links. */
+/** Every extended attribute below `dir` (any namespace, links not followed), as getfattr dumps them. */
+function xattrDump(dir: string): string {
+  return execFileSync('getfattr', ['--absolute-names', '--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', dir], {
+    encoding: 'latin1',
+  });
+}
+
+/**
+ * `path → description` for every object below `dir` (excluding `dir/<skip>`), never following
+ * links; the key `''` also carries every extended attribute outside `skip`.
+ */
 export function describeTree(dir: string, skip?: string): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (relative: Buffer) => {
@@ -51,6 +63,11 @@ export function describeTree(dir: string, skip?: string): Map<string, string> {
     }
   };
   visit(Buffer.alloc(0));
+  const skipped = skip === undefined ? undefined : `# file: ${join(dir, skip)}`;
+  const xattrs = xattrDump(dir)
+    .split('\n\n')
+    .filter((block) => skipped === undefined || !(block.startsWith(`${skipped}\n`) || block.startsWith(`${skipped}/`)));
+  out.set('', `${out.get('')} xattrs=${JSON.stringify(xattrs)}`);
   return out;
 }
 
