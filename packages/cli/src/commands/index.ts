@@ -10,9 +10,11 @@ import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { layerCommand } from './layer.js';
+import { unpackCommand } from './unpack.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: readonly Command[] = [
+  unpackCommand,
   diffCommand,
   commitCommand,
   historyCommand,

@@ -1,0 +1,45 @@
+/**
+ * `unpack`: an image's root filesystem on disk, as a container runtime would create it, plus
+ * what a later commit needs to diff it fast: the snapshot (written by the apply layer) and a
+ * record of which image it came from, both kept beside the rootfs (`.<name>.layerkit/`).
+ */
+import { writeFileSync } from 'node:fs';
+import { type UnpackResult, unpackImageLayers } from '@layerkit/diff/node';
+import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
+import type { PlatformWant } from '../../parse/platform.js';
+import { formatImageReference } from '../../reference/image-reference.js';
+import { type ImageRefLike, toImageReference } from './image-ref.js';
+import type { UnpackedImageRecord } from './unpacked-image-record.js';
+import { withSourceImage } from './with-image.js';
+
+/** Options of {@link unpack}. */
+export interface UnpackImageOptions {
+  platform?: PlatformWant;
+  /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
+  devices?: boolean;
+}
+
+/** Unpacks `image` into the new directory `rootfs`; nothing appears there unless it all succeeds. */
+export async function unpack(
+  image: ImageRefLike,
+  rootfs: string,
+  options: UnpackImageOptions = {},
+): Promise<UnpackResult> {
+  const reference = toImageReference(image);
+  return withSourceImage(reference, options.platform, async (source, resolved) => {
+    checkLayersMatchDiffIds(resolved.manifest.value, resolved.config.value);
+    const diffIds = resolved.config.value.rootfs.diff_ids;
+    const layers = resolved.manifest.value.layers.map((layer, i) => ({
+      open: () => source.blobs.stream(layer),
+      diffID: diffIds[i]!,
+    }));
+    const result = await unpackImageLayers(rootfs, layers, options.devices === true ? { devices: true } : {});
+    const record: UnpackedImageRecord = {
+      ref: formatImageReference(reference),
+      manifestDigest: resolved.manifestDescriptor.digest,
+      configDigest: resolved.manifest.value.config.digest,
+    };
+    writeFileSync(result.imageRecordFile, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    return result;
+  });
+}
