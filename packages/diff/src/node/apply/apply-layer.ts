@@ -53,7 +53,13 @@ export async function applyLayer(
   const { stream: decompressed } = await decompressAuto(input.source, nodeRuntime);
   const stream = new LayerStream(decompressed, input.count, createNativeSha256(), options.limits);
   const target = new DiskTarget(rootDir, tally, options);
-  await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
+  try {
+    await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
+  } catch (error) {
+    // Release the source (a file, a socket); the apply's own error is the one to report.
+    await stream.close().catch(() => undefined);
+    throw error;
+  }
   const { bytes, diffID } = await stream.finish();
   if (options.expectedDiffID !== undefined && diffID !== options.expectedDiffID) {
     const layer = options.layerName ?? 'layer';

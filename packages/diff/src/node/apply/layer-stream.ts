@@ -81,6 +81,13 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
     };
   }
 
+  /** Stops reading early (after a failure), closing the source behind it. */
+  async close(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#source.return?.();
+  }
+
   /** Reads the remaining bytes (hashing them) and returns the totals. */
   async finish(): Promise<LayerStreamTotals> {
     while (!(await this.#next()).done) {}
