@@ -149,8 +149,7 @@ class LayerApplier {
         this.#target.makeDir(path, meta, mergeDir);
         this.#dirTimes.set(path, meta.mtimeNs);
         break;
-      case '0':
-      case '7':
+      case '0': // the reader reports `\0` and `7` as `0`
         await this.#target.writeFile(path, meta, body);
         break;
       case '2':
