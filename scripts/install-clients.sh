@@ -3,7 +3,7 @@
 # peers. Packages' services are never started (a temporary policy-rc.d denies starts).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS=(umoci skopeo oci-image-tool libarchive-tools pigz attr libcap2-bin
+PKGS=(umoci skopeo oci-image-tool libarchive-tools pigz attr libcap2-bin busybox-static time
       docker-registry runc podman buildah containerd docker.io debootstrap)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

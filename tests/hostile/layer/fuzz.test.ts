@@ -48,7 +48,7 @@ function mutate(
   fix: boolean,
   truncate: number | null,
 ): Uint8Array {
-  let bytes = Uint8Array.from(base);
+  let bytes: Uint8Array = Uint8Array.from(base);
   for (const [offset, value] of writes) bytes[offset % bytes.length] = value;
   if (fix) bytes = fixChecksums(bytes);
   return truncate === null ? bytes : bytes.subarray(0, truncate % (bytes.length + 1));

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Bytes } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
-import { canonicalJson, MediaTypes } from '@layerkit/image';
+import { canonicalJson, type Descriptor, MediaTypes } from '@layerkit/image';
 import {
   openDockerArchiveSink,
   openDockerArchiveSource,
@@ -96,14 +96,14 @@ describe('hostile OCI layouts', () => {
   it('R2: a blob whose bytes do not match its digest is BLOB_CORRUPT', async () => {
     const dir = await layoutWithTiny();
     const config = Buffer.from(tiny.config.bytes);
-    config[config.length - 2] ^= 1;
+    config[config.length - 2]! ^= 1;
     writeFileSync(join(dir, 'blobs/sha256', hex(tiny.config.digest)), config);
     expect((await rejectionOf((await openLayoutSource(dir)).resolve('v1'))).code).toBe('BLOB_CORRUPT');
   });
 
   it('R11: indexes nested deeper than 8 are INDEX_TOO_DEEP', async () => {
     const dir = await layoutWithTiny();
-    let child = {
+    let child: Descriptor = {
       mediaType: MediaTypes.ociManifest,
       digest: tiny.manifest.digest,
       size: tiny.manifest.bytes.length,
@@ -188,7 +188,7 @@ describe('hostile archives', () => {
   it('R2: a corrupted blob member is BLOB_CORRUPT', async () => {
     const file = join(tmp.dir, 'oci.tar');
     const bad = Buffer.from(tiny.config.bytes);
-    bad[5] ^= 1;
+    bad[5]! ^= 1;
     const members = layoutMembers(tinyIndex()).filter((m) => !m.name.endsWith(hex(tiny.config.digest)));
     await writeArchive(file, [...members, { name: `blobs/sha256/${hex(tiny.config.digest)}`, content: bad }]);
     const source = await openOciArchiveSource(file);

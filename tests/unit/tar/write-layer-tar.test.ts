@@ -114,7 +114,7 @@ describe('writeLayerTar', () => {
           type: String(header.type),
           uid: header.uid,
           mode: header.mode,
-          pax: header.pax ?? null,
+          pax: (header.pax as Record<string, string> | undefined) ?? null,
         });
         stream.on('end', next);
         stream.resume();
