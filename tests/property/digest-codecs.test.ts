@@ -1,22 +1,8 @@
-import { type ByteSource, type DigestRuntime, decompressAuto, portableRuntime } from '@layerkit/digest';
+import { type DigestRuntime, decompressAuto, portableRuntime } from '@layerkit/digest';
 import { nodeRuntime, parallelGzip } from '@layerkit/digest/node';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-
-async function* split(bytes: Uint8Array, sizes: number[]): ByteSource {
-  let offset = 0;
-  for (let i = 0; offset < bytes.length; i++) {
-    const size = sizes[i % sizes.length] ?? bytes.length;
-    yield bytes.slice(offset, offset + size);
-    offset += size;
-  }
-}
-
-async function collect(source: ByteSource): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of source) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
+import { chunked, collect } from '../unit/digest/helpers.js';
 
 /** Compressible, incompressible and mixed inputs up to ~200 KB. */
 const payload = fc.oneof(
@@ -42,11 +28,11 @@ it('gzip output depends only on the bytes, and every decoder restores them', asy
       async (bytes, chunksA, chunksB, level) => {
         for (const [, compressor] of runtimes) {
           const gzip = compressor.codec('gzip');
-          const a = await collect(gzip.compress(split(bytes, chunksA), { level }));
-          const b = await collect(gzip.compress(split(bytes, chunksB), { level }));
+          const a = await collect(gzip.compress(chunked(bytes, chunksA), { level }));
+          const b = await collect(gzip.compress(chunked(bytes, chunksB), { level }));
           expect(a.equals(b)).toBe(true);
           for (const [, decompressor] of runtimes) {
-            const { compression, stream } = await decompressAuto(split(a, chunksB), decompressor);
+            const { compression, stream } = await decompressAuto(chunked(a, chunksB), decompressor);
             expect(compression).toBe('gzip');
             expect((await collect(stream)).equals(Buffer.from(bytes))).toBe(true);
           }
@@ -66,9 +52,9 @@ it('parallel gzip is byte-identical across concurrency and block-aligned chunkin
       fc.constantFrom(32 * 1024, 40_000, 64 * 1024),
       async (bytes, chunks, concurrency, blockSize) => {
         const serial = await collect(
-          parallelGzip(split(bytes, [bytes.length || 1]), { concurrency: 1, blockSize }),
+          parallelGzip(chunked(bytes, [bytes.length || 1]), { concurrency: 1, blockSize }),
         );
-        const parallel = await collect(parallelGzip(split(bytes, chunks), { concurrency, blockSize }));
+        const parallel = await collect(parallelGzip(chunked(bytes, chunks), { concurrency, blockSize }));
         expect(parallel.equals(serial)).toBe(true);
       },
     ),

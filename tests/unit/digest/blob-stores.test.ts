@@ -1,14 +1,4 @@
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type BlobRef,
@@ -19,27 +9,14 @@ import {
   parseDigest,
 } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chunked, collect, mixedBytes, referenceSha256 } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { chunked, collect, layerkitFailure, mixedBytes, referenceSha256, scratchLayouts } from './helpers.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'layerkit-blobs-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let layouts = 0;
-const freshLayout = () => join(scratch, `layout-${layouts++}`);
+const { dir: scratch, fresh: freshLayout } = scratchLayouts('layerkit-blobs-');
 
 const content = mixedBytes(3_000_000, 21);
 const contentRef: BlobRef = { digest: referenceSha256(content) as Digest, size: content.length };
 const other = new TextEncoder().encode('{"other":true}');
-
-async function failure(run: () => Promise<unknown>): Promise<LayerkitError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof LayerkitError) return error;
-    throw error;
-  }
-  throw new Error('expected a LayerkitError');
-}
 
 describe.each<[string, () => BlobStore]>([
   ['MemoryBlobStore', () => new MemoryBlobStore(nodeRuntime)],
@@ -77,7 +54,9 @@ describe.each<[string, () => BlobStore]>([
 
     const wrongSize = store.writer();
     await wrongSize.write(content);
-    const sizeError = await failure(() => wrongSize.commit({ ...contentRef, size: contentRef.size + 1 }));
+    const sizeError = await layerkitFailure(() =>
+      wrongSize.commit({ ...contentRef, size: contentRef.size + 1 }),
+    );
     expect(sizeError.code).toBe('BLOB_CORRUPT');
     expect(sizeError.message).toBe(
       `blob ${contentRef.digest} is corrupt (size ${content.length}, expected ${content.length + 1})`,
@@ -86,14 +65,14 @@ describe.each<[string, () => BlobStore]>([
     const wrongDigest = store.writer();
     await wrongDigest.write(other);
     const expected = { digest: contentRef.digest, size: other.length };
-    expect((await failure(() => wrongDigest.commit(expected))).message).toContain(
+    expect((await layerkitFailure(() => wrongDigest.commit(expected))).message).toContain(
       'content hashes to sha256:',
     );
     expect(await store.has(contentRef.digest)).toBe(false);
   });
 
   it('reports a missing blob by digest', async () => {
-    const error = await failure(() => makeStore().get(contentRef));
+    const error = await layerkitFailure(() => makeStore().get(contentRef));
     expect(error.code).toBe('BLOB_MISSING');
     expect(error.message).toBe(`blob ${contentRef.digest} is missing`);
   });
@@ -102,7 +81,7 @@ describe.each<[string, () => BlobStore]>([
     const store = makeStore();
     await store.put(content);
     for (const size of [content.length - 1, content.length + 1]) {
-      const error = await failure(() => store.get({ digest: contentRef.digest, size }));
+      const error = await layerkitFailure(() => store.get({ digest: contentRef.digest, size }));
       expect(error.code).toBe('BLOB_CORRUPT');
       expect(error.message).toContain(contentRef.digest);
     }
@@ -111,10 +90,10 @@ describe.each<[string, () => BlobStore]>([
   it('validates refs before any lookup', async () => {
     const store = makeStore();
     const traversal = { digest: 'sha256:../../etc/passwd' as Digest, size: 1 };
-    expect((await failure(() => store.get(traversal))).code).toBe('INVALID_DIGEST');
+    expect((await layerkitFailure(() => store.get(traversal))).code).toBe('INVALID_DIGEST');
     const sha512 = { digest: parseDigest(`sha512:${'0'.repeat(128)}`), size: 1 };
-    expect((await failure(() => store.get(sha512))).code).toBe('UNSUPPORTED_DIGEST');
-    expect((await failure(() => store.get({ ...contentRef, size: -1 }))).code).toBe('INVALID_SIZE');
+    expect((await layerkitFailure(() => store.get(sha512))).code).toBe('UNSUPPORTED_DIGEST');
+    expect((await layerkitFailure(() => store.get({ ...contentRef, size: -1 }))).code).toBe('INVALID_SIZE');
   });
 });
 
@@ -137,11 +116,11 @@ describe('FsBlobStore on disk', () => {
     const flipped = Buffer.from(content);
     flipped[2_999_000]! ^= 0x04;
     writeFileSync(file, flipped);
-    const error = await failure(() => store.get(contentRef));
+    const error = await layerkitFailure(() => store.get(contentRef));
     expect(error.code).toBe('BLOB_CORRUPT');
     expect(error.message).toMatch(/^blob sha256:[0-9a-f]{64} is corrupt \(content hashes to sha256:/);
     let streamed = 0;
-    const streamError = await failure(async () => {
+    const streamError = await layerkitFailure(async () => {
       for await (const chunk of store.stream(contentRef)) streamed += chunk.length;
     });
     expect(streamError.code).toBe('BLOB_CORRUPT');
@@ -151,21 +130,21 @@ describe('FsBlobStore on disk', () => {
   it('catches truncated and extended blobs by size before hashing', async () => {
     const { store, file } = await storedLayout();
     writeFileSync(file, content.subarray(0, 123));
-    expect((await failure(() => store.get(contentRef))).message).toBe(
+    expect((await layerkitFailure(() => store.get(contentRef))).message).toBe(
       `blob ${contentRef.digest} is corrupt (size 123, expected ${content.length})`,
     );
     writeFileSync(file, Buffer.concat([content, Buffer.from('x')]));
-    expect((await failure(() => store.get(contentRef))).code).toBe('BLOB_CORRUPT');
+    expect((await layerkitFailure(() => store.get(contentRef))).code).toBe('BLOB_CORRUPT');
   });
 
   it('refuses a symlink planted under a blob name', async () => {
     const store = new FsBlobStore(freshLayout());
-    const target = join(scratch, `planted-${layouts}`);
+    const target = join(scratch, 'planted');
     writeFileSync(target, content);
     mkdirSync(join(store.layoutDir, 'blobs', 'sha256'), { recursive: true });
     symlinkSync(target, store.path(contentRef.digest));
     expect(await store.has(contentRef.digest)).toBe(false);
-    expect((await failure(() => store.get(contentRef))).code).toBe('BLOB_CORRUPT');
+    expect((await layerkitFailure(() => store.get(contentRef))).code).toBe('BLOB_CORRUPT');
     await store.put(content); // replaces the symlink with the real blob
     expect(Buffer.from(await store.get(contentRef)).equals(content)).toBe(true);
   });

@@ -13,7 +13,7 @@ import {
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { chunked, collect, mixedBytes } from './helpers.js';
+import { chunked, collect, layerkitFailure, mixedBytes } from './helpers.js';
 
 // fflate is a dependency of @layerkit/digest, not of the repo root: resolve it from there.
 const fflate = createRequire(new URL('../../../packages/digest/package.json', import.meta.url))(
@@ -25,16 +25,6 @@ const runtimes: [string, DigestRuntime][] = [
   ['node', nodeRuntime],
 ];
 const data = mixedBytes(2_500_000, 11);
-
-async function failure(run: () => Promise<unknown>): Promise<LayerkitError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof LayerkitError) return error;
-    throw error;
-  }
-  throw new Error('expected a LayerkitError');
-}
 
 describe.each(runtimes)('%s gzip codec', (_name, runtime) => {
   const gzip: Codec = runtime.codec('gzip');
@@ -74,7 +64,7 @@ describe.each(runtimes)('%s gzip codec', (_name, runtime) => {
   it('rejects truncated and non-gzip input with CORRUPT_COMPRESSED_DATA', async () => {
     const out = gzipSync(data);
     for (const bad of [out.subarray(0, out.length >> 1), Buffer.from('not gzip at all')]) {
-      const error = await failure(() => collect(gzip.decompress(chunked(bad))));
+      const error = await layerkitFailure(() => collect(gzip.decompress(chunked(bad))));
       expect(error.code).toBe('CORRUPT_COMPRESSED_DATA');
       expect(error.message).toMatch(/^gzip data does not decompress/);
     }
@@ -98,7 +88,7 @@ describe.each(runtimes)('%s gzip codec', (_name, runtime) => {
 it('the portable gunzip stops an empty-member flood at its member cap', async () => {
   // 20-byte members, 2.1 MB: fflate's per-member recursion would otherwise blow up (CVE-2022-30631 class).
   const flood = Buffer.concat(Array.from({ length: 105_000 }, () => gzipSync(Buffer.alloc(0))));
-  const error = await failure(() =>
+  const error = await layerkitFailure(() =>
     collect(portableRuntime.codec('gzip').decompress(chunked(flood, [1 << 20]))),
   );
   expect(error.code).toBe('CORRUPT_COMPRESSED_DATA');
@@ -121,7 +111,7 @@ describe('cross-implementation gzip', () => {
   it('node gunzip checks the CRC: a flipped bit in the trailer is caught', async () => {
     const out = Buffer.from(gzipSync(data));
     out[out.length - 6]! ^= 0x01;
-    const error = await failure(() => collect(nodeRuntime.codec('gzip').decompress(chunked(out))));
+    const error = await layerkitFailure(() => collect(nodeRuntime.codec('gzip').decompress(chunked(out))));
     expect(error.code).toBe('CORRUPT_COMPRESSED_DATA');
   });
 });
@@ -138,13 +128,13 @@ describe('zstd', () => {
   const nodeHasZstd = typeof (zlib as Record<string, unknown>).createZstdCompress === 'function';
 
   it('is unsupported in the portable runtime, saying why', async () => {
-    const error = await failure(async () => portableRuntime.codec('zstd'));
+    const error = await layerkitFailure(async () => portableRuntime.codec('zstd'));
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
     expect(error.message).toMatch(/zstd.*portable runtime/);
   });
 
   it.skipIf(nodeHasZstd)('is unsupported by node:zlib on this Node, saying why', async () => {
-    const error = await failure(async () => nodeRuntime.codec('zstd'));
+    const error = await layerkitFailure(async () => nodeRuntime.codec('zstd'));
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
     expect(error.message).toContain(`Node ${process.versions.node}`);
     expect(error.message).toContain('22.15');
@@ -158,7 +148,7 @@ describe('zstd', () => {
   });
 
   it.each(runtimes)('%s rejects unknown compression names', async (_name, runtime) => {
-    const error = await failure(async () => runtime.codec('xz' as 'gzip'));
+    const error = await layerkitFailure(async () => runtime.codec('xz' as 'gzip'));
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
     expect(error.message).toContain('xz');
   });
@@ -199,7 +189,9 @@ describe('decompressAuto', () => {
   });
 
   it('reports zstd it cannot read as unsupported rather than as a tar', async () => {
-    const error = await failure(() => decompressAuto(chunked(Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0, 0))));
+    const error = await layerkitFailure(() =>
+      decompressAuto(chunked(Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0, 0))),
+    );
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
   });
 });

@@ -1,6 +1,10 @@
 /** Shared helpers for the digest tests: byte sources and collectors over real data. */
 import { createHash } from 'node:crypto';
-import type { ByteSource } from '@layerkit/digest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ByteSource, LayerkitError } from '@layerkit/digest';
+import { afterAll } from 'vitest';
 
 /** Yields `bytes` cut at the given sizes (cycling), each chunk a fresh copy. */
 export async function* chunked(bytes: Uint8Array, sizes: readonly number[] = [65_536]): ByteSource {
@@ -51,4 +55,23 @@ export function mixedBytes(length: number, seed = 1): Buffer {
     }
   }
   return out;
+}
+
+/** Runs `run` and returns the LayerkitError it throws (fails the test if it throws none or another error). */
+export async function layerkitFailure(run: () => Promise<unknown>): Promise<LayerkitError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof LayerkitError) return error;
+    throw error;
+  }
+  throw new Error('expected a LayerkitError');
+}
+
+/** A temp directory removed after the file's tests, and a maker of fresh layout paths inside it. */
+export function scratchLayouts(prefix: string): { dir: string; fresh: () => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let count = 0;
+  return { dir, fresh: () => join(dir, `layout-${count++}`) };
 }

@@ -1,10 +1,10 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   type BlobStore,
+  type BlobWriter,
   type ByteSource,
   EMPTY_TAR_DIFF_ID,
   LayerkitError,
@@ -14,13 +14,11 @@ import {
   writeLayerBlob,
 } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chunked, mixedBytes, referenceSha256 } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { chunked, layerkitFailure, mixedBytes, referenceSha256, scratchLayouts } from './helpers.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'layerkit-layer-blob-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-let layouts = 0;
-const freshStore = () => new FsBlobStore(join(scratch, `layout-${layouts++}`));
+const layouts = scratchLayouts('layerkit-layer-blob-');
+const freshStore = () => new FsBlobStore(layouts.fresh());
 
 /** A real tar made by GNU tar from this machine's files (deterministic flags). */
 const realTar = execFileSync(
@@ -39,14 +37,16 @@ const realTar = execFileSync(
   { maxBuffer: 256 * 1024 * 1024 },
 );
 
-async function failure(run: () => Promise<unknown>): Promise<LayerkitError> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof LayerkitError) return error;
-    throw error;
-  }
-  throw new Error('expected a LayerkitError');
+/** A memory store whose writers are made by `makeWriter` (to inject slowness or failures). */
+function withWriter(makeWriter: () => BlobWriter): BlobStore {
+  const inner = new MemoryBlobStore(nodeRuntime);
+  return {
+    has: (digest) => inner.has(digest),
+    get: (ref) => inner.get(ref),
+    stream: (ref) => inner.stream(ref),
+    put: (bytes) => inner.put(bytes),
+    writer: makeWriter,
+  };
 }
 
 describe('mediaTypeFor', () => {
@@ -131,28 +131,19 @@ describe('writeLayerBlob', () => {
   });
 
   it('aborts when the store fails mid-write', async () => {
-    const inner = new MemoryBlobStore(nodeRuntime);
     let aborted = false;
-    const failingStore: BlobStore = {
-      has: (digest) => inner.has(digest),
-      get: (ref) => inner.get(ref),
-      stream: (ref) => inner.stream(ref),
-      put: (bytes) => inner.put(bytes),
-      writer: () => {
-        let writes = 0;
-        return {
-          write: async () => {
-            writes += 1;
-            if (writes === 3) throw new LayerkitError('DISK_FULL', 'no space left');
-          },
-          commit: () => Promise.reject(new Error('commit must not be reached')),
-          abort: async () => {
-            aborted = true;
-          },
-        };
+    let writes = 0;
+    const failingStore = withWriter(() => ({
+      write: async () => {
+        writes += 1;
+        if (writes === 3) throw new LayerkitError('DISK_FULL', 'no space left');
       },
-    };
-    const error = await failure(() =>
+      commit: () => Promise.reject(new Error('commit must not be reached')),
+      abort: async () => {
+        aborted = true;
+      },
+    }));
+    const error = await layerkitFailure(() =>
       writeLayerBlob(chunked(mixedBytes(8_000_000, 4)), { store: failingStore, runtime: nodeRuntime }),
     );
     expect(error.code).toBe('DISK_FULL');
@@ -161,11 +152,11 @@ describe('writeLayerBlob', () => {
 
   it('rejects an unusable compression before touching the store', async () => {
     const store = freshStore();
-    const zstd = await failure(() =>
+    const zstd = await layerkitFailure(() =>
       writeLayerBlob(chunked(realTar), { store, compression: 'zstd', runtime: portableRuntime }),
     );
     expect(zstd.code).toBe('UNSUPPORTED_COMPRESSION');
-    const level = await failure(() =>
+    const level = await layerkitFailure(() =>
       writeLayerBlob(chunked(realTar), { store, level: 12, runtime: nodeRuntime }),
     );
     expect(level.code).toBe('INVALID_COMPRESSION_LEVEL');
@@ -185,25 +176,19 @@ describe('writeLayerBlob', () => {
       }
     }
     const inner = new MemoryBlobStore(nodeRuntime);
-    const slowStore: BlobStore = {
-      has: (digest) => inner.has(digest),
-      get: (ref) => inner.get(ref),
-      stream: (ref) => inner.stream(ref),
-      put: (bytes) => inner.put(bytes),
-      writer: () => {
-        const writer = inner.writer();
-        return {
-          write: async (chunk) => {
-            written += 1;
-            maxAhead = Math.max(maxAhead, pulled - written * MiB);
-            await new Promise((resolve) => setTimeout(resolve, 10));
-            await writer.write(chunk);
-          },
-          commit: (expected) => writer.commit(expected),
-          abort: () => writer.abort(),
-        };
-      },
-    };
+    const slowStore = withWriter(() => {
+      const writer = inner.writer();
+      return {
+        write: async (chunk) => {
+          written += 1;
+          maxAhead = Math.max(maxAhead, pulled - written * MiB);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          await writer.write(chunk);
+        },
+        commit: (expected) => writer.commit(expected),
+        abort: () => writer.abort(),
+      };
+    });
     await writeLayerBlob(source(), { store: slowStore, runtime: nodeRuntime, level: 1 });
     // Each block becomes one written chunk: the tar runs at most the in-flight window (4 blocks) ahead.
     expect(maxAhead).toBeLessThanOrEqual(6 * MiB);
