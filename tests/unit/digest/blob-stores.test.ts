@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -147,6 +148,15 @@ describe('FsBlobStore on disk', () => {
     expect((await layerkitFailure(() => store.get(contentRef))).code).toBe('BLOB_CORRUPT');
     await store.put(content); // replaces the symlink with the real blob
     expect(Buffer.from(await store.get(contentRef)).equals(content)).toBe(true);
+  });
+
+  it('refuses a FIFO planted under a blob name without blocking', async () => {
+    const store = new FsBlobStore(freshLayout());
+    mkdirSync(join(store.layoutDir, 'blobs', 'sha256'), { recursive: true });
+    execFileSync('mkfifo', [store.path(contentRef.digest)]);
+    const error = await layerkitFailure(() => store.get(contentRef));
+    expect(error.message).toBe(`blob ${contentRef.digest} is corrupt (not a regular file)`);
+    expect(await store.has(contentRef.digest)).toBe(false);
   });
 
   it('validates digests before building a path', () => {
