@@ -433,13 +433,22 @@ export const HOSTILE_CASES: HostileCase[] = [
           name: 'l',
           type: '2',
           linkName: join(box.parent, 'victim.txt'),
-          pax: { 'SCHILY.xattr.user.evil': '1', 'SCHILY.xattr.security.capability': Buffer.from('0000000201000000000000000000000000000000', 'hex') },
+          pax: {
+            'SCHILY.xattr.user.evil': '1',
+            'SCHILY.xattr.security.capability': Buffer.from(
+              '0000000201000000000000000000000000000000',
+              'hex',
+            ),
+          },
         },
       ]),
     ],
     outcome: {
       check: (_box, [report]) =>
-        ensure(report?.droppedXattrs[0]?.name === 'user.evil', 'the kernel refuses user.* on a symlink: reported'),
+        ensure(
+          report?.droppedXattrs[0]?.name === 'user.evil',
+          'the kernel refuses user.* on a symlink: reported',
+        ),
     },
   },
   {

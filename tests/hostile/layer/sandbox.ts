@@ -34,9 +34,22 @@ export interface Sandbox {
 
 /** Every extended attribute below `dir` (any namespace, links not followed), as getfattr dumps them. */
 function xattrDump(dir: string): string {
-  return execFileSync('getfattr', ['--absolute-names', '--recursive', '--physical', '--no-dereference', '--dump', '--match=-', '--encoding=hex', dir], {
-    encoding: 'latin1',
-  });
+  return execFileSync(
+    'getfattr',
+    [
+      '--absolute-names',
+      '--recursive',
+      '--physical',
+      '--no-dereference',
+      '--dump',
+      '--match=-',
+      '--encoding=hex',
+      dir,
+    ],
+    {
+      encoding: 'latin1',
+    },
+  );
 }
 
 /**
@@ -66,7 +79,10 @@ export function describeTree(dir: string, skip?: string): Map<string, string> {
   const skipped = skip === undefined ? undefined : `# file: ${join(dir, skip)}`;
   const xattrs = xattrDump(dir)
     .split('\n\n')
-    .filter((block) => skipped === undefined || !(block.startsWith(`${skipped}\n`) || block.startsWith(`${skipped}/`)));
+    .filter(
+      (block) =>
+        skipped === undefined || !(block.startsWith(`${skipped}\n`) || block.startsWith(`${skipped}/`)),
+    );
   out.set('', `${out.get('')} xattrs=${JSON.stringify(xattrs)}`);
   return out;
 }
