@@ -1,0 +1,99 @@
+/**
+ * The results as JSON (everything, per run) and Markdown (the table people read): medians,
+ * ranges, layerkit/peer ratios, peak RSS, CPU, noise, untimed checks and targets.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * @typedef {object} Report
+ * @property {Record<string, any>} machine
+ * @property {Record<string, any>} settings
+ * @property {Record<string, import('./inputs.mjs').Input>} inputs
+ * @property {Array<{id: string, title: string, input: string, notes?: string[], candidates: import('./stats.mjs').CandidateResult[], ratios: Record<string, number>}>} workloads
+ * @property {import('./targets.mjs').TargetResult[]} targets
+ */
+
+/** A table cell: pipes in tool names (shell pipelines) must not split the cell. */
+const cell = (text) => String(text).replaceAll('|', '\\|');
+const row = (cells) => `| ${cells.map(cell).join(' | ')} |`;
+const s = (n) => (n === undefined ? '–' : n < 1 ? n.toFixed(3) : n.toFixed(2));
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+
+/**
+ * Renders the report as Markdown.
+ * @param {Report} report
+ * @returns {string}
+ */
+export function renderMarkdown({ machine, settings, inputs, workloads, targets }) {
+  const lines = [
+    '# layerkit benchmark results',
+    '',
+    `Measured ${settings.finished} on ${machine.cpuModel}, ${machine.cpuCount} CPUs, ${machine.memoryGiB} GiB RAM, ` +
+      `${machine.os}, ${machine.fileSystem}; Node ${machine.node}; layerkit at ${machine.commit}.`,
+    `Tools: ${Object.values(machine.tools).join('; ')}.`,
+    '',
+    `Method: each workload runs its tools round-robin (A B C A B C …), ${settings.warmup} warm-up round(s) then ` +
+      `${settings.runs} measured rounds; whole commands are timed; state is reset before every run outside the ` +
+      "timed region. Times are medians in seconds (min–max beside them). Ratio = layerkit median / that tool's " +
+      'median (below 1: layerkit is faster). Peak RSS is the largest single process (GNU time, wait4 rusage). ' +
+      '"Other CPU" is what the rest of the machine used during the run, in % of one core: high values mean noise. ' +
+      'Differences under ~15% are ties on this host.',
+    '',
+    '## Inputs',
+    '',
+    '| input | what | entries | regular files | MiB of file data |',
+    '|---|---|---:|---:|---:|',
+    ...Object.values(inputs).map((i) =>
+      row([i.name, i.kind, i.summary.entries, i.summary.files, mib(i.summary.bytes)]),
+    ),
+    '',
+    '## Results',
+    '',
+    '| workload | input | tool | median s | min–max s | layerkit / tool | peak RSS MiB | CPU s | other CPU % (max) |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const w of workloads) {
+    for (const c of w.candidates) {
+      const ratio = w.ratios[c.name];
+      const cells = c.error
+        ? [`failed: ${c.error.split('\n')[0].slice(0, 120)}`, '', '', '', '', '']
+        : [
+            s(c.medianSeconds),
+            `${s(c.minSeconds)}–${s(c.maxSeconds)}`,
+            ratio === undefined ? '' : `${ratio.toFixed(2)}×`,
+            c.peakRssMiB?.toFixed(0) ?? '–',
+            s(c.medianCpuSeconds),
+            c.maxOtherCpuPercent?.toFixed(0) ?? '–',
+          ];
+      lines.push(row([`${w.id} ${w.title}`, w.input, c.name, ...cells]));
+    }
+  }
+  lines.push('', '## Targets', '', '| target | status | measured |', '|---|---|---|');
+  for (const t of targets) lines.push(row([t.target, `**${t.status}**`, t.measured]));
+  const checks = workloads.flatMap((w) =>
+    w.candidates
+      .filter((c) => c.check)
+      .map((c) => `- ${w.id} (${w.input}) ${c.name}: ${JSON.stringify(c.check)}`),
+  );
+  if (checks.length > 0) lines.push('', '## Untimed checks of the outputs', '', ...checks);
+  const notes = workloads.flatMap((w) => (w.notes ?? []).map((n) => `- ${w.id} (${w.input}): ${n}`));
+  if (notes.length > 0) lines.push('', '## Notes', '', ...[...new Set(notes)]);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes `<name>.json` and `<name>.md` into `dir`.
+ * @param {Report} report
+ * @param {string} dir
+ * @param {string} name
+ * @returns {{json: string, markdown: string}}
+ */
+export function writeReport(report, dir, name) {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${name}.json`);
+  const markdown = join(dir, `${name}.md`);
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(markdown, renderMarkdown(report));
+  return { json, markdown };
+}

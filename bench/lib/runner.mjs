@@ -1,0 +1,59 @@
+/**
+ * Runs one workload round-robin: every round runs each candidate once (reset, then the timed
+ * command), so slow drifts and background noise hit all tools alike. Warm-up rounds are not
+ * counted. Outputs are checked right after the first measured run. A failing candidate is recorded with its error and dropped from later rounds.
+ */
+import { ratios, summarize } from './stats.mjs';
+import { timeScript } from './timing.mjs';
+
+/**
+ * @param {import('./workloads.mjs').Workload} workload
+ * @param {{runs: number, warmup: number}} settings
+ */
+export async function runWorkload(workload, { runs, warmup }) {
+  const measured = workload.runs ?? runs;
+  const results = workload.candidates.map((c) => ({ name: c.name, role: c.role, runs: [] }));
+  workload.setup?.();
+  try {
+    for (let round = 0; round < warmup + measured; round++) {
+      for (const [i, candidate] of workload.candidates.entries()) {
+        const result = results[i];
+        if (result.error !== undefined) continue;
+        try {
+          candidate.reset?.();
+          const m = timeScript(candidate.script);
+          const label = round < warmup ? 'warm-up' : `${round - warmup + 1}/${measured}`;
+          process.stderr.write(
+            `bench: ${workload.id} ${workload.input} ${label} ${candidate.name}: ${m.seconds.toFixed(3)} s, ${m.rssMiB.toFixed(0)} MiB\n`,
+          );
+          if (round >= warmup) result.runs.push(m);
+          if (round === warmup && candidate.check) result.check = await checkOutput(candidate);
+        } catch (error) {
+          result.error = error.message;
+          process.stderr.write(`bench: ${workload.id} ${candidate.name} failed: ${error.message}\n`);
+        }
+      }
+    }
+  } finally {
+    workload.teardown?.();
+  }
+  const candidates = results.map(summarize);
+  return {
+    id: workload.id,
+    title: workload.title,
+    input: workload.input,
+    notes: workload.notes,
+    runs: measured,
+    candidates,
+    ratios: ratios(candidates),
+  };
+}
+
+/** Untimed check of what a candidate just wrote (before the next candidate resets shared dirs). */
+async function checkOutput(candidate) {
+  try {
+    return await candidate.check();
+  } catch (error) {
+    return { error: error.message };
+  }
+}

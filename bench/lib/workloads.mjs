@@ -1,0 +1,406 @@
+/**
+ * The workloads (W1–W8) and, for each, layerkit and its peers as whole shell commands. Every
+ * candidate's `reset` rebuilds its state outside the timed region (fresh layout copy, fresh
+ * unpack, the same change on the same paths), so each timed run starts from the same place.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
+import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
+import { bash, commandLine, run } from './shell.mjs';
+
+/**
+ * @typedef {object} Candidate
+ * @property {string} name
+ * @property {'layerkit' | 'peer' | 'floor'} role
+ * @property {string} script the timed command (bash)
+ * @property {() => void} [reset] untimed, before every run
+ * @property {() => Promise<object>} [check] untimed, after the first measured run
+ *
+ * @typedef {object} Workload
+ * @property {string} id
+ * @property {string} title
+ * @property {string} input input name
+ * @property {Candidate[]} candidates
+ * @property {string[]} [notes]
+ * @property {() => void} [setup] untimed, once before the runs
+ * @property {() => void} [teardown] once after the runs
+ * @property {number} [runs] overrides the measured run count
+ */
+
+const GZIP_LEVEL = '6';
+const STAT_WALK = `-printf '%s %T@ %m\\n'`;
+
+function fresh(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+function copyTree(from, to) {
+  rmSync(to, { recursive: true, force: true });
+  bash(`cp -a ${commandLine([from, to])}`);
+}
+
+/**
+ * Builds the workload list for the prepared inputs and images.
+ * @param {object} context
+ * @param {Record<string, import('./inputs.mjs').Input>} context.inputs
+ * @param {Record<string, string>} context.images base layout per input name
+ * @param {string | undefined} context.layerkit command prefix running the CLI, when it is built
+ * @param {string} context.work scratch directory (same file system as the cache)
+ * @param {boolean} context.buildah whether `buildah` is usable here
+ * @param {number} context.largeRuns measured runs for W8
+ * @returns {Workload[]}
+ */
+export function defineWorkloads({ inputs, images, layerkit, work, buildah, largeRuns }) {
+  const lk = (args) => (layerkit === undefined ? undefined : `${layerkit} ${commandLine(args)}`);
+  /** @param {Candidate} c */
+  const keep = (c) => c.script !== undefined;
+
+  function importWorkload(input) {
+    const dir = join(work, `w1-${input.name}`);
+    const out = join(dir, 'out');
+    const shellPipeline = (compressor) => ({
+      name: `tar | ${compressor} | sha256sum`,
+      role: 'peer',
+      reset: () => fresh(out),
+      script:
+        `tar --sort=name --numeric-owner -C ${commandLine([input.dir])} -cf - . ` +
+        `| tee >(sha256sum > ${commandLine([`${out}/diffid`])}) | ${compressor} ` +
+        `| tee ${commandLine([`${out}/layer.tar.gz`])} | sha256sum > ${commandLine([`${out}/digest`])}; wait $!`,
+    });
+    return {
+      id: 'W1',
+      title: 'import a tree as a one-layer gzip image',
+      input: input.name,
+      notes: [
+        'shell peers write the blob and both digests (diffID of the tar, digest of the gzip) like an import does, but no image JSON',
+        'umoci has no import; its fairest path is `umoci repack` of a bundle whose rootfs holds a copy of the tree (copy untimed); `umoci insert` writes truncated tars in 0.4.7',
+      ],
+      setup: () => fresh(dir),
+      teardown: () => rmSync(dir, { recursive: true, force: true }),
+      candidates: [
+        {
+          name: 'layerkit import',
+          role: 'layerkit',
+          reset: () => rmSync(out, { recursive: true, force: true }),
+          script: lk([
+            'import',
+            '--compression',
+            'gzip',
+            '--level',
+            GZIP_LEVEL,
+            input.dir,
+            `oci:${out}:latest`,
+          ]),
+          check: () => addedLayerEntries(out, 'latest'),
+        },
+        shellPipeline(`gzip -n -${GZIP_LEVEL}`),
+        shellPipeline(`pigz -n -p 2 -${GZIP_LEVEL}`),
+        {
+          name: 'umoci repack',
+          role: 'peer',
+          reset: () => {
+            copyTree(images[input.name], out);
+            rmSync(join(dir, 'bundle'), { recursive: true, force: true });
+            run('umoci', ['unpack', '--image', `${out}:empty`, join(dir, 'bundle')], { stdio: 'ignore' });
+            bash(`cp -a ${commandLine([`${input.dir}/.`, join(dir, 'bundle', 'rootfs')])}`);
+          },
+          script: commandLine(['umoci', 'repack', '--image', `${out}:new`, join(dir, 'bundle')]),
+        },
+      ].filter(keep),
+    };
+  }
+
+  /**
+   * A commit after `mutate` changed a fresh unpack of the base image, for layerkit and peers.
+   * @param {{id: string, title: string, input: import('./inputs.mjs').Input, mutate: (root: string) => number, mode?: string, floor?: boolean, base?: string, fromTag?: string, addTree?: string, runs?: number, notes?: string[]}} spec
+   */
+  function commitWorkload(spec) {
+    const {
+      id,
+      title,
+      input,
+      mutate,
+      mode,
+      floor = false,
+      fromTag = 'base',
+      addTree,
+      runs,
+      notes = [],
+    } = spec;
+    const base = spec.base ?? images[input.name];
+    const dir = join(work, `${id.toLowerCase()}-${input.name}`);
+    const layout = join(dir, 'layout');
+    const prepare = (rootfs) => {
+      if (addTree !== undefined) bash(`cp -al ${commandLine([addTree, join(rootfs, 'data')])}`);
+      return mutate(rootfs);
+    };
+    const modeFlags = mode === undefined ? [] : ['--mode', mode];
+    const candidates = [
+      {
+        name: `layerkit commit${mode ? ` --mode ${mode}` : ''}`,
+        role: 'layerkit',
+        reset: () => {
+          copyTree(base, layout);
+          fresh(join(dir, 'lk'));
+          run('bash', ['-c', lk(['unpack', `oci:${layout}:${fromTag}`, join(dir, 'lk', 'rootfs')])], {
+            stdio: 'ignore',
+          });
+          prepare(join(dir, 'lk', 'rootfs'));
+        },
+        script: lk([
+          'commit',
+          ...modeFlags,
+          `oci:${layout}:${fromTag}`,
+          join(dir, 'lk', 'rootfs'),
+          `oci:${layout}:new`,
+        ]),
+        check: () => addedLayerEntries(layout, 'new', fromTag),
+      },
+      {
+        name: 'umoci repack',
+        role: 'peer',
+        reset: () => {
+          copyTree(base, layout);
+          rmSync(join(dir, 'umoci'), { recursive: true, force: true });
+          run('umoci', ['unpack', '--image', `${layout}:${fromTag}`, join(dir, 'umoci')], {
+            stdio: 'ignore',
+          });
+          prepare(join(dir, 'umoci', 'rootfs'));
+        },
+        script: commandLine(['umoci', 'repack', '--image', `${layout}:new`, join(dir, 'umoci')]),
+        check: () => addedLayerEntries(layout, 'new', fromTag),
+      },
+    ];
+    if (buildah && dir === dir.toLowerCase())
+      candidates.push(buildahCandidate(dir, layout, fromTag, prepare));
+    if (floor) {
+      candidates.push({
+        name: 'stat-walk floor: find',
+        role: 'floor',
+        script: `find ${commandLine([input.dir])} ${STAT_WALK} > /dev/null`,
+      });
+    }
+    return {
+      id,
+      title,
+      input: input.name,
+      runs,
+      notes,
+      setup: () => fresh(dir),
+      teardown: () => {
+        if (buildah) cleanBuildah(dir);
+        rmSync(dir, { recursive: true, force: true });
+      },
+      candidates: candidates.filter(keep),
+    };
+  }
+
+  const rootfs = inputs.rootfs;
+  const trees = [rootfs, inputs.smallfiles].filter((input) => input !== undefined);
+  const workloads = trees.map(importWorkload);
+  const floorNote =
+    'the floor is `find ROOTFS -printf "%s %T@ %m\\n"`: one stat walk of the tree a commit must at least walk';
+  for (const input of trees) {
+    workloads.push(
+      commitWorkload({
+        id: 'W2',
+        title: 'commit after a 1-file change',
+        input,
+        mutate: changeOneFile,
+        floor: true,
+        notes: [floorNote],
+      }),
+    );
+  }
+  workloads.push(
+    commitWorkload({
+      id: 'W3',
+      title: 'commit after `touch` of every file (content unchanged)',
+      input: rootfs,
+      mutate: touchEveryFile,
+      mode: 'content',
+    }),
+    commitWorkload({
+      id: 'W4',
+      title: 'commit after 10% of the files changed',
+      input: rootfs,
+      mutate: changeTenPercent,
+    }),
+  );
+  for (const input of trees) workloads.push(diffWorkload(input, lk, work));
+  workloads.push(
+    unpackWorkload(rootfs, images[rootfs.name], lk, work),
+    convertWorkload(rootfs, images[rootfs.name], lk, work),
+  );
+  if (inputs.large !== undefined) {
+    workloads.push(
+      commitWorkload({
+        id: 'W8',
+        title: 'memory: commit of a 2 GiB layer',
+        input: inputs.large,
+        base: images[rootfs.name],
+        mutate: () => 0,
+        fromTag: 'empty',
+        addTree: inputs.large.dir,
+        runs: largeRuns,
+        notes: [
+          'the large tree is hard-linked into a fresh unpack of an empty image (untimed), then committed',
+        ],
+      }),
+    );
+  }
+  return workloads;
+}
+
+/** buildah: `from` the base image into vfs storage, change the mount, time `buildah commit`. */
+function buildahCandidate(dir, layout, fromTag, prepare) {
+  const storage = [
+    '--root',
+    join(dir, 'buildah'),
+    '--runroot',
+    join(dir, 'buildah-run'),
+    '--storage-driver',
+    'vfs',
+  ];
+  return {
+    name: 'buildah commit',
+    role: 'peer',
+    reset: () => {
+      cleanBuildah(dir);
+      run('buildah', [...storage, 'from', '--quiet', '--name', 'bench', `oci:${layout}:${fromTag}`], {
+        stdio: 'ignore',
+      });
+      prepare(run('buildah', [...storage, 'mount', 'bench']).trim());
+    },
+    script: commandLine([
+      'buildah',
+      ...storage,
+      'commit',
+      '--quiet',
+      '--disable-compression=false',
+      'bench',
+      `oci:${layout}:new`,
+    ]),
+    check: () => addedLayerEntries(layout, 'new', fromTag),
+  };
+}
+
+/** Removes buildah's containers and images under `dir` (its storage holds mounts and locks). */
+function cleanBuildah(dir) {
+  const root = join(dir, 'buildah');
+  if (!existsSync(root)) return;
+  const storage = ['--root', root, '--runroot', join(dir, 'buildah-run'), '--storage-driver', 'vfs'];
+  run('buildah', [...storage, 'rm', '--all'], { stdio: 'ignore' });
+  run('buildah', [...storage, 'rmi', '--all', '--force'], { stdio: 'ignore' });
+}
+
+/** W5: listing the differences of two trees, against the bare stat walk of both. */
+function diffWorkload(input, lk, work) {
+  const dir = join(work, `w5-${input.name}`);
+  const changed = join(dir, 'changed');
+  return {
+    id: 'W5',
+    title: 'diff listing of two trees (10% of files changed)',
+    input: input.name,
+    notes: [
+      'the second tree is `cp -a` of the first with every tenth file appended to; layerkit runs with --mode metadata',
+    ],
+    setup: () => {
+      fresh(dir);
+      copyTree(input.dir, changed);
+      changeTenPercent(changed);
+    },
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+    candidates: [
+      {
+        name: 'layerkit diff --mode metadata',
+        role: 'layerkit',
+        script: lk(['diff', '--mode', 'metadata', input.dir, changed]),
+      },
+      {
+        name: 'stat-walk floor: find A B',
+        role: 'floor',
+        script: `find ${commandLine([input.dir, changed])} ${STAT_WALK}`,
+      },
+    ]
+      .filter((c) => c.script !== undefined)
+      .map((c) => ({ ...c, script: `${c.script} > /dev/null` })),
+  };
+}
+
+/** W6: unpacking the realistic image into a fresh directory. */
+function unpackWorkload(input, layout, lk, work) {
+  const dir = join(work, `w6-${input.name}`);
+  const target = (name) => join(dir, name);
+  const extract = imageLayers(layout, 'base')
+    .map((layer) =>
+      commandLine(['tar', '--numeric-owner', '-xzf', blobPath(layout, layer.digest), '-C', target('tar')]),
+    )
+    .join(' && ');
+  return {
+    id: 'W6',
+    title: 'unpack the image to a directory',
+    input: input.name,
+    notes: [
+      '`umoci unpack` and `layerkit unpack` also record a snapshot of the tree for the next commit; tar does not',
+    ],
+    setup: () => fresh(dir),
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+    candidates: [
+      {
+        name: 'layerkit unpack',
+        role: 'layerkit',
+        reset: () => fresh(target('lk')),
+        script: lk(['unpack', `oci:${layout}:base`, join(target('lk'), 'rootfs')]),
+      },
+      {
+        name: 'umoci unpack',
+        role: 'peer',
+        reset: () => rmSync(target('umoci'), { recursive: true, force: true }),
+        script: commandLine(['umoci', 'unpack', '--image', `${layout}:base`, target('umoci')]),
+      },
+      { name: 'tar -xzf per layer', role: 'peer', reset: () => fresh(target('tar')), script: extract },
+    ].filter((c) => c.script !== undefined),
+  };
+}
+
+/** W7: OCI layout to docker-archive. */
+function convertWorkload(input, layout, lk, work) {
+  const dir = join(work, `w7-${input.name}`);
+  const archive = (name) => join(dir, `${name}.tar`);
+  const inspect = (name) => async () => {
+    const info = JSON.parse(run('skopeo', ['inspect', `docker-archive:${archive(name)}`]));
+    return { skopeoInspectLayers: info.Layers.length };
+  };
+  return {
+    id: 'W7',
+    title: 'convert an OCI layout to a docker-archive',
+    input: input.name,
+    setup: () => fresh(dir),
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
+    candidates: [
+      {
+        name: 'layerkit convert',
+        role: 'layerkit',
+        reset: () => rmSync(archive('lk'), { force: true }),
+        script: lk(['convert', `oci:${layout}:base`, `docker-archive:${archive('lk')}:bench/base:latest`]),
+        check: inspect('lk'),
+      },
+      {
+        name: 'skopeo copy',
+        role: 'peer',
+        reset: () => rmSync(archive('skopeo'), { force: true }),
+        script: commandLine([
+          'skopeo',
+          'copy',
+          '--quiet',
+          `oci:${layout}:base`,
+          `docker-archive:${archive('skopeo')}:bench/base:latest`,
+        ]),
+        check: inspect('skopeo'),
+      },
+    ].filter((c) => c.script !== undefined),
+  };
+}

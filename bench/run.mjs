@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: prepares the inputs (cached outside the repository), runs every workload for
+ * layerkit and its peers round-robin, prints the Markdown table and saves JSON + Markdown under
+ * bench/results/. See bench/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prepareBaseImage, prepareInputs } from './lib/inputs.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { parseOptions, USAGE } from './lib/options.mjs';
+import { renderMarkdown, writeReport } from './lib/report.mjs';
+import { runWorkload } from './lib/runner.mjs';
+import { commandLine } from './lib/shell.mjs';
+import { judgeTargets } from './lib/targets.mjs';
+import { defineWorkloads } from './lib/workloads.mjs';
+
+const repo = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+/** The command running the layerkit CLI, or undefined (with a warning) when it is not built. */
+function findLayerkit(override) {
+  const command = override ?? commandLine([process.execPath, join(repo, 'packages/cli/dist/bin.js')]);
+  const probe = spawnSync('bash', ['-c', `${command} --version`], { encoding: 'utf8' });
+  if (probe.status === 0) return command;
+  process.stderr.write(
+    `bench: layerkit CLI not usable (${command}); run \`pnpm build\`. Timing peers only.\n`,
+  );
+  return undefined;
+}
+
+function usable(tool) {
+  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2), repo);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const started = new Date().toISOString();
+  mkdirSync(options.cache, { recursive: true });
+  const work = join(options.cache, 'work');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+
+  const inputs = prepareInputs(options);
+  const images = {};
+  for (const input of [inputs.rootfs, inputs.smallfiles]) {
+    if (input !== undefined) images[input.name] = prepareBaseImage(options.cache, input);
+  }
+  const layerkit = findLayerkit(options.layerkit);
+  const workloads = defineWorkloads({
+    inputs,
+    images,
+    layerkit,
+    work,
+    buildah: !options.quick && usable('buildah'),
+    largeRuns: options.largeRuns,
+  }).filter((w) => options.only === undefined || options.only.includes(w.id));
+
+  const results = [];
+  for (const workload of workloads) results.push(await runWorkload(workload, options));
+  rmSync(work, { recursive: true, force: true });
+
+  const report = {
+    machine: describeMachine(repo, options.cache),
+    settings: {
+      started,
+      finished: new Date().toISOString(),
+      quick: options.quick,
+      large: options.large,
+      runs: options.runs,
+      warmup: options.warmup,
+      largeRuns: options.largeRuns,
+      layerkit: layerkit ?? 'not built',
+    },
+    inputs,
+    workloads: results,
+    targets: judgeTargets(results, inputs.rootfs.name),
+  };
+  const files = writeReport(report, options.out, options.name);
+  process.stdout.write(renderMarkdown(report));
+  process.stderr.write(`bench: wrote ${files.json} and ${files.markdown}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});

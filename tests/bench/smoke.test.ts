@@ -1,0 +1,116 @@
+/**
+ * Smoke test of the benchmark harness: `node bench/run.mjs --quick` on a tiny generated tree must
+ * time layerkit and every peer round-robin and write a JSON and a Markdown report with sane
+ * numbers. Needs the built CLI (`pnpm build`) and the Debian peers (umoci, skopeo, pigz).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(repo, 'packages/cli/dist/bin.js');
+
+interface Run {
+  seconds: number;
+  rssMiB: number;
+  cpuSeconds: number;
+}
+interface Candidate {
+  name: string;
+  role: string;
+  runs: Run[];
+  medianSeconds?: number;
+  peakRssMiB?: number;
+  error?: string;
+  check?: { addedLayers?: number; layerFiles?: number; skopeoInspectLayers?: number };
+}
+interface Report {
+  machine: { cpuCount: number; node: string; cpuModel: string };
+  settings: { runs: number; quick: boolean };
+  inputs: Record<string, { summary: { entries: number; files: number } }>;
+  workloads: Array<{ id: string; candidates: Candidate[]; ratios: Record<string, number> }>;
+  targets: Array<{ target: string; status: string }>;
+}
+
+describe('bench harness --quick', () => {
+  let dir: string;
+  let report: Report;
+  let markdown: string;
+  let stdout: string;
+
+  beforeAll(() => {
+    expect(existsSync(cli), `${cli} missing: run pnpm build first`).toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'layerkit-bench-smoke-'));
+    const result = spawnSync(
+      process.execPath,
+      ['bench/run.mjs', '--quick', '--cache', join(dir, 'cache'), '--out', join(dir, 'out')],
+      { cwd: repo, encoding: 'utf8', timeout: 110_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    stdout = result.stdout;
+    report = JSON.parse(readFileSync(join(dir, 'out', 'quick.json'), 'utf8')) as Report;
+    markdown = readFileSync(join(dir, 'out', 'quick.md'), 'utf8');
+  }, 120_000);
+
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('describes the machine and the generated input', () => {
+    expect(report.machine.cpuCount).toBeGreaterThan(0);
+    expect(report.machine.node).toBe(process.version);
+    expect(report.settings).toMatchObject({ quick: true, runs: 2 });
+    expect(report.inputs.rootfs?.summary).toMatchObject({ files: 99 });
+  });
+
+  it('runs workloads W1-W7 with layerkit and at least one other tool each, every run measured', () => {
+    expect(report.workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']);
+    for (const workload of report.workloads) {
+      const layerkit = workload.candidates.find((c) => c.role === 'layerkit');
+      expect(layerkit, workload.id).toBeDefined();
+      expect(workload.candidates.length, workload.id).toBeGreaterThanOrEqual(2);
+      for (const c of workload.candidates) {
+        expect(c.error, `${workload.id} ${c.name}`).toBeUndefined();
+        expect(c.runs, `${workload.id} ${c.name}`).toHaveLength(2);
+        for (const run of c.runs) {
+          expect(run.seconds).toBeGreaterThan(0);
+          expect(run.seconds).toBeLessThan(30);
+          expect(run.rssMiB).toBeGreaterThan(0.5);
+          expect(run.rssMiB).toBeLessThan(4096);
+          expect(run.cpuSeconds).toBeGreaterThanOrEqual(0);
+        }
+        expect(c.medianSeconds).toBeGreaterThanOrEqual(Math.min(...c.runs.map((r) => r.seconds)));
+        expect(c.medianSeconds).toBeLessThanOrEqual(Math.max(...c.runs.map((r) => r.seconds)));
+        if (c !== layerkit) {
+          expect(workload.ratios[c.name]).toBeCloseTo(layerkit!.medianSeconds! / c.medianSeconds!, 6);
+        }
+      }
+    }
+  });
+
+  it('checks the outputs: one-file commit adds one file, content-mode touch commit adds none', () => {
+    const check = (id: string, role: string) =>
+      report.workloads.find((w) => w.id === id)?.candidates.find((c) => c.role === role)?.check;
+    expect(check('W1', 'layerkit')).toMatchObject({ addedLayers: 1, layerFiles: 98 });
+    expect(check('W2', 'layerkit')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
+    expect(check('W2', 'peer')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
+    expect(check('W3', 'peer')).toMatchObject({ layerFiles: 98 });
+    expect(check('W7', 'layerkit')).toMatchObject({ skopeoInspectLayers: 1 });
+  });
+
+  it('judges every target and renders the same report as Markdown on stdout and on disk', () => {
+    expect(report.targets).toHaveLength(6);
+    for (const t of report.targets) expect(['met', 'missed', 'not run']).toContain(t.status);
+    expect(report.targets.at(-1)?.status).toBe('not run');
+    expect(markdown).toBe(stdout);
+    expect(markdown).toContain(`${report.machine.cpuCount} CPUs`);
+    expect(markdown).toContain(`Node ${process.version}`);
+    const rows = markdown.split('\n').filter((line) => /^\| W\d /.test(line));
+    const candidates = report.workloads.reduce((n, w) => n + w.candidates.length, 0);
+    expect(rows).toHaveLength(candidates);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(11);
+  });
+});
