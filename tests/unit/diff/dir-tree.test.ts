@@ -149,7 +149,9 @@ describe('snapshot fast path on disk', () => {
     expect(records.map((r) => r.path)).toEqual(['rewritten', 'untouched']);
     expect(records[1]?.size).toBe(5n);
     const encoder = new SnapshotEncoder();
-    expect(encoder.encode(records[0]!)).toMatch(/^rewritten [0-9a-f]+ [0-9a-f]+ \d+ \d+ 5\n$/);
+    expect(encoder.encode(records[0]!)).toMatch(
+      /^rewritten [0-9a-f]+ [0-9a-f]+ \d+ \d+ 5 f 644 0 0 [0-9a-f]{64} - - - - -\n$/,
+    );
   });
 
   it('a same-size rewrite with its mtime restored is caught by ctime; metadata alone misses it', async () => {

@@ -2,6 +2,8 @@
  * Change detection for one path present in both trees: Docker's `statDifferent` rules
  * (reference §2.1), containerd's content fallback (§2.6), and byte-level content comparison.
  */
+import type { Digest, HasherFactory } from '@layerkit/digest';
+import { createPortableSha256 } from '@layerkit/digest';
 import type { TreeEntry } from '../contracts.js';
 
 /**
@@ -126,15 +128,34 @@ class ChunkCursor {
   }
 }
 
+/** The sha256 of an entry's content, or undefined when it cannot produce its content. */
+async function digestOf(entry: TreeEntry, hasher: HasherFactory): Promise<Digest | undefined> {
+  const source = entry.content?.();
+  if (source === undefined) return undefined;
+  const hash = hasher();
+  // A sync source (the Node directory walk) is hashed without a promise per chunk.
+  if (Symbol.asyncIterator in source) for await (const chunk of source) hash.update(chunk);
+  else for (const chunk of source) hash.update(chunk);
+  return hash.digest();
+}
+
 /**
- * True when two files have the same content: by `contentDigest` when both sides know it,
- * else by reading both streams side by side (early exit at the first difference).
- * A side that cannot produce its content is never proven equal.
+ * True when two files have the same content: by `contentDigest` when both sides know it; when
+ * only one does (a snapshot or merged-view entry), by hashing the other side's content with
+ * `hasher` (default: the portable sha256; pass `createNativeSha256` in Node); else by reading
+ * both streams side by side (early exit at the first difference). A side that cannot produce its
+ * content is never proven equal.
  */
-export async function sameContent(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
+export async function sameContent(
+  lower: TreeEntry,
+  upper: TreeEntry,
+  hasher: HasherFactory = createPortableSha256,
+): Promise<boolean> {
   if (lower.contentDigest !== undefined && upper.contentDigest !== undefined) {
     return lower.contentDigest === upper.contentDigest;
   }
+  if (lower.contentDigest !== undefined) return (await digestOf(upper, hasher)) === lower.contentDigest;
+  if (upper.contentDigest !== undefined) return (await digestOf(lower, hasher)) === upper.contentDigest;
   const a = open(lower);
   const b = open(upper);
   try {

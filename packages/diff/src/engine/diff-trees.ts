@@ -1,10 +1,12 @@
 /**
  * The diff engine (`docker diff`): one merge-join pass over two trees in the global order.
  */
-import type { BytePath, Tree, TreeEntry } from '../contracts.js';
+import type { HasherFactory } from '@layerkit/digest';
+import type { BytePath, EntryStat, Tree, TreeEntry } from '../contracts.js';
 import { comparePaths, isInside } from '../path.js';
 import type { SnapshotLookup } from '../snapshot/snapshot-lookup.js';
 import { statMatches } from '../snapshot/snapshot-lookup.js';
+import { isSnapshotTree } from '../snapshot/snapshot-tree.js';
 import { type ChangeStream, changeStream, type DiffFacts, recordLinkMember } from './change-stream.js';
 import { compareMetadata, type DetectionMode, sameContent, type XattrComparison } from './compare.js';
 import { LinkPartition } from './link-partition.js';
@@ -18,9 +20,16 @@ export interface DiffOptions {
   xattrs?: XattrComparison;
   /**
    * Stat facts recorded when the lower tree was unpacked into the upper directory: an upper
-   * entry whose `stat` equals its record is unchanged, with no further checks.
+   * entry whose `stat` equals its record is unchanged, with no further checks. Not needed when
+   * the lower tree is a snapshot tree (`snapshotTree`, `readSnapshotTree`): its entries' own
+   * `stat`s are then the records. Given, this lookup takes precedence.
    */
   snapshot?: SnapshotLookup;
+  /**
+   * Hashes a file's content when only the other side knows its `contentDigest` (a snapshot or
+   * merged-view lower). Default: the portable sha256; in Node pass `createNativeSha256`.
+   */
+  hasher?: HasherFactory;
 }
 
 /** True when every lower child of a directory present on both sides was deleted. */
@@ -35,12 +44,23 @@ class ChangeDetector {
   readonly #mode: DetectionMode;
   readonly #xattrs: XattrComparison;
   readonly #snapshot: SnapshotLookup | undefined;
+  readonly #lowerStatsRecorded: boolean;
+  readonly #hasher: HasherFactory | undefined;
   readonly #links = new LinkPartition();
 
-  constructor(options: DiffOptions) {
+  constructor(options: DiffOptions, lower: Tree) {
     this.#mode = options.mode ?? 'auto';
     this.#xattrs = options.xattrs ?? 'capability';
     this.#snapshot = options.snapshot;
+    this.#lowerStatsRecorded = isSnapshotTree(lower);
+    this.#hasher = options.hasher;
+  }
+
+  /** The stat recorded for the upper path at unpack time, if any. */
+  #recorded(lower: TreeEntry, upper: TreeEntry): EntryStat | undefined {
+    if (upper.stat === undefined) return undefined;
+    if (this.#snapshot !== undefined) return this.#snapshot.find(upper.path);
+    return this.#lowerStatsRecorded ? lower.stat : undefined;
   }
 
   /**
@@ -48,20 +68,20 @@ class ChangeDetector {
    * decide (per mode, or for a file whose recorded stat moved); then hardlink structure.
    */
   async changed(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
-    const recorded = upper.stat === undefined ? undefined : this.#snapshot?.find(upper.path);
+    const recorded = this.#recorded(lower, upper);
     if (recorded === undefined || !statMatches(recorded, upper.stat!)) {
       let verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
       // Touched since the unpack (ctime moved) yet metadata looks equal: only the bytes can tell.
       if (verdict === 'same' && recorded !== undefined && upper.type === 'file') verdict = 'compare-content';
       if (verdict === 'changed') return true;
-      if (verdict === 'compare-content' && !(await sameContent(lower, upper))) return true;
+      if (verdict === 'compare-content' && !(await sameContent(lower, upper, this.#hasher))) return true;
     }
     return !this.#links.agree(lower, upper);
   }
 }
 
 async function* mergeWalk(lower: Tree, upper: Tree, options: DiffOptions, facts: DiffFacts) {
-  const detector = new ChangeDetector(options);
+  const detector = new ChangeDetector(options, lower);
   const parents = new ParentStack((frame) => {
     if (isRecreated(frame)) facts.recreatedDirs.add(frame.entry.path);
   });

@@ -1,44 +1,97 @@
 /**
- * The snapshot file format (version 1): the stat facts of every path of an unpacked tree,
- * so a later diff can skip unchanged files without reading them (git's index trick).
+ * The snapshot file format: every path of an unpacked tree with the metadata and stat facts
+ * lstat gave right after the unpack, so a later diff needs neither the base layers (the
+ * snapshot *is* the lower tree) nor the bytes of files whose stat did not move (git's index trick).
  *
+ * Version 2 (written), ASCII, one `\n`-terminated line per path, fields split by one space:
  * ```
- * layerkit-snapshot 1\n
- * <path> <dev hex> <ino hex> <ctimeNs> <mtimeNs> <size>\n      one line per path, global order
+ * layerkit-snapshot 2
+ * <path> <dev> <ino> <ctimeNs> <mtimeNs> <size> <type> <mode> <uid> <gid> <digest> <linkTarget> <devMajor> <devMinor> <linkKey> <capability>
  * ```
- * `<path>` is the byte path with every byte outside 0x21–0x7E, and `%` itself, written as
- * `%XX` (uppercase hex), so any byte survives and the file is pure ASCII. Paths are strictly
- * increasing in `comparePaths` order; times are decimal nanoseconds, size decimal bytes.
+ * Version 1 (still read) has the first six fields only. `<path>`, `<linkTarget>` and `<linkKey>`
+ * are byte strings with every byte outside 0x21–0x7E, and `%` itself, as `%XX` (uppercase hex);
+ * `<dev>` `<ino>` lowercase hex; times signed decimal ns; `<size>` decimal (lstat's `st_size`);
+ * `<type>` one letter (`f d l c b p s h`: file, dir, symlink, char, block, fifo, socket, hardlink);
+ * `<mode>` octal permission bits (`& 0o7777`); `<uid>` `<gid>` decimal; `<digest>` the 64 lowercase
+ * hex of the content's sha256; `<capability>` the raw `security.capability` value in lowercase hex.
+ * The last six fields are optional: `-` when absent, `=` when present but empty (a byte string
+ * that is exactly `-` or `=` is written `%2D` / `%3D`). Paths are strictly increasing in
+ * `comparePaths` order.
  */
-import { LayerkitError } from '@layerkit/digest';
-import type { BytePath, EntryStat } from '../contracts.js';
+import type { Digest } from '@layerkit/digest';
+import type { BytePath, EntryStat, EntryType } from '../contracts.js';
 import { comparePaths, pathFromBytes } from '../path.js';
+import {
+  decodeNumber,
+  decodeOptionalBytes,
+  decodeOptionalHex,
+  decodeOptionalNumber,
+  encodeOptionalBytes,
+  encodeOptionalHex,
+  encodeOptionalNumber,
+  escapeBytes,
+  snapshotError,
+  unescapeBytes,
+} from './snapshot-fields.js';
 
-/** One snapshot line: a path and the stat facts recorded for it. */
+/**
+ * What a version-2 record holds beside the stat: with the stat's mtime (and its size, for
+ * files) this is a complete `TreeEntry` except the content, which only `contentDigest` stands for.
+ */
+export interface SnapshotMetadata {
+  type: EntryType;
+  /** Permission bits plus setuid/setgid/sticky (`& 0o7777`). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** sha256 of a file's content (only sha256 can be recorded). */
+  contentDigest?: Digest;
+  linkTarget?: BytePath;
+  devMajor?: number;
+  devMinor?: number;
+  /** Hardlink identity at recording time (`dev:ino` for on-disk files with nlink > 1). */
+  linkKey?: string;
+  /** The raw `security.capability` xattr (the only xattr a snapshot keeps, as Docker compares). */
+  capability?: Uint8Array;
+}
+
+/** One snapshot line: a path, its stat facts, and (version 2) its metadata. */
 export interface SnapshotRecord extends EntryStat {
   path: BytePath;
+  /** The entry's metadata; absent in records read from a version-1 file. */
+  metadata?: SnapshotMetadata;
 }
 
-/** The first line of every version-1 snapshot. */
-export const SNAPSHOT_HEADER = 'layerkit-snapshot 1\n';
+/** Snapshot format versions this package reads. */
+export type SnapshotVersion = 1 | 2;
 
-const HEX = '0123456789ABCDEF';
+const HEADER_PREFIX = 'layerkit-snapshot ';
 
-function escapePath(path: BytePath): string {
-  let out = '';
-  let plainFrom = 0;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c > 0x20 && c < 0x7f && c !== 0x25) continue;
-    out += `${path.slice(plainFrom, i)}%${HEX[c >> 4]}${HEX[c & 15]}`;
-    plainFrom = i + 1;
-  }
-  return out + path.slice(plainFrom);
+/** The first line of every snapshot this package writes (version 2). */
+export const SNAPSHOT_HEADER = `${HEADER_PREFIX}2\n`;
+
+/** The version a header line (without its newline) declares; `SNAPSHOT_INVALID` for anything else. */
+export function parseSnapshotHeader(line: string): SnapshotVersion {
+  if (line === `${HEADER_PREFIX}1`) return 1;
+  if (line === `${HEADER_PREFIX}2`) return 2;
+  throw snapshotError('not a layerkit snapshot (version 1 or 2)');
 }
 
-function snapshotError(message: string, details: Record<string, unknown> = {}): LayerkitError {
-  return new LayerkitError('SNAPSHOT_INVALID', message, details);
-}
+const TYPE_LETTERS: Readonly<Record<EntryType, string>> = {
+  file: 'f',
+  dir: 'd',
+  symlink: 'l',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+  socket: 's',
+  hardlink: 'h',
+};
+const TYPES_BY_LETTER = new Map(
+  Object.entries(TYPE_LETTERS).map(([type, letter]) => [letter, type as EntryType]),
+);
+const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
+const DIGEST_HEX = /^[0-9a-f]{64}$/;
 
 /** Snapshot paths must be strictly increasing in the global order. */
 function checkOrder(
@@ -51,35 +104,59 @@ function checkOrder(
   }
 }
 
-function unescapePath(text: string, line: number): BytePath {
-  return text.replace(/%(..)?/g, (_match, hex: string | undefined) => {
-    if (hex === undefined || !/^[0-9A-F]{2}$/.test(hex)) {
-      throw snapshotError(`snapshot line ${line}: bad escape in path`, { line });
-    }
-    return String.fromCharCode(Number.parseInt(hex, 16));
-  });
+function encodeDigest(record: SnapshotRecord, digest: Digest | undefined): string {
+  if (digest === undefined) return '-';
+  const hex = SHA256_DIGEST.exec(digest)?.[1];
+  if (hex === undefined) {
+    throw snapshotError(`cannot record ${JSON.stringify(record.path)}: only sha256 content digests`, {
+      path: record.path,
+    });
+  }
+  return hex;
+}
+
+function encodeMetadata(record: SnapshotRecord): string {
+  const meta = record.metadata;
+  if (meta === undefined) {
+    throw snapshotError(`cannot record ${JSON.stringify(record.path)}: the record has no metadata`, {
+      path: record.path,
+    });
+  }
+  return [
+    TYPE_LETTERS[meta.type],
+    meta.mode.toString(8),
+    meta.uid,
+    meta.gid,
+    encodeDigest(record, meta.contentDigest),
+    encodeOptionalBytes(meta.linkTarget),
+    encodeOptionalNumber(meta.devMajor),
+    encodeOptionalNumber(meta.devMinor),
+    encodeOptionalBytes(meta.linkKey),
+    encodeOptionalHex(meta.capability),
+  ].join(' ');
 }
 
 /**
- * Encodes records one at a time, checking that they arrive in strictly increasing path order.
- * Write {@link SNAPSHOT_HEADER} first, then each `encode(record)` line.
+ * Encodes version-2 records one at a time, checking that they arrive in strictly increasing
+ * path order and carry metadata. Write {@link SNAPSHOT_HEADER} first, then each `encode(record)` line.
  */
 export class SnapshotEncoder {
   #previous: BytePath | undefined;
 
-  /** The line (ASCII, newline-terminated) for `record`; throws when out of order. */
+  /** The line (ASCII, newline-terminated) for `record`; throws when out of order or not encodable. */
   encode(record: SnapshotRecord): string {
     checkOrder(this.#previous, record.path);
-    this.#previous = record.path;
     const { dev, ino, ctimeNs, mtimeNs, size } = record;
-    return `${escapePath(record.path)} ${dev.toString(16)} ${ino.toString(16)} ${ctimeNs} ${mtimeNs} ${size}\n`;
+    const line = `${escapeBytes(record.path)} ${dev.toString(16)} ${ino.toString(16)} ${ctimeNs} ${mtimeNs} ${size} ${encodeMetadata(record)}\n`;
+    this.#previous = record.path;
+    return line;
   }
 }
 
 const asciiEncoder = new TextEncoder();
 const CHUNK_CHARS = 64 * 1024;
 
-/** Streams a whole snapshot (header and records, in order) as byte chunks of about 64 KiB. */
+/** Streams a whole version-2 snapshot (header and records, in order) as byte chunks of about 64 KiB. */
 export async function* encodeSnapshot(
   records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>,
 ): AsyncIterable<Uint8Array> {
@@ -97,12 +174,58 @@ export async function* encodeSnapshot(
 
 const HEX_FIELD = /^[0-9a-f]+$/;
 const DEC_FIELD = /^-?[0-9]+$/;
+const STAT_FIELDS = 6;
+const FIELDS: Readonly<Record<SnapshotVersion, number>> = { 1: STAT_FIELDS, 2: STAT_FIELDS + 10 };
+const MAX_MODE = 0o7777;
+const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
 
-function parseLine(text: string, line: number): SnapshotRecord {
+function malformed(line: number): never {
+  throw snapshotError(`snapshot line ${line} is malformed`, { line });
+}
+
+/** The ten version-2 fields after the stat facts (their count is checked before parsing). */
+type MetadataFields = [
+  type: string,
+  mode: string,
+  uid: string,
+  gid: string,
+  digest: string,
+  linkTarget: string,
+  devMajor: string,
+  devMinor: string,
+  linkKey: string,
+  capability: string,
+];
+
+function parseMetadata(fields: MetadataFields, line: number): SnapshotMetadata {
+  const [type, mode, uid, gid, digest, linkTarget, devMajor, devMinor, linkKey, capability] = fields;
+  const entryType = TYPES_BY_LETTER.get(type);
+  if (entryType === undefined || (digest !== '-' && !DIGEST_HEX.test(digest))) malformed(line);
+  const metadata: SnapshotMetadata = {
+    type: entryType,
+    mode: decodeNumber(mode, 8, MAX_MODE, line),
+    uid: decodeNumber(uid, 10, Number.MAX_SAFE_INTEGER, line),
+    gid: decodeNumber(gid, 10, Number.MAX_SAFE_INTEGER, line),
+  };
+  if (digest !== '-') metadata.contentDigest = `sha256:${digest}` as Digest;
+  const target = decodeOptionalBytes(linkTarget, line);
+  if (target !== undefined) metadata.linkTarget = target;
+  const major = decodeOptionalNumber(devMajor, MAX_DEVICE_NUMBER, line);
+  if (major !== undefined) metadata.devMajor = major;
+  const minor = decodeOptionalNumber(devMinor, MAX_DEVICE_NUMBER, line);
+  if (minor !== undefined) metadata.devMinor = minor;
+  const key = decodeOptionalBytes(linkKey, line);
+  if (key !== undefined) metadata.linkKey = key;
+  const cap = decodeOptionalHex(capability, line);
+  if (cap !== undefined) metadata.capability = cap;
+  return metadata;
+}
+
+function parseLine(text: string, version: SnapshotVersion, line: number): SnapshotRecord {
   const fields = text.split(' ');
   const [path, dev, ino, ctimeNs, mtimeNs, size] = fields;
   if (
-    fields.length !== 6 ||
+    fields.length !== FIELDS[version] ||
     path === undefined ||
     path === '' ||
     !HEX_FIELD.test(dev ?? '') ||
@@ -111,33 +234,37 @@ function parseLine(text: string, line: number): SnapshotRecord {
     !DEC_FIELD.test(mtimeNs ?? '') ||
     !DEC_FIELD.test(size ?? '')
   ) {
-    throw snapshotError(`snapshot line ${line} is malformed`, { line });
+    malformed(line);
   }
-  return {
-    path: unescapePath(path, line),
+  const record: SnapshotRecord = {
+    path: unescapeBytes(path, line),
     dev: BigInt(`0x${dev}`),
     ino: BigInt(`0x${ino}`),
     ctimeNs: BigInt(ctimeNs!),
     mtimeNs: BigInt(mtimeNs!),
     size: BigInt(size!),
   };
+  if (version === 2) record.metadata = parseMetadata(fields.slice(STAT_FIELDS) as MetadataFields, line);
+  return record;
 }
 
 /**
- * Decodes a snapshot from byte chunks, lazily and in order, validating the header, every
- * line and the path order. Throws `LayerkitError('SNAPSHOT_INVALID')` on any defect.
+ * Decodes a snapshot of either version from byte chunks, lazily and in order, validating the
+ * header, every line and the path order. Version-1 records have no `metadata`.
+ * Throws `LayerkitError('SNAPSHOT_INVALID')` on any defect.
  */
 export function* decodeSnapshot(chunks: Iterable<Uint8Array>): Generator<SnapshotRecord> {
   let buffered = '';
   let line = 0;
+  let version: SnapshotVersion | undefined;
   let previous: BytePath | undefined;
   const take = (text: string): SnapshotRecord | undefined => {
     line++;
-    if (line === 1) {
-      if (`${text}\n` !== SNAPSHOT_HEADER) throw snapshotError('not a layerkit snapshot (version 1)');
+    if (version === undefined) {
+      version = parseSnapshotHeader(text);
       return undefined;
     }
-    const record = parseLine(text, line);
+    const record = parseLine(text, version, line);
     checkOrder(previous, record.path, { line });
     previous = record.path;
     return record;

@@ -1,32 +1,49 @@
 /**
- * Snapshot files on disk: record one after an unpack, stream one back for a diff.
+ * Snapshot files on disk: record one after an unpack, stream it back as records or as the
+ * lower tree of a later diff.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { LayerkitError } from '@layerkit/digest';
+import { snapshotRecordOf } from '../../snapshot/snapshot-entry.js';
 import {
   decodeSnapshot,
+  parseSnapshotHeader,
   SNAPSHOT_HEADER,
   SnapshotEncoder,
   type SnapshotRecord,
+  type SnapshotVersion,
 } from '../../snapshot/snapshot-format.js';
+import { type SnapshotTree, snapshotTree } from '../../snapshot/snapshot-tree.js';
 import { directoryTree } from '../tree/dir-tree.js';
 import { readChunks } from '../tree/read-chunks.js';
+import { FileDigester } from './file-digest.js';
 
 const FLUSH_CHARS = 64 * 1024;
 const READ_CHUNK = 64 * 1024;
+const SLASH = Buffer.from('/');
 
 /**
- * Walks `rootDir` and writes the stat facts of every entry to `file` (atomically: a temporary
- * file renamed into place). Returns the number of records written.
+ * Walks `rootDir` and writes a version-2 snapshot of it to `file` (atomically: a temporary file
+ * renamed into place): every entry's lstat facts, metadata, `security.capability`, and the
+ * sha256 of every regular file (read right after its lstat, so a write racing the recording
+ * moves the ctime past the record). Returns the number of records written.
  */
 export function recordSnapshot(rootDir: string | Uint8Array, file: string): number {
+  const root = Buffer.from(rootDir);
+  const digester = new FileDigester();
   const temporary = `${file}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w', 0o600);
   let count = 0;
   try {
     const encoder = new SnapshotEncoder();
     let pending = SNAPSHOT_HEADER;
-    for (const entry of directoryTree(rootDir, { xattrs: 'none' }).entriesSync()) {
-      pending += encoder.encode({ path: entry.path, ...entry.stat! });
+    for (const entry of directoryTree(root).entriesSync()) {
+      if (entry.type === 'file') {
+        entry.contentDigest = digester.digest(
+          Buffer.concat([root, SLASH, Buffer.from(entry.path, 'latin1')]),
+        );
+      }
+      pending += encoder.encode(snapshotRecordOf(entry));
       count++;
       if (pending.length >= FLUSH_CHARS) {
         writeSync(fd, pending, null, 'latin1');
@@ -55,9 +72,42 @@ function* fileChunks(file: string): Generator<Uint8Array> {
 }
 
 /**
- * Streams the records of a snapshot file (validated, in order), reading 64 KiB at a time;
- * pass them to `snapshotLookup` for `diffTrees`' `snapshot` option.
+ * Streams the records of a snapshot file of either version (validated, in order), reading
+ * 64 KiB at a time; e.g. for `snapshotLookup` beside a lower tree.
  */
 export function readSnapshot(file: string): Generator<SnapshotRecord> {
   return decodeSnapshot(fileChunks(file));
+}
+
+const LONGEST_HEADER = 32;
+
+/** Reads and checks the header line of a snapshot file now (not lazily). */
+function snapshotFileVersion(file: string): SnapshotVersion {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(LONGEST_HEADER);
+    const text = head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0));
+    const newline = text.indexOf('\n');
+    return parseSnapshotHeader(newline < 0 ? text : text.slice(0, newline));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The lower tree recorded in a version-2 snapshot file (see `snapshotTree`): diff it against the
+ * unpacked directory with `diffTrees(readSnapshotTree(file), directoryTree(dir))`. The header is
+ * checked now: a version-1 file throws `SNAPSHOT_VERSION` (use `snapshotLookup(readSnapshot(file))`
+ * beside the image's merged view instead). Each walk of the tree reads the file again.
+ */
+export function readSnapshotTree(file: string): SnapshotTree {
+  const version = snapshotFileVersion(file);
+  if (version !== 2) {
+    throw new LayerkitError(
+      'SNAPSHOT_VERSION',
+      `snapshot ${file} is version ${version}: it holds no entry metadata to serve as a lower tree`,
+      { file, version },
+    );
+  }
+  return snapshotTree({ [Symbol.iterator]: () => readSnapshot(file) });
 }
