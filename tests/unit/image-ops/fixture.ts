@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path';
 import type { Digest } from '@layerkit/digest';
 import type { ImageConfig, ImageIndex, ImageManifest } from '@layerkit/image';
 import { importRootfs } from '@layerkit/image/node';
+import { afterEach, beforeEach } from 'vitest';
 
 /** A fresh temp directory, removed by `dispose`. */
 export function scratch(): { dir: string; dispose: () => void } {
@@ -265,4 +266,62 @@ export function treeFacts(root: string): Record<string, string> {
   };
   walk(root, '');
   return facts;
+}
+
+/** Stores `value` as a JSON blob of the layout; returns its descriptor fields. */
+function putJson(layout: string, value: unknown): { digest: Digest; size: number } {
+  const bytes = Buffer.from(JSON.stringify(value));
+  const digest = sha256Of(bytes);
+  writeFileSync(blobPath(layout, digest), bytes);
+  return { digest, size: bytes.length };
+}
+
+/**
+ * Rewrites the image `tag` points at, the way another tool could have written it: `edit`
+ * changes the parsed config and manifest, the new blobs are stored and the tag moves to them.
+ */
+export function rewriteImage(
+  layout: string,
+  tag: string,
+  edit: (image: { manifest: ImageManifest; config: ImageConfig }) => void,
+): Digest {
+  const { manifest, config } = readTagged(layout, tag);
+  edit({ manifest, config });
+  const configRef = putJson(layout, config);
+  manifest.config = { ...manifest.config, ...configRef };
+  const manifestRef = putJson(layout, manifest);
+  const index = readIndex(layout);
+  const descriptor = index.manifests.find(
+    (m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag,
+  )!;
+  Object.assign(descriptor, manifestRef);
+  if (manifest.mediaType !== undefined) descriptor.mediaType = manifest.mediaType;
+  writeFileSync(join(layout, 'index.json'), JSON.stringify(index));
+  return manifestRef.digest;
+}
+
+/** What {@link useBaseLayout} gives each test. */
+export interface BaseLayoutContext {
+  /** The test's temp directory. */
+  dir: string;
+  /** The OCI layout holding the base image under the tag `base`. */
+  layout: string;
+  /** `oci:<layout>:base`. */
+  base: string;
+}
+
+/** Registers hooks giving every test of the file a fresh temp dir with the base image built. */
+export function useBaseLayout(): BaseLayoutContext {
+  const context: BaseLayoutContext = { dir: '', layout: '', base: '' };
+  let dispose = () => {};
+  beforeEach(async () => {
+    const tmp = scratch();
+    dispose = tmp.dispose;
+    context.dir = tmp.dir;
+    context.layout = join(tmp.dir, 'layout');
+    context.base = `oci:${context.layout}:base`;
+    await buildBase(tmp.dir, context.layout);
+  });
+  afterEach(() => dispose());
+  return context;
 }
