@@ -5,22 +5,52 @@
  */
 
 import type { LayerOpener } from '@layerkit/diff';
-import { type Digest, decompressAuto, LayerkitError } from '@layerkit/digest';
+import { type Digest, decompressAuto, isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 
-/** Decompresses `blob` and checks, at its end, that the whole stream hashes to `diffID`. */
+/**
+ * Names the layer in a decompression failure — after re-reading the blob, because a damaged
+ * blob makes zlib fail long before the blob's own digest check at its end, and `BLOB_CORRUPT`
+ * (the store is damaged) is the cause to report, not the symptom.
+ */
+async function decompressionFailure(
+  error: LayerkitError,
+  openBlob: () => AsyncIterable<Uint8Array>,
+  layerName: string,
+): Promise<LayerkitError> {
+  for await (const _chunk of openBlob()) {
+    // Reading to the end verifies size and digest: a damaged blob throws BLOB_CORRUPT here.
+  }
+  return new LayerkitError(
+    error.code,
+    `${layerName}: ${error.message}`,
+    { ...error.details, layer: layerName },
+    { cause: error },
+  );
+}
+
+/**
+ * Decompresses the blob `openBlob` streams and checks, at its end, that the whole stream hashes
+ * to `diffID`. Every failure names the layer or its digest.
+ */
 export async function* verifiedLayerStream(
-  blob: AsyncIterable<Uint8Array>,
+  openBlob: () => AsyncIterable<Uint8Array>,
   diffID: Digest,
   layerName: string,
 ): AsyncIterable<Uint8Array> {
-  const { stream } = await decompressAuto(blob, nodeRuntime);
   const hasher = nodeRuntime.sha256();
-  for await (const chunk of stream) {
-    hasher.update(chunk);
-    yield chunk;
+  try {
+    const { stream } = await decompressAuto(openBlob(), nodeRuntime);
+    for await (const chunk of stream) {
+      hasher.update(chunk);
+      yield chunk;
+    }
+  } catch (error) {
+    if (isLayerkitError(error) && error.code === 'CORRUPT_COMPRESSED_DATA')
+      throw await decompressionFailure(error, openBlob, layerName);
+    throw error;
   }
   const actual = hasher.digest();
   if (actual !== diffID) {
@@ -39,6 +69,6 @@ export function baseLayerOpeners(source: ImageSource, image: ResolvedImage): Lay
   checkLayersMatchDiffIds(image.manifest.value, image.config.value);
   return layers.map(
     (layer, i) => () =>
-      verifiedLayerStream(source.blobs.stream(layer), diffIds[i]!, `layer ${i} (${layer.digest})`),
+      verifiedLayerStream(() => source.blobs.stream(layer), diffIds[i]!, `layer ${i} (${layer.digest})`),
   );
 }

@@ -21,7 +21,10 @@ export async function mutateConfig(options: MutateConfigOptions): Promise<StepRe
   return withSourceImage(options.base, options.platform, async (source, image) =>
     withSink(options.dest, async (sink) => {
       const base = { config: image.config.value, layers: image.manifest.value.layers, source };
-      return publishStep(base, sink, undefined, { createdBy: options.changes.join('; '), ...options });
+      return publishStep(base, sink, undefined, {
+        ...options,
+        createdBy: options.createdBy ?? options.changes.join('; '),
+      });
     }),
   );
 }

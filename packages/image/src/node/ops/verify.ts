@@ -51,7 +51,7 @@ export async function verify(ref: ImageRefLike, platform?: PlatformWant): Promis
         const stream =
           diffID === undefined
             ? source.blobs.stream(layer)
-            : verifiedLayerStream(source.blobs.stream(layer), diffID, `layer ${i} (${layer.digest})`);
+            : verifiedLayerStream(() => source.blobs.stream(layer), diffID, `layer ${i} (${layer.digest})`);
         for await (const _chunk of stream) {
           // Reading to the end is the check: the blob and DiffID verifiers throw on a mismatch.
         }
