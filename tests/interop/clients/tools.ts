@@ -18,6 +18,7 @@ const DEBIAN_PACKAGE = {
   docker: 'docker.io',
   getfattr: 'attr',
   setfattr: 'attr',
+  setcap: 'libcap2-bin',
   busybox: 'busybox-static',
   umount: 'mount',
 } as const;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { runTool } from './tools.js';
+import type { TreeFact } from './tree.js';
 
 /** One row of `umoci stat --json`: a config history entry joined with the layer it made. */
 export interface UmociHistoryRow {
@@ -88,4 +89,48 @@ export async function repack(
   ];
   const historyArgs = flags.flatMap(([flag, value]) => (value === undefined ? [] : [`${flag}=${value}`]));
   await runTool('umoci', ['repack', ...historyArgs, '--image', image(layoutDir, tag), bundleDir]);
+}
+
+/** The xattr in which `umoci unpack --rootless` records an owner it could not (or would not) set. */
+const ROOTLESS_XATTR = 'user.rootlesscontainers';
+/** rootlesscontainers' "do not change this id". */
+const NOOP_ID = 0xffff_ffff;
+
+/**
+ * Reads one varint of the `rootlesscontainers.Resource` protobuf (`uint32 uid = 1; uint32 gid = 2`)
+ * at `offset`; returns the value and the offset after it.
+ */
+function readVarint(bytes: Buffer, offset: number): [number, number] {
+  let value = 0;
+  for (let shift = 0, at = offset; at < bytes.length; shift += 7, at++) {
+    const byte = bytes[at] ?? 0;
+    value += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return [value, at + 1];
+  }
+  throw new Error(`interop: truncated varint in ${ROOTLESS_XATTR} ${bytes.toString('hex')}`);
+}
+
+/**
+ * A rootless unpack's tree with the owners umoci recorded in `user.rootlesscontainers` put back
+ * into uid/gid (and that xattr removed): what a root unpack of the same image shows. umoci writes
+ * the xattr for every entry whose owner is not root; proto3 leaves out zero fields, and the
+ * value 2^32-1 (`NoopID`) means "keep the owner on disk".
+ */
+export function withRootlessOwners(facts: readonly TreeFact[]): TreeFact[] {
+  return facts.map((fact) => {
+    const hex = fact.xattrs[ROOTLESS_XATTR];
+    if (hex === undefined) return fact;
+    const owner = { uid: 0, gid: 0 };
+    const bytes = Buffer.from(hex, 'hex');
+    for (let offset = 0; offset < bytes.length; ) {
+      const [key, afterKey] = readVarint(bytes, offset);
+      const [value, afterValue] = readVarint(bytes, afterKey);
+      if (key === 0x08) owner.uid = value === NOOP_ID ? fact.uid : value;
+      else if (key === 0x10) owner.gid = value === NOOP_ID ? fact.gid : value;
+      else throw new Error(`interop: unexpected field ${key} in ${ROOTLESS_XATTR} ${hex}`);
+      offset = afterValue;
+    }
+    const { [ROOTLESS_XATTR]: _recorded, ...xattrs } = fact.xattrs;
+    return { ...fact, ...owner, xattrs };
+  });
 }
