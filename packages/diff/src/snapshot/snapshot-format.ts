@@ -20,7 +20,7 @@
  */
 import type { Digest } from '@layerkit/digest';
 import type { BytePath, EntryStat, EntryType } from '../contracts.js';
-import { comparePaths, pathFromBytes } from '../path.js';
+import { comparePaths } from '../path.js';
 import {
   decodeNumber,
   decodeOptionalBytes,
@@ -172,6 +172,9 @@ export async function* encodeSnapshot(
   yield asciiEncoder.encode(pending);
 }
 
+/** Decodes ASCII at native speed: windows-1252 maps 0x00–0x7F to themselves and 0x80–0xFF above 0x7E. */
+const asciiDecoder = new TextDecoder('windows-1252');
+const NOT_ASCII = /[^\x00-\x7e]/;
 const HEX_FIELD = /^[0-9a-f]+$/;
 const DEC_FIELD = /^-?[0-9]+$/;
 const STAT_FIELDS = 6;
@@ -270,10 +273,9 @@ export function* decodeSnapshot(chunks: Iterable<Uint8Array>): Generator<Snapsho
     return record;
   };
   for (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i++) {
-      if (chunk[i]! > 0x7e) throw snapshotError('snapshot holds a non-ASCII byte');
-    }
-    buffered += pathFromBytes(chunk);
+    const text = asciiDecoder.decode(chunk);
+    if (NOT_ASCII.test(text)) throw snapshotError('snapshot holds a non-ASCII byte');
+    buffered += text;
     let start = 0;
     for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n', start)) {
       const record = take(buffered.slice(start, newline));
