@@ -27,7 +27,8 @@ export interface PodmanHistoryRow {
   /** Image id for the row's image, `<missing>` for rows of base images. */
   readonly id: string;
   readonly created: string;
-  readonly CreatedBy: string;
+  /** Left out when the history entry's `created_by` is empty. */
+  readonly CreatedBy?: string;
   readonly size: number;
   readonly comment?: string;
 }
