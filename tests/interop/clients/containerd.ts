@@ -44,6 +44,11 @@ export interface Containerd {
   import(archive: string, options?: ContainerdImportOptions): Promise<ContainerdImported[]>;
   /** `ctr images check`: are the images complete and unpacked. */
   check(): Promise<ContainerdImageCheck[]>;
+  /**
+   * `ctr images export FILE REF`: the image as containerd writes it, an OCI layout tar (index
+   * naming it) that also carries Docker's `manifest.json`.
+   */
+  export(ref: string, file: string): Promise<void>;
   /** `ctr run --rm REF ID COMMAND…`; returns the task's stdout and stderr (interleaved). */
   run(ref: string, command: readonly string[]): Promise<string>;
   /** Kills tasks and shims, stops the daemon by PID, removes its dirs and its /run residue. */
@@ -182,6 +187,9 @@ export async function startContainerd(): Promise<Containerd> {
     },
     async check() {
       return parseCheck((await ctr(['images', 'check', '--snapshotter', SNAPSHOTTER])).stdout);
+    },
+    async export(ref, file) {
+      await ctr(['images', 'export', file, ref]);
     },
     async run(ref, command) {
       requireTool('runc');
