@@ -7,27 +7,9 @@ import { join } from 'node:path';
 import { commit } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../image-store/tiny-image.js';
-import {
-  BASE_TREE,
-  blobPath,
-  EPOCH,
-  editTree,
-  flipByte,
-  readTagged,
-  tempFiles,
-  useBaseLayout,
-  writeTree,
-} from './fixture.js';
+import { blobPath, EPOCH, editedRootfs, flipByte, readTagged, tempFiles, useBaseLayout } from './fixture.js';
 
 const ctx = useBaseLayout();
-
-/** The edited rootfs of the standard commit. */
-function editedRootfs(): string {
-  const rootfs = join(ctx.dir, 'rootfs');
-  writeTree(rootfs, BASE_TREE);
-  editTree(rootfs);
-  return rootfs;
-}
 
 /** Corrupts the base's only layer blob (one flipped byte, same size); returns its digest. */
 function corruptBaseLayer(): string {
@@ -41,7 +23,7 @@ const namesIn = (dir: string) => readdirSync(dir).sort();
 
 describe('a commit whose base layer blob is corrupt', () => {
   it('into the same layout: BLOB_CORRUPT naming the digest, index.json byte-identical, no temp files', async () => {
-    const rootfs = editedRootfs();
+    const rootfs = editedRootfs(ctx.dir);
     const digest = corruptBaseLayer();
     const index = readFileSync(join(ctx.layout, 'index.json'));
     const error = await rejectionOf(commit({ base: ctx.base, rootfs, dest: `oci:${ctx.layout}:v2` }));
@@ -54,7 +36,7 @@ describe('a commit whose base layer blob is corrupt', () => {
   it.each(['oci-archive', 'docker-archive'])(
     'into a new %s: no archive and no temp file',
     async (transport) => {
-      const rootfs = editedRootfs();
+      const rootfs = editedRootfs(ctx.dir);
       const digest = corruptBaseLayer();
       const before = namesIn(ctx.dir);
       const archive = join(ctx.dir, 'out.tar');
@@ -74,7 +56,7 @@ describe('a commit that fails after its layer was written', () => {
   const badChange = ['EXPOSE not-a-port'];
 
   it('into the same layout: index.json byte-identical, no temp files', async () => {
-    const rootfs = editedRootfs();
+    const rootfs = editedRootfs(ctx.dir);
     const index = readFileSync(join(ctx.layout, 'index.json'));
     const blobs = namesIn(join(ctx.layout, 'blobs/sha256')).length;
     const error = await rejectionOf(
@@ -96,7 +78,7 @@ describe('a commit that fails after its layer was written', () => {
   it.each(['oci-archive', 'docker-archive'])(
     'into an existing %s: the old archive keeps its bytes',
     async (transport) => {
-      const rootfs = editedRootfs();
+      const rootfs = editedRootfs(ctx.dir);
       const archive = join(ctx.dir, 'out.tar');
       writeFileSync(archive, 'the previous archive');
       const before = namesIn(ctx.dir);

@@ -139,6 +139,14 @@ export function editTree(root: string): void {
   resetDirectoryTimes(root);
 }
 
+/** A rootfs `<dir>/rootfs` holding {@link BASE_TREE} with the edits of {@link editTree}. */
+export function editedRootfs(dir: string): string {
+  const rootfs = join(dir, 'rootfs');
+  writeTree(rootfs, BASE_TREE);
+  editTree(rootfs);
+  return rootfs;
+}
+
 /** The `docker diff` lines of {@link editTree} against {@link BASE_TREE}. */
 export const EDIT_LINES = [
   'C /etc',
