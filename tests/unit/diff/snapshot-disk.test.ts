@@ -5,11 +5,18 @@
  * still looks equal.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TreeEntry } from '@layerkit/diff';
 import { bytesContent, diffTrees, MemoryTree, mergedTree } from '@layerkit/diff';
-import { directoryTree, readSnapshotTree, recordSnapshot, unpackImageLayers } from '@layerkit/diff/node';
+import {
+  directoryTree,
+  readSnapshot,
+  readSnapshotTree,
+  recordSnapshot,
+  unpackImageLayers,
+} from '@layerkit/diff/node';
 import type { Digest } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +140,55 @@ describe('diffTrees(readSnapshotTree(file), directoryTree(dir))', () => {
     const fromSnapshot = summary(await layerOf(diffTrees(readSnapshotTree(file), directoryTree(dir))));
     expect(fromSnapshot).toEqual(summary(await layerOf(diffTrees(original, directoryTree(dir)))));
     expect(fromSnapshot).toContain('hardlink usr/lib/b usr/lib/a');
+  });
+});
+
+/** Bytes this process has read through read(2) and friends so far (Linux `/proc/self/io`). */
+function bytesRead(): number {
+  return Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'latin1'))![1]);
+}
+
+describe('recordSnapshot', () => {
+  it('hashes a hardlinked inode once, and records the same digest for every link', () => {
+    const dir = join(root, 'links');
+    mkdirSync(dir);
+    sh(dir, 'head -c 8388608 /dev/urandom > a; ln a b; ln a c');
+    const before = bytesRead();
+    recordSnapshot(dir, join(root, 'links.snapshot'));
+    expect(bytesRead() - before).toBeLessThan(8388608 * 1.5);
+    const digests = [...readSnapshot(join(root, 'links.snapshot'))].map((r) => r.metadata?.contentDigest);
+    expect(new Set(digests).size).toBe(1);
+    expect(digests[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('records no digest for a file it may not read (rootless), which a later diff never proves equal', async () => {
+    // A rootless unpack: the files belong to the user, and one has mode 000 (e.g. /etc/shadow).
+    const dir = mkdtempSync(join(tmpdir(), 'layerkit-rootless-'));
+    try {
+      sh(
+        dir,
+        'mkdir rootfs; printf secret > rootfs/shadow; printf open > rootfs/motd; chown -R 65534:65534 .',
+      );
+      chmodSync(join(dir, 'rootfs/shadow'), 0);
+      const file = join(dir, 'snapshot');
+      process.seteuid(65534);
+      try {
+        recordSnapshot(join(dir, 'rootfs'), file);
+      } finally {
+        process.seteuid(0);
+      }
+      const records = [...readSnapshot(file)];
+      expect(records.map((r) => [r.path, r.metadata?.contentDigest === undefined])).toEqual([
+        ['motd', false],
+        ['shadow', true],
+      ]);
+      const rootfs = join(dir, 'rootfs');
+      expect(await dockerDiff(diffTrees(readSnapshotTree(file), directoryTree(rootfs)))).toBe('');
+      sh(rootfs, 'touch -r shadow ../ref; printf secret > shadow; touch -r ../ref shadow');
+      expect(await dockerDiff(diffTrees(readSnapshotTree(file), directoryTree(rootfs)))).toBe('C /shadow\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -16,21 +16,22 @@ import {
 import { type SnapshotTree, snapshotTree } from '../../snapshot/snapshot-tree.js';
 import { directoryTree } from '../tree/dir-tree.js';
 import { readChunks } from '../tree/read-chunks.js';
-import { FileDigester } from './file-digest.js';
+import { ContentDigests } from './content-digests.js';
 
 const FLUSH_CHARS = 64 * 1024;
 const READ_CHUNK = 64 * 1024;
-const SLASH = Buffer.from('/');
 
 /**
  * Walks `rootDir` and writes a version-2 snapshot of it to `file` (atomically: a temporary file
  * renamed into place): every entry's lstat facts, metadata, `security.capability`, and the
  * sha256 of every regular file (read right after its lstat, so a write racing the recording
- * moves the ctime past the record). Returns the number of records written.
+ * moves the ctime past the record; hardlinks hashed once; none for a file the permissions keep
+ * from being read, which a later diff then reports changed once its stat moves).
+ * Returns the number of records written.
  */
 export function recordSnapshot(rootDir: string | Uint8Array, file: string): number {
   const root = Buffer.from(rootDir);
-  const digester = new FileDigester();
+  const contents = new ContentDigests(root);
   const temporary = `${file}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w', 0o600);
   let count = 0;
@@ -39,9 +40,8 @@ export function recordSnapshot(rootDir: string | Uint8Array, file: string): numb
     let pending = SNAPSHOT_HEADER;
     for (const entry of directoryTree(root).entriesSync()) {
       if (entry.type === 'file') {
-        entry.contentDigest = digester.digest(
-          Buffer.concat([root, SLASH, Buffer.from(entry.path, 'latin1')]),
-        );
+        const digest = contents.digest(entry);
+        if (digest !== undefined) entry.contentDigest = digest;
       }
       pending += encoder.encode(snapshotRecordOf(entry));
       count++;

@@ -1,0 +1,55 @@
+/**
+ * Hashing every regular file of a tree, the fast way (perf-primitives §6): `openSync`/`readSync`
+ * into one reused 1 MiB buffer and node:crypto, no promise per file or chunk.
+ */
+import { closeSync, constants, openSync } from 'node:fs';
+import type { Digest } from '@layerkit/digest';
+import { createNativeSha256 } from '@layerkit/digest/node';
+import type { TreeEntry } from '../../contracts.js';
+import { readChunks } from '../tree/read-chunks.js';
+
+const BUFFER_BYTES = 1024 * 1024;
+const SLASH = Buffer.from('/');
+const UNREADABLE = new Set(['EACCES', 'EPERM']);
+
+/** The sha256 of each regular file under a root, hashing every hardlinked inode once. */
+export class ContentDigests {
+  readonly #root: Buffer;
+  readonly #buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  /** Digests of multi-link inodes by `linkKey`: memory grows with hardlinked files only. */
+  readonly #byLink = new Map<string, Digest | undefined>();
+
+  /** `root` is the directory the entries' paths are relative to (raw bytes). */
+  constructor(root: Buffer) {
+    this.#root = root;
+  }
+
+  /**
+   * The sha256 of file `entry` (never following a symlink); undefined when the permissions forbid
+   * reading it (a mode-000 file in a rootless unpack).
+   */
+  digest(entry: TreeEntry): Digest | undefined {
+    const key = entry.linkKey;
+    if (key !== undefined && this.#byLink.has(key)) return this.#byLink.get(key);
+    const digest = this.#read(Buffer.concat([this.#root, SLASH, Buffer.from(entry.path, 'latin1')]));
+    if (key !== undefined) this.#byLink.set(key, digest);
+    return digest;
+  }
+
+  #read(path: Buffer): Digest | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      if (UNREADABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw error;
+    }
+    try {
+      const hash = createNativeSha256();
+      for (const chunk of readChunks(fd, this.#buffer)) hash.update(chunk);
+      return hash.digest();
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
