@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon.js';
 import { recordHostResidue } from './host-residue.js';
@@ -49,6 +49,11 @@ export interface Dockerd {
   historyText(ref: string, flags?: readonly string[]): Promise<string>;
   /** `docker run --rm --network none --entrypoint COMMAND[0] REF COMMAND[1…]`; returns stdout. */
   run(ref: string, command: readonly string[]): Promise<string>;
+  /**
+   * A file's bytes from an image that has no shell or `cat`: `docker create`, `docker cp
+   * CONTAINER:PATH`, `docker rm`.
+   */
+  readFile(ref: string, path: string): Promise<Buffer>;
   /** `docker save -o FILE REF`. */
   save(ref: string, file: string): Promise<void>;
   /** Stops the daemon by PID, unmounts and removes its dirs and what it left on the host. */
@@ -132,6 +137,16 @@ export async function startDockerd(): Promise<Dockerd> {
       const [entrypoint = '', ...args] = command;
       const run = ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, ref, ...args];
       return (await docker(run, 60_000)).stdout;
+    },
+    async readFile(ref, path) {
+      const container = (await docker(['create', '--network', 'none', ref])).stdout.trim();
+      try {
+        const copy = join(home, `copy-${container}`);
+        await docker(['cp', `${container}:${path}`, copy]);
+        return readFileSync(copy);
+      } finally {
+        await docker(['rm', '--force', container]);
+      }
     },
     async save(ref, file) {
       await docker(['save', '--output', file, ref]);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeScratchDir, removeScratchDir } from './scratch.js';
 import { requireTool, runTool } from './tools.js';
@@ -43,6 +43,11 @@ export interface Podman {
   history(ref: string): Promise<PodmanHistoryRow[]>;
   /** `podman run --rm --network none --entrypoint COMMAND[0] REF COMMAND[1…]`; returns stdout. */
   run(ref: string, command: readonly string[]): Promise<string>;
+  /**
+   * A file's bytes from an image that has no shell or `cat`: `podman create`, `podman cp
+   * CONTAINER:PATH`, `podman rm`.
+   */
+  readFile(ref: string, path: string): Promise<Buffer>;
   /** Removes any container left behind, then the whole store. */
   dispose(): Promise<void>;
 }
@@ -109,6 +114,16 @@ export function createPodman(): Podman {
         60_000,
       );
       return stdout;
+    },
+    async readFile(ref, path) {
+      const container = (await podman(['create', '--network', 'none', ref])).stdout.trim();
+      try {
+        const copy = join(home, `copy-${container}`);
+        await podman(['cp', `${container}:${path}`, copy]);
+        return readFileSync(copy);
+      } finally {
+        await podman(['rm', '--force', container]);
+      }
     },
     async dispose() {
       try {
