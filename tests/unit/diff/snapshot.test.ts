@@ -140,6 +140,14 @@ describe('snapshot format, version 2', () => {
     rejects(() => decodeText(body));
   });
 
+  it('stops at a line over 1 MiB without buffering the rest', () => {
+    function* endless() {
+      yield Buffer.from('layerkit-snapshot 2\n');
+      for (;;) yield Buffer.alloc(64 * 1024, 'a');
+    }
+    expect(() => [...decodeSnapshot(endless())]).toThrowError(/line 2 is too long/);
+  });
+
   it('the encoder refuses records out of the global order (a/b before a.b)', () => {
     const encoder = new SnapshotEncoder();
     encoder.encode(record('a'));

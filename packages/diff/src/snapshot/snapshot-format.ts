@@ -180,6 +180,8 @@ const DEC_FIELD = /^-?[0-9]+$/;
 const STAT_FIELDS = 6;
 const FIELDS: Readonly<Record<SnapshotVersion, number>> = { 1: STAT_FIELDS, 2: STAT_FIELDS + 10 };
 const MAX_MODE = 0o7777;
+/** Far above any real line (paths and targets of 4 KiB escaped, a 64 KiB xattr in hex): bounds memory. */
+const MAX_LINE_CHARS = 1024 * 1024;
 const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
 
 function malformed(line: number): never {
@@ -253,7 +255,7 @@ function parseLine(text: string, version: SnapshotVersion, line: number): Snapsh
 
 /**
  * Decodes a snapshot of either version from byte chunks, lazily and in order, validating the
- * header, every line and the path order. Version-1 records have no `metadata`.
+ * header, every line (at most 1 MiB) and the path order. Version-1 records have no `metadata`.
  * Throws `LayerkitError('SNAPSHOT_INVALID')` on any defect.
  */
 export function* decodeSnapshot(chunks: Iterable<Uint8Array>): Generator<SnapshotRecord> {
@@ -283,6 +285,7 @@ export function* decodeSnapshot(chunks: Iterable<Uint8Array>): Generator<Snapsho
       if (record !== undefined) yield record;
     }
     buffered = buffered.slice(start);
+    if (buffered.length > MAX_LINE_CHARS) throw snapshotError(`snapshot line ${line + 1} is too long`);
   }
   if (buffered !== '') throw snapshotError('snapshot ends in the middle of a line');
   if (line === 0) throw snapshotError('snapshot is empty');
