@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { commit } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../image-store/tiny-image.js';
+import { bigLayerImage, zlibBreakingOffset } from './big-layer.js';
 import { blobPath, EPOCH, editedRootfs, flipByte, readTagged, tempFiles, useBaseLayout } from './fixture.js';
 
 const ctx = useBaseLayout();
@@ -49,6 +50,22 @@ describe('a commit whose base layer blob is corrupt', () => {
       expect(tempFiles(ctx.dir)).toEqual([]);
     },
   );
+});
+
+describe('a commit whose multi-MiB base layer is damaged where zlib fails first', () => {
+  it('still reports BLOB_CORRUPT naming the digest; index.json byte-identical', async () => {
+    const big = await bigLayerImage(ctx);
+    const file = blobPath(ctx.layout, big.digest);
+    flipByte(file, zlibBreakingOffset(readFileSync(file)));
+    const index = readFileSync(join(ctx.layout, 'index.json'));
+    const error = await rejectionOf(
+      commit({ base: `oci:${ctx.layout}:big`, rootfs: editedRootfs(ctx.dir), dest: `oci:${ctx.layout}:v2` }),
+    );
+    expect(error.code).toBe('BLOB_CORRUPT');
+    expect(error.message).toContain(big.digest);
+    expect(readFileSync(join(ctx.layout, 'index.json')).equals(index)).toBe(true);
+    expect(tempFiles(ctx.dir)).toEqual([]);
+  });
 });
 
 describe('a commit that fails after its layer was written', () => {

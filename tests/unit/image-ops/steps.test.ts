@@ -4,14 +4,13 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { formatChangeLine } from '@layerkit/diff';
 import { appendLayer, convert, diffImage, mutateConfig, unpack, verify } from '@layerkit/image/node';
-import { pack } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
+import { bigLayerImage, layerTar, zlibBreakingOffset } from './big-layer.js';
 import {
   blobPath,
-  bytesOf,
   EDIT_LINES,
   EPOCH,
   EPOCH_TEXT,
@@ -24,17 +23,6 @@ import {
 } from './fixture.js';
 
 const ctx = useBaseLayout();
-
-/** A layer tar written by tar-stream (an independent writer). */
-async function layerTar(files: Record<string, string>): Promise<Buffer> {
-  const archive = pack();
-  for (const [name, content] of Object.entries(files))
-    archive.entry({ name, mode: 0o644, mtime: new Date(1_700_000_000_000), uid: 0, gid: 0 }, content);
-  archive.finalize();
-  const chunks: Buffer[] = [];
-  for await (const chunk of archive) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 describe('appendLayer', () => {
   it.each(['plain', 'gzip'] as const)(
@@ -127,43 +115,6 @@ describe('convert', () => {
   });
 });
 
-/**
- * Tags `big`: the base plus a layer of 3 MiB of compressible text, so its gzip blob spans
- * several read chunks and a corrupt byte near the start reaches zlib long before the blob ends.
- */
-async function bigLayerImage(): Promise<{ digest: string }> {
-  const text = Buffer.from(bytesOf(7, 3 << 20).map((byte) => 0x61 + (byte % 16)));
-  const tar = await layerTar({ 'opt/big.txt': text.toString('latin1') });
-  const file = join(ctx.dir, 'big.tar');
-  writeFileSync(file, tar);
-  const result = await appendLayer({
-    base: ctx.base,
-    layer: file,
-    dest: `oci:${ctx.layout}:big`,
-    sourceDateEpoch: EPOCH,
-  });
-  expect(result.layer!.size).toBeGreaterThan(1 << 20);
-  return { digest: result.layer!.digest };
-}
-
-/**
- * The first offset (from 100 kB, in prime steps) where one flipped byte makes zlib reject the
- * blob's first read chunk (1 MiB) by itself: not just a bad CRC at the very end.
- */
-function zlibBreakingOffset(blob: Buffer): number {
-  const head = Buffer.from(blob.subarray(0, 1 << 20));
-  for (let offset = 100_000; offset < head.length; offset += 9_973) {
-    head[offset] = head[offset]! ^ 0xff;
-    try {
-      gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH });
-    } catch {
-      return offset;
-    }
-    head[offset] = head[offset]! ^ 0xff;
-  }
-  return expect.fail('no single byte flip breaks the deflate stream early');
-}
-
 describe('verify', () => {
   it('a sound image is ok, with every layer checked', async () => {
     const report = await verify(ctx.base);
@@ -194,7 +145,7 @@ describe('verify', () => {
   });
 
   it('a flip deep inside a multi-MiB layer (zlib fails before the blob ends) is still BLOB_CORRUPT', async () => {
-    const big = await bigLayerImage();
+    const big = await bigLayerImage(ctx);
     const file = blobPath(ctx.layout, big.digest);
     flipByte(file, zlibBreakingOffset(readFileSync(file)));
     const report = await verify(`oci:${ctx.layout}:big`);
@@ -203,7 +154,7 @@ describe('verify', () => {
   });
 
   it('a sound blob holding broken gzip is CORRUPT_COMPRESSED_DATA, naming the layer', async () => {
-    const big = await bigLayerImage();
+    const big = await bigLayerImage(ctx);
     const broken = readFileSync(blobPath(ctx.layout, big.digest));
     const offset = zlibBreakingOffset(broken);
     broken[offset] = broken[offset]! ^ 0xff;
