@@ -166,6 +166,12 @@ describe('snapshot format, version 2', () => {
       ),
     );
     rejects(() => new SnapshotEncoder().encode(record('\u0100')));
+    for (const bad of [{ mode: 0o10000 }, { uid: -1 }, { gid: 1.5 }, { devMajor: 2 ** 32 }]) {
+      rejects(() =>
+        new SnapshotEncoder().encode(record('a', 1n, { type: 'char', mode: 0, uid: 0, gid: 0, ...bad })),
+      );
+    }
+    rejects(() => new SnapshotEncoder().encode({ ...record('a'), ino: -1n }));
     rejects(() =>
       new SnapshotEncoder().encode(
         record('a', 1n, { type: 'symlink', mode: 0, uid: 0, gid: 0, linkTarget: 'é\u2603' }),

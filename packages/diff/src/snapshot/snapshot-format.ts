@@ -91,6 +91,8 @@ const TYPES_BY_LETTER = new Map(
   Object.entries(TYPE_LETTERS).map(([type, letter]) => [letter, type as EntryType]),
 );
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
+const MAX_MODE = 0o7777;
+const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
 const DIGEST_HEX = /^[0-9a-f]{64}$/;
 
 /** Snapshot paths must be strictly increasing in the global order. */
@@ -106,22 +108,35 @@ function checkOrder(
 
 function encodeDigest(record: SnapshotRecord, digest: Digest | undefined): string {
   if (digest === undefined) return '-';
-  const hex = SHA256_DIGEST.exec(digest)?.[1];
-  if (hex === undefined) {
-    throw snapshotError(`cannot record ${JSON.stringify(record.path)}: only sha256 content digests`, {
-      path: record.path,
-    });
+  return SHA256_DIGEST.exec(digest)?.[1] ?? unencodable(record, 'only sha256 content digests');
+}
+
+function unencodable(record: SnapshotRecord, why: string): never {
+  throw snapshotError(`cannot record ${JSON.stringify(record.path)}: ${why}`, { path: record.path });
+}
+
+/** Numbers the decoder would refuse are refused here, so every written snapshot reads back. */
+function checkNumbers(record: SnapshotRecord, meta: SnapshotMetadata): void {
+  const limits: Array<[string, number | undefined, number]> = [
+    ['mode', meta.mode, MAX_MODE],
+    ['uid', meta.uid, Number.MAX_SAFE_INTEGER],
+    ['gid', meta.gid, Number.MAX_SAFE_INTEGER],
+    ['devMajor', meta.devMajor, MAX_DEVICE_NUMBER],
+    ['devMinor', meta.devMinor, MAX_DEVICE_NUMBER],
+  ];
+  for (const [name, value, max] of limits) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= max)) {
+      unencodable(record, `${name} ${value} is out of range`);
+    }
   }
-  return hex;
+  if (record.dev < 0n || record.ino < 0n || record.size < 0n)
+    unencodable(record, 'negative dev, ino or size');
 }
 
 function encodeMetadata(record: SnapshotRecord): string {
   const meta = record.metadata;
-  if (meta === undefined) {
-    throw snapshotError(`cannot record ${JSON.stringify(record.path)}: the record has no metadata`, {
-      path: record.path,
-    });
-  }
+  if (meta === undefined) unencodable(record, 'the record has no metadata');
+  checkNumbers(record, meta);
   return [
     TYPE_LETTERS[meta.type],
     meta.mode.toString(8),
@@ -179,10 +194,8 @@ const HEX_FIELD = /^[0-9a-f]+$/;
 const DEC_FIELD = /^-?[0-9]+$/;
 const STAT_FIELDS = 6;
 const FIELDS: Readonly<Record<SnapshotVersion, number>> = { 1: STAT_FIELDS, 2: STAT_FIELDS + 10 };
-const MAX_MODE = 0o7777;
 /** Far above any real line (paths and targets of 4 KiB escaped, a 64 KiB xattr in hex): bounds memory. */
 const MAX_LINE_CHARS = 1024 * 1024;
-const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
 
 function malformed(line: number): never {
   throw snapshotError(`snapshot line ${line} is malformed`, { line });
