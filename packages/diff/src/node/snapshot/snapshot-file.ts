@@ -81,8 +81,12 @@ export function readSnapshot(file: string): Generator<SnapshotRecord> {
 
 const LONGEST_HEADER = 32;
 
-/** Reads and checks the header line of a snapshot file now (not lazily). */
-function snapshotFileVersion(file: string): SnapshotVersion {
+/**
+ * The format version of a snapshot file, from its header line (read now, not lazily), e.g. to
+ * choose between `readSnapshotTree` (2) and `snapshotLookup(readSnapshot(file))` beside the
+ * image's merged view (1). `SNAPSHOT_INVALID` when the file is not a snapshot.
+ */
+export function snapshotFileVersion(file: string): SnapshotVersion {
   const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(LONGEST_HEADER);
