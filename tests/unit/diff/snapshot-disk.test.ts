@@ -5,7 +5,7 @@
  * still looks equal.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TreeEntry } from '@layerkit/diff';
@@ -15,6 +15,7 @@ import {
   readSnapshot,
   readSnapshotTree,
   recordSnapshot,
+  snapshotFileVersion,
   unpackImageLayers,
 } from '@layerkit/diff/node';
 import type { Digest } from '@layerkit/digest';
@@ -147,6 +148,32 @@ describe('diffTrees(readSnapshotTree(file), directoryTree(dir))', () => {
 function bytesRead(): number {
   return Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'latin1'))![1]);
 }
+
+describe('snapshot files', () => {
+  it('tell their version up front; only version 2 becomes a tree, walked afresh each time', async () => {
+    const v1 = join(root, 'v1.snapshot');
+    writeFileSync(v1, 'layerkit-snapshot 1\na 803 1 1 1 1\n');
+    const junk = join(root, 'junk.snapshot');
+    writeFileSync(junk, 'layerkit-snapshot 3\n');
+    const { dir, file } = unpackLike('versions');
+    expect([snapshotFileVersion(v1), snapshotFileVersion(file)]).toEqual([1, 2]);
+    expect(() => snapshotFileVersion(junk)).toThrowError(
+      expect.objectContaining({ code: 'SNAPSHOT_INVALID' }) as unknown as Error,
+    );
+    expect(() => readSnapshotTree(v1)).toThrowError(
+      expect.objectContaining({ code: 'SNAPSHOT_VERSION' }) as unknown as Error,
+    );
+    const tree = readSnapshotTree(file);
+    const walk = async () => {
+      const paths = [];
+      for await (const entry of tree.entries()) paths.push(entry.path);
+      return paths;
+    };
+    const first = await walk();
+    expect(first).toEqual([...directoryTree(dir).entriesSync()].map((e) => e.path));
+    expect(await walk()).toEqual(first);
+  });
+});
 
 describe('recordSnapshot', () => {
   it('hashes a hardlinked inode once, and records the same digest for every link', () => {
