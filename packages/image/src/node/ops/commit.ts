@@ -40,6 +40,7 @@ export async function commit(options: CommitOptions): Promise<StepResult> {
     return withSink(options.dest, async (sink) => {
       const layer = await layerFromDiff(lower.tree, upper, sink.blobs, {
         ...options,
+        hasher: lower.hasher,
         ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
       });
       const base = { config: image.config.value, layers: image.manifest.value.layers, source };

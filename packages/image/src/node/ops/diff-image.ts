@@ -25,6 +25,7 @@ export async function diffImage(
     const changes: Change[] = [];
     const stream = diffTrees(lower.tree, directoryTree(rootfs), {
       ...(options.mode === undefined ? {} : { mode: options.mode }),
+      hasher: lower.hasher,
       ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
     });
     for await (const change of stream) changes.push(change);

@@ -15,6 +15,7 @@ import {
 } from '@layerkit/diff';
 import {
   type CompressionName,
+  type HasherFactory,
   type LayerBlob,
   type WriteLayerBlobOptions,
   writeLayerBlob,
@@ -95,9 +96,10 @@ export async function layerFromDiff(
   lower: Tree,
   upper: Tree,
   store: LayerStore,
-  options: LayerOptions & { snapshot?: SnapshotLookup },
+  options: LayerOptions & { snapshot?: SnapshotLookup; hasher?: HasherFactory },
 ): Promise<LayerBlob | undefined> {
   const changes = diffTrees(lower, upper, {
+    hasher: options.hasher ?? nodeRuntime.sha256,
     ...(options.mode === undefined ? {} : { mode: options.mode }),
     ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
   });
