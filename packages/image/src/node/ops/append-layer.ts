@@ -7,7 +7,7 @@ import { decompressAuto, writeLayerBlob } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { ImageRefLike } from './image-ref.js';
-import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerBlobOptions } from './layer-from-tree-diff.js';
 import { withSink, withSourceImage } from './with-image.js';
 
@@ -22,6 +22,7 @@ export interface AppendOptions extends StepMetadata, Pick<LayerOptions, 'compres
 
 /** Appends the layer file to `base` and publishes the result in `dest`. */
 export async function appendLayer(options: AppendOptions): Promise<StepResult> {
+  checkStepMetadata(options);
   return withSourceImage(options.base, options.platform, async (source, image) =>
     withSink(options.dest, async (sink) => {
       const { stream } = await decompressAuto(

@@ -5,7 +5,7 @@
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { ImageRefLike } from './image-ref.js';
-import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { squashedCommit } from './squash.js';
@@ -31,6 +31,7 @@ export interface CommitOptions extends StepMetadata, LayerOptions {
  * The destination's tag moves only after every blob is stored; a failure leaves it unchanged.
  */
 export async function commit(options: CommitOptions): Promise<StepResult> {
+  checkStepMetadata(options);
   if (options.squash) return squashedCommit(options);
   return withSourceImage(options.base, options.platform, async (source, image) => {
     const lower = await lowerTreeOf(source, image, options.rootfs);

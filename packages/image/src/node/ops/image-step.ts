@@ -48,6 +48,14 @@ export interface StepResult {
   layer?: LayerBlob;
 }
 
+/**
+ * Checks what a step will record before any work is done (a bad `--change` must not fail
+ * only after a large layer has been written). Throws `INVALID_CHANGE`.
+ */
+export function checkStepMetadata(metadata: StepMetadata): void {
+  if (metadata.changes?.length) parseChanges(metadata.changes);
+}
+
 /** Copies into `sink` every base layer blob it does not hold yet (streamed and verified). */
 export async function copyBaseLayers(base: StepBase, sink: ImageSink): Promise<void> {
   for (const layer of base.layers) {

@@ -8,7 +8,7 @@ import type { ImageConfig } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { hostPlatform } from '../store/host-platform.js';
 import type { ImageRefLike } from './image-ref.js';
-import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
 import { withSink } from './with-image.js';
 
@@ -35,6 +35,7 @@ export function scratchConfig(platform: PlatformWant): ImageConfig {
 
 /** Imports `options.rootfs` as a new single-layer image and returns its ID. */
 export async function importRootfs(options: ImportOptions): Promise<StepResult> {
+  checkStepMetadata(options);
   const base = { config: scratchConfig(options.platform ?? hostPlatform()), layers: [] };
   return withSink(options.dest, async (sink) => {
     const upper = directoryTree(options.rootfs, {
