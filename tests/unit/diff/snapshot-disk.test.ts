@@ -198,11 +198,11 @@ describe('recordSnapshot', () => {
       );
       chmodSync(join(dir, 'rootfs/shadow'), 0);
       const file = join(dir, 'snapshot');
-      process.seteuid(65534);
+      process.seteuid!(65534);
       try {
         recordSnapshot(join(dir, 'rootfs'), file);
       } finally {
-        process.seteuid(0);
+        process.seteuid!(0);
       }
       const records = [...readSnapshot(file)];
       expect(records.map((r) => [r.path, r.metadata?.contentDigest === undefined])).toEqual([

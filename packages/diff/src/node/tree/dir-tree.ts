@@ -94,8 +94,18 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
       entry.linkTarget = readlinkSync(absolute, { encoding: 'buffer' }).toString('latin1');
     else if (type === 'char' || type === 'block') Object.assign(entry, deviceNumbers(stat.rdev));
     if (type !== 'dir' && stat.nlink > 1n) entry.linkKey = `${stat.dev}:${stat.ino}`;
-    const found = xattrs.read(absolute, type === 'file');
-    if (found !== undefined) entry.xattrs = found;
+    // Read on first use: a diff that finds the stat unchanged in a snapshot never needs them
+    // (any xattr change moves the ctime), and the read costs as much as the lstat.
+    let read = false;
+    let found: TreeEntry['xattrs'];
+    Object.defineProperty(entry, 'xattrs', {
+      enumerable: true,
+      get() {
+        if (!read) found = xattrs.read(absolute, type === 'file');
+        read = true;
+        return found;
+      },
+    });
     return entry;
   }
 
