@@ -10,6 +10,7 @@ export * from './import-rootfs.js';
 export * from './layer-file.js';
 export type { LayerOptions } from './layer-from-tree-diff.js';
 export * from './mutate-config.js';
+export { type SquashOptions, squash } from './squash.js';
 export * from './unpack.js';
 export * from './unpacked-image-record.js';
 export * from './verify.js';

@@ -2,11 +2,17 @@
  * Squashed commits: the whole root filesystem as the image's only layer. The base's history is
  * kept for the record with every entry marked empty, and the new entry owns the one layer.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
+import type { PlatformWant } from '../../parse/platform.js';
 import type { CommitOptions } from './commit.js';
-import { publishStep, type StepResult } from './image-step.js';
-import { layerFromDiff } from './layer-from-tree-diff.js';
+import type { ImageRefLike } from './image-ref.js';
+import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { unpack } from './unpack.js';
 import { withSink, withSourceImage } from './with-image.js';
 
 /** Commits `options.rootfs` as a single-layer image configured like `options.base`. */
@@ -24,4 +30,28 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
       return publishStep(base, sink, layer, options);
     });
   });
+}
+
+/** Options of {@link squash}. */
+export interface SquashOptions extends StepMetadata, LayerOptions {
+  /** The image to squash. */
+  image: ImageRefLike;
+  dest: ImageRefLike;
+  platform?: PlatformWant;
+}
+
+/**
+ * Squashes an image's layers into one: its root filesystem (whiteouts resolved) becomes the only
+ * layer, its config is kept, and its history is summarised as in {@link squashedCommit}. The
+ * layers are applied to a private temporary directory, removed afterwards.
+ */
+export async function squash(options: SquashOptions): Promise<StepResult> {
+  const work = mkdtempSync(join(tmpdir(), 'layerkit-squash-'));
+  try {
+    const rootfs = join(work, 'rootfs');
+    await unpack(options.image, rootfs, options.platform === undefined ? {} : { platform: options.platform });
+    return await squashedCommit({ ...options, base: options.image, rootfs });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
