@@ -508,7 +508,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   {
     id: 'T20',
     title: 'path 2,000 components deep',
-    layers: () => [rawTar([reg('x', 'x', { pax: { path: 'a/'.repeat(2000) + 'x' } })])],
+    layers: () => [rawTar([reg('x', 'x', { pax: { path: `${'a/'.repeat(2000)}x` } })])],
     outcome: { error: 'TAR_PATH_TOO_DEEP' },
   },
   {

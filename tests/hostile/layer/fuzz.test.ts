@@ -26,7 +26,7 @@ function seeds(outside: string): Uint8Array[] {
     {
       name: 'pax',
       body: 'x',
-      pax: { path: 'long/'.repeat(30) + 'name', 'SCHILY.xattr.user.a': 'b', mtime: '1.5' },
+      pax: { path: `${'long/'.repeat(30)}name`, 'SCHILY.xattr.user.a': 'b', mtime: '1.5' },
     },
     { name: 'fifo', type: '6' },
   ];
