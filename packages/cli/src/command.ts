@@ -23,5 +23,10 @@ export interface Command {
   flags: FlagSpec;
   /** Allowed positional argument counts (inclusive). */
   positionals: { min: number; max: number };
-  run(positionals: string[], flags: FlagValues, out: Output): Promise<void>;
+  /**
+   * True when the command stops cleanly at its progress checkpoints once `interrupted` aborts
+   * (Ctrl-C); other commands keep Node's default SIGINT handling (exit at once).
+   */
+  interruptible?: boolean;
+  run(positionals: string[], flags: FlagValues, out: Output, interrupted: AbortSignal): Promise<void>;
 }

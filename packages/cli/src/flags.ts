@@ -31,15 +31,6 @@ export function listFlag(flags: FlagValues, name: string): string[] {
   return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }
 
-/** Parses `--flag=true|false` style booleans (Go's pflag accepts 1/0/t/f/true/false). */
-export function boolValue(text: string | undefined, name: string, fallback: boolean): boolean {
-  if (text === undefined) return fallback;
-  const value = text.replace(/^=/, '').toLowerCase();
-  if (['1', 't', 'true'].includes(value)) return true;
-  if (['0', 'f', 'false'].includes(value)) return false;
-  throw new UsageError(`invalid boolean value "${text}" for --${name}`);
-}
-
 function oneOf<T extends string>(flags: FlagValues, name: string, allowed: readonly T[]): T | undefined {
   const value = stringFlag(flags, name);
   if (value === undefined) return undefined;

@@ -1,10 +1,11 @@
 /**
  * `layerkit` entry logic: picks the sub-command, parses its flags, runs it, and maps
- * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error).
+ * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error, 130 interrupted).
  */
-import { parseArgs } from 'node:util';
-import type { Command, FlagValues } from './command.js';
+import { type ParsedArgs, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import { commands } from './commands/index.js';
+import { EXIT_INTERRUPTED, interruptOnSigint } from './interrupt.js';
 import { createOutput } from './output.js';
 import { UsageError } from './usage-error.js';
 import { VERSION } from './version.js';
@@ -22,9 +23,13 @@ export async function main(
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   const [name, ...rest] = args;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.stderr.write(topLevelHelp());
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topLevelHelp());
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+    return EXIT_OK;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout.write(`layerkit ${VERSION}\n`);
@@ -39,45 +44,42 @@ export async function main(
     io.stdout.write(commandHelp(command));
     return EXIT_OK;
   }
-  let parsed: { positionals: string[]; flags: FlagValues };
+  let parsed: ParsedArgs;
   try {
     parsed = parseCommandArgs(command, rest);
   } catch (error) {
-    io.stderr.write(`layerkit: ${command.name}: ${(error as Error).message}\nUsage: ${command.usage}\n`);
-    return EXIT_USAGE;
+    return usageFailure(command, error as UsageError, io.stderr);
   }
   const out = createOutput(io.stdout, io.stderr, parsed.flags.quiet === true);
+  const interruption = command.interruptible ? interruptOnSigint() : undefined;
+  const interrupted = interruption?.signal ?? new AbortController().signal;
   try {
-    await command.run(parsed.positionals, parsed.flags, out);
+    await command.run(parsed.positionals, parsed.flags, out, interrupted);
     out.endProgress();
     return EXIT_OK;
   } catch (error) {
     out.endProgress();
-    if (error instanceof UsageError) {
-      io.stderr.write(`layerkit: ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
-      return EXIT_USAGE;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`layerkit: ${command.name}: ${message}\n`);
+    if (error instanceof UsageError) return usageFailure(command, error, io.stderr);
+    // However the library wrapped it, a failure after Ctrl-C is the interruption.
+    const cause = interrupted.aborted ? interrupted.reason : error;
+    io.stderr.write(`layerkit: ${command.name}: ${oneLine(cause)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return EXIT_FAILED;
+    return interrupted.aborted ? EXIT_INTERRUPTED : EXIT_FAILED;
+  } finally {
+    interruption?.dispose();
   }
 }
 
-/** Parses one command's arguments strictly; Go-style `--flag=false` is accepted for booleans. */
-function parseCommandArgs(command: Command, args: string[]): { positionals: string[]; flags: FlagValues } {
-  const { values, positionals } = parseArgs({
-    args,
-    options: command.flags,
-    allowPositionals: true,
-    strict: true,
-  });
-  const { min, max } = command.positionals;
-  if (positionals.length < min || positionals.length > max) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
-    throw new UsageError(`expected ${want} argument${max === 1 ? '' : 's'}, got ${positionals.length}`);
-  }
-  return { positionals, flags: values as FlagValues };
+/** Reports a usage error in one line, pointing at the command's help. */
+function usageFailure(command: Command, error: UsageError, stderr: NodeJS.WritableStream): number {
+  stderr.write(`layerkit: ${command.name}: ${error.message}; see 'layerkit ${command.name} --help'\n`);
+  return EXIT_USAGE;
+}
+
+/** An error's message as one line (a message never spans lines on the terminal). */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, '; ');
 }
 
 function topLevelHelp(): string {
@@ -93,6 +95,7 @@ function topLevelHelp(): string {
     ...lines,
     '',
     'Global options: --help, --version, --debug (stack traces on errors)',
+    'Exit status: 0 ok, 1 the operation failed, 2 usage error, 130 interrupted (Ctrl-C)',
     "Run 'layerkit COMMAND --help' for a command's options and an example.",
     '',
   ].join('\n');

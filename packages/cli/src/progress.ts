@@ -13,10 +13,14 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A progress callback for layer writing: bytes done and the rate since it started. */
-export function layerProgress(out: Output): (bytes: number) => void {
+/**
+ * A progress callback for layer writing: bytes done and the rate since it started. It is also
+ * the operation's interruption checkpoint: once `interrupted` aborts, it throws.
+ */
+export function layerProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
   const started = Date.now();
   return (bytes) => {
+    interrupted.throwIfAborted();
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     out.progress(`writing layer: ${formatBytes(bytes)} (${formatBytes(bytes / seconds)}/s)`);
   };

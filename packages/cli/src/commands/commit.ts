@@ -45,8 +45,9 @@ Example:
     ...layerFlags,
     ...platformFlag,
   },
+  interruptible: true,
   positionals: { min: 3, max: 3 },
-  async run([base, rootfs, dest], flags, out) {
+  async run([base, rootfs, dest], flags, out, interrupted) {
     const epoch = sourceDateEpoch();
     const result = await commit({
       base: base!,
@@ -62,7 +63,7 @@ Example:
       squash: flags.squash === true,
       platform: platformOf(flags),
       sourceDateEpoch: epoch,
-      onProgress: layerProgress(out),
+      onProgress: layerProgress(out, interrupted),
       onWarning: (message) => out.warn(message),
     });
     out.line(result.imageId);

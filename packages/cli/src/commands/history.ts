@@ -2,7 +2,7 @@
 import { renderHistoryJson, renderHistoryTable } from '@layerkit/history';
 import { imageHistory } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { boolValue, platformFlag, platformOf, stringFlag } from '../flags.js';
+import { platformFlag, platformOf, stringFlag } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const historyCommand: Command = {
@@ -11,16 +11,18 @@ export const historyCommand: Command = {
   usage: 'layerkit history [OPTIONS] IMAGE',
   help: `Options:
       --format string   table (default) or json (one JSON object per line)
-  -H, --human=BOOL      print sizes and dates in human readable format (default true)
+  -H, --human           print sizes and dates in human readable format (default true;
+                        -H=false or --human=false for exact bytes and RFC 3339 dates)
       --no-trunc        don't truncate output
   -q, --quiet           only show image IDs
       --platform string os/arch[/variant] of a multi-platform image
 
 Example:
-  layerkit history oci:images:nginx:v2`,
+  layerkit history oci:images:nginx:v2
+  layerkit history --human=false --no-trunc oci:images:nginx:v2`,
   flags: {
     format: { type: 'string' },
-    human: { type: 'string', short: 'H' },
+    human: { type: 'boolean', short: 'H' },
     'no-trunc': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     ...platformFlag,
@@ -32,7 +34,7 @@ Example:
       throw new UsageError(`invalid --format "${format}": expected table or json`);
     const options = {
       noTrunc: flags['no-trunc'] === true,
-      human: boolValue(stringFlag(flags, 'human'), 'human', true),
+      human: flags.human !== false,
       quiet: flags.quiet === true,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     };

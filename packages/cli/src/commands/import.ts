@@ -33,8 +33,9 @@ Example:
     ...layerFlags,
     ...platformFlag,
   },
+  interruptible: true,
   positionals: { min: 2, max: 2 },
-  async run([rootfs, dest], flags, out) {
+  async run([rootfs, dest], flags, out, interrupted) {
     const result = await importRootfs({
       rootfs: rootfs!,
       dest: dest!,
@@ -44,7 +45,7 @@ Example:
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
-      onProgress: layerProgress(out),
+      onProgress: layerProgress(out, interrupted),
       onWarning: (message) => out.warn(message),
     });
     out.line(result.imageId);

@@ -2,6 +2,7 @@
 import { writeLayerFile } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { compressionFlag, layerFlags, levelFlag, modeFlag, sourceDateEpoch, stringFlag } from '../flags.js';
+import { layerProgress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 export const layerCommand: Command = {
@@ -15,12 +16,14 @@ Options:
       --compression string   gzip (default), none or zstd
       --level int            gzip level 1-9
       --mode string          change detection: auto (default), metadata or content
+  -q, --quiet                no progress output
 
 Example:
   layerkit layer ./before ./after -o layer.tar.gz`,
   flags: { output: { type: 'string', short: 'o' }, ...layerFlags },
+  interruptible: true,
   positionals: { min: 1, max: 2 },
-  async run(args, flags, out) {
+  async run(args, flags, out, interrupted) {
     const file = stringFlag(flags, 'output');
     if (file === undefined) throw new UsageError('-o FILE is required');
     const [lower, upper] = args.length === 2 ? [args[0], args[1]!] : [undefined, args[0]!];
@@ -29,6 +32,7 @@ Example:
       level: levelFlag(flags),
       mode: modeFlag(flags),
       sourceDateEpoch: sourceDateEpoch(),
+      onProgress: layerProgress(out, interrupted),
     });
     if (blob === undefined) throw new Error('the directories are identical: no layer written');
     const { mediaType, digest, size, diffID, uncompressedSize } = blob;
