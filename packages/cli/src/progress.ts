@@ -1,4 +1,5 @@
 /** Progress lines for long operations (shown only on a TTY; see output.ts). */
+import type { UnpackProgress } from '@layerkit/image/node';
 import type { Output } from './output.js';
 
 /** Formats a byte count for people (binary units, one decimal). */
@@ -21,7 +22,26 @@ export function layerProgress(out: Output, interrupted: AbortSignal): (bytes: nu
   const started = Date.now();
   return (bytes) => {
     interrupted.throwIfAborted();
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    out.progress(`writing layer: ${formatBytes(bytes)} (${formatBytes(bytes / seconds)}/s)`);
+    out.progress(`writing layer: ${formatBytes(bytes)} (${rate(bytes, started)})`);
+  };
+}
+
+/** The rate of `bytes` done since `started` (a Date.now() value), for people. */
+function rate(bytes: number, started: number): string {
+  const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+  return `${formatBytes(bytes / seconds)}/s`;
+}
+
+/**
+ * A progress callback for unpacking: layer, compressed bytes read of the total, and the rate.
+ * Like {@link layerProgress}, it throws once `interrupted` aborts.
+ */
+export function unpackProgress(out: Output, interrupted: AbortSignal): (progress: UnpackProgress) => void {
+  const started = Date.now();
+  return ({ layer, layers, bytes, totalBytes }) => {
+    interrupted.throwIfAborted();
+    out.progress(
+      `unpacking layer ${layer + 1}/${layers}: ${formatBytes(bytes)} of ${formatBytes(totalBytes)} (${rate(bytes, started)})`,
+    );
   };
 }

@@ -3,6 +3,7 @@ import { pathToUtf8 } from '@layerkit/diff';
 import { unpack } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf } from '../flags.js';
+import { unpackProgress } from '../progress.js';
 
 export const unpackCommand: Command = {
   name: 'unpack',
@@ -15,17 +16,18 @@ Hostile layers are refused: nothing is ever written outside DIR.
 Options:
       --devices           create device nodes and FIFOs (as root; default: skip and report)
       --platform string   os/arch[/variant] of a multi-platform image
-  -q, --quiet             no warnings about skipped entries
+  -q, --quiet             no progress and no warnings about skipped entries
 
 Example:
   layerkit unpack oci:images:nginx ./webserver`,
   flags: { devices: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...platformFlag },
+  interruptible: true,
   positionals: { min: 2, max: 2 },
-  async run([image, dir], flags, out) {
-    out.progress(`unpacking ${image} …`);
+  async run([image, dir], flags, out, interrupted) {
     const result = await unpack(image!, dir!, {
       platform: platformOf(flags),
       devices: flags.devices === true,
+      onProgress: unpackProgress(out, interrupted),
     });
     if (flags.quiet === true) return;
     const skipped = result.reports.flatMap((report) => report.skipped);

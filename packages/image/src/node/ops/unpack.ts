@@ -12,11 +12,39 @@ import { type ImageRefLike, toImageReference } from './image-ref.js';
 import type { UnpackedImageRecord } from './unpacked-image-record.js';
 import { withSourceImage } from './with-image.js';
 
+/** How far an unpack has read: compressed layer bytes, of the image's total. */
+export interface UnpackProgress {
+  /** The layer being applied (0 = bottom) and how many there are. */
+  layer: number;
+  layers: number;
+  /** Compressed bytes read so far, over all layers, and the sum of the layer sizes. */
+  bytes: number;
+  totalBytes: number;
+}
+
 /** Options of {@link unpack}. */
 export interface UnpackImageOptions {
   platform?: PlatformWant;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
   devices?: boolean;
+  /**
+   * Called as layer bytes are read. A throw fails the unpack at that point (nothing is left
+   * behind), which is how a caller cancels it.
+   */
+  onProgress?: (progress: UnpackProgress) => void;
+}
+
+/** Passes `chunks` through, adding their length to `progress.bytes` and reporting it. */
+async function* reportingBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  progress: UnpackProgress,
+  report: (progress: UnpackProgress) => void,
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) {
+    progress.bytes += chunk.length;
+    report({ ...progress });
+    yield chunk;
+  }
 }
 
 /** Unpacks `image` into the new directory `rootfs`; nothing appears there unless it all succeeds. */
@@ -29,8 +57,20 @@ export async function unpack(
   return withSourceImage(reference, options.platform, async (source, resolved) => {
     checkLayersMatchDiffIds(resolved.manifest.value, resolved.config.value);
     const diffIds = resolved.config.value.rootfs.diff_ids;
-    const layers = resolved.manifest.value.layers.map((layer, i) => ({
-      open: () => source.blobs.stream(layer),
+    const descriptors = resolved.manifest.value.layers;
+    const progress: UnpackProgress = {
+      layer: 0,
+      layers: descriptors.length,
+      bytes: 0,
+      totalBytes: descriptors.reduce((sum, layer) => sum + layer.size, 0),
+    };
+    const { onProgress } = options;
+    const layers = descriptors.map((layer, i) => ({
+      open: () => {
+        const chunks = source.blobs.stream(layer);
+        progress.layer = i;
+        return onProgress === undefined ? chunks : reportingBytes(chunks, progress, onProgress);
+      },
       diffID: diffIds[i]!,
     }));
     const result = await unpackImageLayers(rootfs, layers, options.devices === true ? { devices: true } : {});
