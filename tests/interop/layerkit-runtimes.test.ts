@@ -3,11 +3,23 @@
  * wrote (convert and direct commits), report our image ID, layers and history rows, and run
  * commands in them (busybox images: `cat` the committed files, the seed page included).
  */
+import { chmodSync, createReadStream, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { formatDockerDiff } from '@layerkit/diff';
+import { renderHistoryTable } from '@layerkit/history';
+import { commit, diffImage, imageHistory, unpack } from '@layerkit/image/node';
+import { extract as tarExtract } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Containerd, startContainerd } from './clients/containerd.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
+import { blobPath, readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
+import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
+import { walkTree } from './clients/tree.js';
+import * as umoci from './clients/umoci.js';
 import { CHANGED_HELLO, HELLO_DOCKER } from './fixtures/busybox-rootfs.js';
 import {
   type ArchiveImage,
@@ -27,17 +39,34 @@ interface Probe {
   readonly output: string;
 }
 
+/**
+ * The runtime applied every whiteout and type change of the chain: deleted file and directory
+ * gone, the directory that was deleted and recreated holds only its new content, a symlink
+ * where a directory was, a directory where a file was.
+ */
+const CHAIN_APPLIED: Probe = {
+  command: [
+    'sh',
+    '-c',
+    'test ! -e /bin/ls && test ! -e /usr/share/doc && test ! -e /srv/data/app.conf && ' +
+      'test -L /var/www && test -d /etc/issue && cat /srv/data/other.conf /var/www/deep/file.txt',
+  ],
+  output: 'other=2\ndeep\n',
+};
+
 /** Per archive: what running it proves (contents, and ENV/WORKDIR for the config step). */
 const PROBES: Record<ArchiveKind, readonly Probe[]> = {
   topOci: [
     { command: ['cat', '/etc/hello.txt'], output: CHANGED_HELLO },
     { command: ['sh', '-c', './run.sh'], output: 'hello from /srv/app\n' },
+    CHAIN_APPLIED,
   ],
   topDocker: [
     { command: ['cat', '/etc/hello.txt'], output: CHANGED_HELLO },
     { command: ['sh', '-c', './run.sh'], output: 'hello from /srv/app\n' },
+    CHAIN_APPLIED,
   ],
-  squashDocker: [{ command: ['cat', '/etc/hello.txt'], output: CHANGED_HELLO }],
+  squashDocker: [{ command: ['cat', '/etc/hello.txt'], output: CHANGED_HELLO }, CHAIN_APPLIED],
   seedOci: [{ command: ['cat', '/usr/share/nginx/html/index.html'], output: HELLO_DOCKER }],
   seedDocker: [{ command: ['cat', '/usr/share/nginx/html/index.html'], output: HELLO_DOCKER }],
   directOci: [{ command: ['cat', '/etc/direct.txt'], output: 'committed into an archive\n' }],
@@ -70,6 +99,22 @@ async function configOf(kind: ArchiveKind): Promise<ArchiveConfig> {
     configs.set(kind, config);
   }
   return config;
+}
+
+/** Entry names of the top layer of the layout's `image` tag (tar-stream as the oracle), sorted. */
+async function topLayerEntries(layout: string): Promise<string[]> {
+  const top = readLayoutImage(layout, 'image').manifest.layers.at(-1);
+  if (top === undefined) throw new Error(`interop: ${layout} has no layers`);
+  const names: string[] = [];
+  const extract = tarExtract();
+  extract.on('entry', (header, stream, next) => {
+    names.push(header.name);
+    stream.resume();
+    stream.on('end', next);
+  });
+  const raw = createReadStream(blobPath(layout, top.digest));
+  await pipeline(top.mediaType.endsWith('+gzip') ? raw.pipe(createGunzip()) : raw, extract);
+  return names.sort();
 }
 
 /** History fields a runtime lists per row, newest first. */
@@ -156,6 +201,88 @@ describe('dockerd', () => {
     const text = await docker.historyText(built.archives.seedDocker.name);
     expect(text).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT\n/);
     expect(text.split('\n')[1]).toContain(SEED_MESSAGE);
+  });
+
+  it.each(DOCKER_ARCHIVES.map((kind) => [kind]))(
+    "%s: layerkit's history table (timestamps, byte sizes) is docker history's, byte for byte",
+    async (kind) => {
+      const archive = built.archives[kind];
+      const { rows } = await imageHistory(archive.ref);
+      // the dockerd runs in this process's time zone, as the docker CLI renders it
+      const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      for (const noTrunc of [false, true]) {
+        const ours = renderHistoryTable(rows, { human: false, noTrunc, timeZone });
+        const flags = ['--human=false', ...(noTrunc ? ['--no-trunc'] : [])];
+        expect(ours).toBe(await docker.historyText(archive.name, flags));
+      }
+    },
+  );
+});
+
+describe('docker diff vs layerkit diff', () => {
+  let docker: Dockerd;
+  let scratch: string;
+  beforeAll(async () => {
+    docker = await startDockerd();
+    scratch = makeScratchDir('layerkit-diff');
+  });
+  afterAll(async () => {
+    await docker?.stop();
+    if (scratch) removeScratchDir(scratch);
+  });
+
+  /** A day far from now, so that `touch` is a change for both sides. */
+  const TOUCHED = new Date('2030-01-01T00:00:00Z');
+
+  it('the same edits in a container and in a layerkit-unpacked rootfs: same A/C/D lines, same committed tree', async () => {
+    const archive = built.archives.topDocker;
+    expect(await docker.load(archive.file)).toBe(archive.name);
+    const script = [
+      'busybox rm /etc/hello.txt', // one of two hardlinks: the other keeps its content and mtime
+      'echo changed > /root/new.txt',
+      'busybox mkdir -p /srv/x/y',
+      'echo z > /srv/x/y/z',
+      'busybox rm -r /srv/team',
+      'busybox chmod 600 /etc/issue/README',
+      'busybox touch -d "2030-01-01 00:00:00" /etc/passwd',
+    ].join(' && ');
+    const dockerCommit = 'layerkit/docker-commit:latest';
+    const theirs = await docker.diffAfterRun(archive.name, ['sh', '-c', `TZ=UTC0 ${script}`], dockerCommit);
+
+    const rootfs = join(scratch, 'rootfs');
+    await unpack(archive.ref, rootfs);
+    rmSync(join(rootfs, 'etc/hello.txt'));
+    writeFileSync(join(rootfs, 'root/new.txt'), 'changed\n');
+    mkdirSync(join(rootfs, 'srv/x/y'), { recursive: true });
+    writeFileSync(join(rootfs, 'srv/x/y/z'), 'z\n');
+    rmSync(join(rootfs, 'srv/team'), { recursive: true });
+    chmodSync(join(rootfs, 'etc/issue/README'), 0o600);
+    utimesSync(join(rootfs, 'etc/passwd'), TOUCHED, TOUCHED);
+    const ours = formatDockerDiff(await diffImage(archive.ref, rootfs));
+
+    // docker diff emits siblings in Go map order (random; reference §2.1), layerkit sorted:
+    // the same lines are the contract
+    const lines = (text: string) => text.split('\n').filter(Boolean).sort();
+    expect(lines(theirs)).toContain('D /etc/hello.txt');
+    expect(lines(ours)).toEqual(lines(theirs));
+
+    // docker commit's image and layerkit's commit unpack (umoci) to the same tree
+    const saved = join(scratch, 'docker-commit.tar');
+    await docker.save(dockerCommit, saved);
+    await skopeo.copy(skopeo.dockerArchiveRef(saved), skopeo.ociRef(join(scratch, 'docker-commit'), 'image'));
+    const ourLayout = join(scratch, 'layerkit-commit');
+    await commit({ base: archive.ref, rootfs, dest: `oci:${ourLayout}:image` });
+    const dockerTree = await walkTree(
+      await umoci.unpack(join(scratch, 'docker-commit'), 'image', join(scratch, 'u1')),
+    );
+    const ourTree = await walkTree(await umoci.unpack(ourLayout, 'image', join(scratch, 'u2')));
+    expect(ourTree).toEqual(dockerTree);
+    const layers = (layout: string) => readLayoutImage(layout, 'image').config.rootfs.diff_ids.length;
+    expect(layers(ourLayout)).toBe(layers(join(scratch, 'docker-commit')));
+    // and the new layers name the same entries: changed parents, whiteouts, added files
+    const dockerEntries = await topLayerEntries(join(scratch, 'docker-commit'));
+    expect(dockerEntries).toContain('srv/.wh.team');
+    expect(await topLayerEntries(ourLayout)).toEqual(dockerEntries);
   });
 });
 

@@ -54,6 +54,13 @@ export interface Dockerd {
    * CONTAINER:PATH`, `docker rm`.
    */
   readFile(ref: string, path: string): Promise<Buffer>;
+  /**
+   * Runs COMMAND in a new container of REF (`docker create --entrypoint COMMAND[0]` + `docker
+   * start --attach`), then returns `docker diff` of that container (`A|C|D /path` lines) and
+   * removes it: the reference for layerkit's own diff. With `commitAs`, the container is first
+   * `docker commit`ted under that name: the reference for layerkit's commit.
+   */
+  diffAfterRun(ref: string, command: readonly string[], commitAs?: string): Promise<string>;
   /** `docker save -o FILE REF`. */
   save(ref: string, file: string): Promise<void>;
   /** Stops the daemon by PID, unmounts and removes its dirs and what it left on the host. */
@@ -137,6 +144,18 @@ export async function startDockerd(): Promise<Dockerd> {
       const [entrypoint = '', ...args] = command;
       const run = ['run', '--rm', '--network', 'none', '--entrypoint', entrypoint, ref, ...args];
       return (await docker(run, 60_000)).stdout;
+    },
+    async diffAfterRun(ref, command, commitAs) {
+      const [entrypoint = '', ...args] = command;
+      const create = ['create', '--network', 'none', '--entrypoint', entrypoint, ref, ...args];
+      const container = (await docker(create)).stdout.trim();
+      try {
+        await docker(['start', '--attach', container], 60_000);
+        if (commitAs !== undefined) await docker(['commit', container, commitAs]);
+        return (await docker(['diff', container])).stdout;
+      } finally {
+        await docker(['rm', '--force', container]);
+      }
     },
     async readFile(ref, path) {
       const container = (await docker(['create', '--network', 'none', ref])).stdout.trim();
