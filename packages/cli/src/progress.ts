@@ -15,15 +15,25 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * A progress callback for layer writing: bytes done and the rate since it started. It is also
- * the operation's interruption checkpoint: once `interrupted` aborts, it throws.
+ * A progress callback for bytes flowing through an operation (`what`: bytes so far, rate). It is
+ * also the operation's interruption checkpoint: once `interrupted` aborts, it throws.
  */
-export function layerProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
+function bytesProgress(what: string, out: Output, interrupted: AbortSignal): (bytes: number) => void {
   const started = Date.now();
   return (bytes) => {
     interrupted.throwIfAborted();
-    out.progress(`writing layer: ${formatBytes(bytes)} (${rate(bytes, started)})`);
+    out.progress(`${what}: ${formatBytes(bytes)} (${rate(bytes, started)})`);
   };
+}
+
+/** Progress of writing a layer (uncompressed tar bytes); throws once `interrupted` aborts. */
+export function layerProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
+  return bytesProgress('writing layer', out, interrupted);
+}
+
+/** Progress of copying an image's layer blobs; throws once `interrupted` aborts. */
+export function copyProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
+  return bytesProgress('copying layers', out, interrupted);
 }
 
 /** The rate of `bytes` done since `started` (a Date.now() value), for people. */
@@ -34,7 +44,7 @@ function rate(bytes: number, started: number): string {
 
 /**
  * A progress callback for unpacking: layer, compressed bytes read of the total, and the rate.
- * Like {@link layerProgress}, it throws once `interrupted` aborts.
+ * Like the others, it throws once `interrupted` aborts.
  */
 export function unpackProgress(out: Output, interrupted: AbortSignal): (progress: UnpackProgress) => void {
   const started = Date.now();

@@ -2,6 +2,7 @@
 import { convert } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf } from '../flags.js';
+import { copyProgress } from '../progress.js';
 
 export const convertCommand: Command = {
   name: 'convert',
@@ -11,13 +12,17 @@ export const convertCommand: Command = {
 
 Options:
       --platform string   os/arch[/variant] of a multi-platform source
+  -q, --quiet             no progress output
 
 Example:
   layerkit convert oci:images:nginx:v2 docker-archive:nginx-v2.tar:nginx:v2`,
-  flags: { ...platformFlag },
+  flags: { quiet: { type: 'boolean', short: 'q' }, ...platformFlag },
+  interruptible: true,
   positionals: { min: 2, max: 2 },
-  async run([from, to], flags, out) {
-    const manifest = await convert(from!, to!, platformOf(flags));
+  async run([from, to], flags, out, interrupted) {
+    const manifest = await convert(from!, to!, platformOf(flags), {
+      onProgress: copyProgress(out, interrupted),
+    });
     out.line(manifest.digest);
   },
 };

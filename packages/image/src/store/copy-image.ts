@@ -17,6 +17,8 @@ export interface CopyImageOptions {
   platform?: PlatformWant;
   /** The tag in the sink (default: the sink's own). */
   targetTag?: string;
+  /** Called with the layer bytes copied so far; a throw stops the copy before anything is published. */
+  onProgress?: (bytes: number) => void;
 }
 
 /** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
@@ -26,13 +28,18 @@ export async function copyImage(
   options: CopyImageOptions = {},
 ): Promise<Descriptor> {
   const image = await source.resolve(options.tag, options.platform);
+  let copied = 0;
   for (const layer of image.manifest.value.layers) {
     if (await sink.blobs.has(layer.digest)) continue;
     // Non-distributable layers are often absent by design (R6); the sink accepts them missing.
     if (isNondistributableMediaType(layer.mediaType) && !(await source.blobs.has(layer.digest))) continue;
     const writer = sink.blobs.writer();
     try {
-      for await (const chunk of source.blobs.stream(layer)) await writer.write(chunk);
+      for await (const chunk of source.blobs.stream(layer)) {
+        await writer.write(chunk);
+        copied += chunk.length;
+        options.onProgress?.(copied);
+      }
       await writer.commit(layer);
     } catch (error) {
       await writer.abort();

@@ -4,17 +4,23 @@
  */
 import type { Descriptor } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
-import { copyImage } from '../../store/copy-image.js';
+import { type CopyImageOptions, copyImage } from '../../store/copy-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { withSink, withSource } from './with-image.js';
+
+/** Options of {@link convert}: progress (layer bytes copied; a throw cancels the copy). */
+export type ConvertOptions = Pick<CopyImageOptions, 'onProgress'>;
 
 /** Copies the image `from` names into `to`; returns the manifest descriptor written. */
 export async function convert(
   from: ImageRefLike,
   to: ImageRefLike,
   platform?: PlatformWant,
+  options: ConvertOptions = {},
 ): Promise<Descriptor> {
   return withSource(from, (source) =>
-    withSink(to, (sink) => copyImage(source, sink, platform === undefined ? {} : { platform })),
+    withSink(to, (sink) =>
+      copyImage(source, sink, platform === undefined ? options : { ...options, platform }),
+    ),
   );
 }
