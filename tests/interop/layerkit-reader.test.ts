@@ -7,7 +7,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commit, unpack, verify } from '@layerkit/image/node';
+import { appendLayer, commit, unpack, verify } from '@layerkit/image/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Buildah, createBuildah } from './clients/buildah.js';
 import { type Containerd, startContainerd } from './clients/containerd.js';
@@ -15,8 +15,10 @@ import { type Dockerd, startDockerd } from './clients/docker.js';
 import { readLayoutImage } from './clients/layout.js';
 import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
-import { walkTree } from './clients/tree.js';
+import { runTool } from './clients/tools.js';
+import { type TreeFact, walkTree } from './clients/tree.js';
 import * as umoci from './clients/umoci.js';
+import { LONG_NAME, populateForeignLayer } from './fixtures/busybox-rootfs.js';
 import { buildLayerkitImages, type LayerkitImages, withClientRoot } from './fixtures/layerkit-images.js';
 import { buildReferenceImage, type ReferenceImage } from './reference-image.js';
 
@@ -55,11 +57,13 @@ async function asLayout(label: string, ref: string): Promise<ClientImage> {
  * clean, and a layerkit commit on top (a changed, an added and a deleted file) is accepted by
  * skopeo (into docker-archive, diff_ids re-checked) and unpacked by umoci to the committed tree.
  */
-async function readAndCommitOnTop(label: string, image: ClientImage): Promise<void> {
+async function readAndCommitOnTop(label: string, image: ClientImage): Promise<TreeFact[]> {
   const ours = join(scratch, `layerkit-${label}`);
   await unpack(image.ref, ours);
-  const theirs = await umoci.unpack(image.umociLayout, image.umociTag, join(scratch, `umoci-${label}`));
-  expect(withClientRoot(await walkTree(ours))).toEqual(await walkTree(theirs));
+  const theirs = await walkTree(
+    await umoci.unpack(image.umociLayout, image.umociTag, join(scratch, `umoci-${label}`)),
+  );
+  expect(withClientRoot(await walkTree(ours))).toEqual(theirs);
   const report = await verify(image.ref);
   expect(report.problems).toEqual([]);
   expect(report.ok).toBe(true);
@@ -85,6 +89,7 @@ async function readAndCommitOnTop(label: string, image: ClientImage): Promise<vo
   );
   const rootfs = await umoci.unpack(out, 'next', join(scratch, `umoci-next-${label}`));
   expect(await walkTree(rootfs)).toEqual(withClientRoot(committed));
+  return theirs;
 }
 
 /** The matrix's most layered image (every change kind, config edits) as a layout ref. */
@@ -121,7 +126,7 @@ describe('images other clients built', () => {
     await readAndCommitOnTop('umoci', { ref, umociLayout: reference.layout, umociTag: 'v2' });
   });
 
-  it('buildah commit of a container made from our image', async () => {
+  it('buildah commit of a container made from our image (OCI layout and docker-archive)', async () => {
     const buildah: Buildah = createBuildah();
     try {
       const container = await buildah.from(built.layout, 'config');
@@ -129,6 +134,14 @@ describe('images other clients built', () => {
       await buildah.commit(container, skopeo.ociRef(layout, 'committed'));
       const ref = skopeo.ociRef(layout, 'committed');
       await readAndCommitOnTop('buildah', { ref, umociLayout: layout, umociTag: 'committed' });
+      // and in Docker's format, straight into a docker-archive
+      const file = join(scratch, 'buildah.docker.tar');
+      await buildah.commit(
+        container,
+        skopeo.dockerArchiveRef(file, 'example.com/buildah/committed:v1'),
+        'docker',
+      );
+      await readAndCommitOnTop('buildah-docker', await asLayout('buildah-docker', `docker-archive:${file}`));
     } finally {
       await buildah.dispose();
     }
@@ -159,4 +172,46 @@ describe('daemon exports', () => {
     await containerd.export(archive.name, file);
     await readAndCommitOnTop('ctr-export', await asLayout('ctr-export', `oci-archive:${file}`));
   });
+});
+
+describe('layers other tar tools wrote, appended with appendLayer', () => {
+  const tools = [
+    // GNU tar's own format: ././@LongLink names, "./" prefixes, a "./" root entry, gzip
+    ['tar', ['--format=gnu', '--xattrs', '--xattrs-include=security.capability', '--numeric-owner', '-czf']],
+    // libarchive's restricted pax, uncompressed
+    ['bsdtar', ['--xattrs', '--numeric-owner', '-cf']],
+  ] as const;
+
+  it.each(tools)(
+    '%s: whiteouts, opaque dir, long names, hardlink and capability as umoci applies them',
+    async (tool, flags) => {
+      const source = join(scratch, `${tool}-layer-source`);
+      await populateForeignLayer(source);
+      const layer = join(scratch, `${tool}.layer`);
+      await runTool(tool, [...flags, layer, '-C', source, '.']);
+      const layout = join(scratch, `${tool}-appended`);
+      const result = await appendLayer({
+        base: topLayoutRef(),
+        layer,
+        dest: `oci:${layout}:image`,
+        message: tool,
+      });
+      expect(result.layer).toBeDefined();
+      const tree = await readAndCommitOnTop(`append-${tool}`, {
+        ref: `oci:${layout}:image`,
+        umociLayout: layout,
+        umociTag: 'image',
+      });
+      const paths = tree.map((fact) => fact.path);
+      expect(paths).not.toContain('/etc/hello.txt');
+      expect(paths.filter((path) => path.startsWith('/srv/data/'))).toEqual(['/srv/data/fresh.conf']);
+      expect(paths).toContain(`/opt/tool/${LONG_NAME}`);
+      expect(tree.find((fact) => fact.path === '/opt/tool/bin/run-again')?.hardlinkOf).toBe(
+        '/opt/tool/bin/run',
+      );
+      expect(tree.find((fact) => fact.path === '/opt/tool/bin/ping')?.xattrs).toHaveProperty(
+        'security.capability',
+      );
+    },
+  );
 });

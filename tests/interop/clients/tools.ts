@@ -19,6 +19,8 @@ const DEBIAN_PACKAGE = {
   getfattr: 'attr',
   setfattr: 'attr',
   setcap: 'libcap2-bin',
+  tar: 'tar',
+  bsdtar: 'libarchive-tools',
   busybox: 'busybox-static',
   umount: 'mount',
 } as const;
