@@ -243,4 +243,18 @@ describe('archives layerkit wrote (convert and direct commits)', () => {
       expect(await walkTree(rootfs)).toEqual(withClientRoot(archive.tree));
     },
   );
+
+  it.each(kinds.map((kind) => [kind]))(
+    '%s: layerkit converts it back into a layout, digests kept',
+    async (kind) => {
+      const archive = built.archives[kind];
+      const layout = join(scratch, `back-${kind}`);
+      const descriptor = await convert(archive.ref, `oci:${layout}:back`);
+      expect(descriptor.digest).toBe(archive.manifestDigest);
+      const back = readLayoutImage(layout, 'back');
+      expect(back.manifest.config.digest).toBe(archive.imageId);
+      await expect(validateLayout(layout)).resolves.toMatch(/Validation succeeded/);
+      expect((await skopeo.inspect(skopeo.ociRef(layout, 'back'))).Digest).toBe(archive.manifestDigest);
+    },
+  );
 });
