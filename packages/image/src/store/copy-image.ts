@@ -17,8 +17,11 @@ export interface CopyImageOptions {
   platform?: PlatformWant;
   /** The tag in the sink (default: the sink's own). */
   targetTag?: string;
-  /** Called with the layer bytes copied so far; a throw stops the copy before anything is published. */
-  onProgress?: (bytes: number) => void;
+  /**
+   * Called with the layer bytes copied so far; the copy waits for a returned promise (a turn of
+   * the event loop, say), and a throw or rejection stops it before anything is published.
+   */
+  onProgress?: (bytes: number) => void | Promise<void>;
 }
 
 /** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
@@ -38,7 +41,7 @@ export async function copyImage(
       for await (const chunk of source.blobs.stream(layer)) {
         await writer.write(chunk);
         copied += chunk.length;
-        options.onProgress?.(copied);
+        await options.onProgress?.(copied);
       }
       await writer.commit(layer);
     } catch (error) {

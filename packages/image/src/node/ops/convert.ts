@@ -5,11 +5,15 @@
 import type { Descriptor } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { type CopyImageOptions, copyImage } from '../../store/copy-image.js';
+import { eventLoopTurns } from './event-loop-turns.js';
 import type { ImageRefLike } from './image-ref.js';
 import { withSink, withSource } from './with-image.js';
 
-/** Options of {@link convert}: progress (layer bytes copied; a throw cancels the copy). */
-export type ConvertOptions = Pick<CopyImageOptions, 'onProgress'>;
+/** Options of {@link convert}. */
+export interface ConvertOptions {
+  /** Called with the layer bytes copied so far; a throw cancels the copy (nothing is published). */
+  onProgress?: (bytes: number) => void;
+}
 
 /** Copies the image `from` names into `to`; returns the manifest descriptor written. */
 export async function convert(
@@ -18,9 +22,13 @@ export async function convert(
   platform?: PlatformWant,
   options: ConvertOptions = {},
 ): Promise<Descriptor> {
-  return withSource(from, (source) =>
-    withSink(to, (sink) =>
-      copyImage(source, sink, platform === undefined ? options : { ...options, platform }),
-    ),
-  );
+  const turn = eventLoopTurns();
+  const copyOptions: CopyImageOptions = {
+    onProgress: (bytes) => {
+      options.onProgress?.(bytes);
+      return turn(bytes);
+    },
+  };
+  if (platform !== undefined) copyOptions.platform = platform;
+  return withSource(from, (source) => withSink(to, (sink) => copyImage(source, sink, copyOptions)));
 }

@@ -22,6 +22,7 @@ import {
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { BlobWriteStore } from '../../store/blob-reader.js';
+import { countedBytes } from './event-loop-turns.js';
 
 /** Where a layer blob is written: any store with a blob writer. */
 export type LayerStore = Pick<BlobWriteStore, 'writer'>;
@@ -35,7 +36,7 @@ export interface LayerOptions {
   level?: number;
   /** SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. */
   sourceDateEpoch?: number;
-  /** Progress: uncompressed layer bytes written so far. */
+  /** Progress: uncompressed layer bytes written so far; a throw fails the step (nothing is published). */
   onProgress?: (bytes: number) => void;
   /** Entries that cannot be represented (sockets, empty xattrs). */
   onWarning?: (message: string) => void;
@@ -52,16 +53,6 @@ async function nonEmpty<T>(items: AsyncIterable<T>): Promise<AsyncIterable<T> | 
   })();
 }
 
-/** Counts bytes flowing through, for progress reports. */
-async function* counted(source: AsyncIterable<Uint8Array>, report?: (bytes: number) => void) {
-  let bytes = 0;
-  for await (const chunk of source) {
-    bytes += chunk.length;
-    report?.(bytes);
-    yield chunk;
-  }
-}
-
 /** Writes layer entries as one compressed layer blob into `store`; undefined when there are none. */
 export async function writeEntriesAsLayer(
   entries: AsyncIterable<LayerEntry>,
@@ -74,7 +65,7 @@ export async function writeEntriesAsLayer(
     onWarning: (w: { message: string }) => options.onWarning?.(w.message),
     ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
   };
-  const tar = counted(writeLayerTar(present, tarOptions), options.onProgress);
+  const tar = countedBytes(writeLayerTar(present, tarOptions), options.onProgress);
   return writeLayerBlob(tar, layerBlobOptions(store, options));
 }
 

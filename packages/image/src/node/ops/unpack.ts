@@ -8,6 +8,7 @@ import { type UnpackResult, unpackImageLayers } from '@layerkit/diff/node';
 import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { formatImageReference } from '../../reference/image-reference.js';
+import { countedBytes } from './event-loop-turns.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
 import type { UnpackedImageRecord } from './unpacked-image-record.js';
 import { withSourceImage } from './with-image.js';
@@ -34,19 +35,6 @@ export interface UnpackImageOptions {
   onProgress?: (progress: UnpackProgress) => void;
 }
 
-/** Passes `chunks` through, adding their length to `progress.bytes` and reporting it. */
-async function* reportingBytes(
-  chunks: AsyncIterable<Uint8Array>,
-  progress: UnpackProgress,
-  report: (progress: UnpackProgress) => void,
-): AsyncIterable<Uint8Array> {
-  for await (const chunk of chunks) {
-    progress.bytes += chunk.length;
-    report({ ...progress });
-    yield chunk;
-  }
-}
-
 /** Unpacks `image` into the new directory `rootfs`; nothing appears there unless it all succeeds. */
 export async function unpack(
   image: ImageRefLike,
@@ -67,9 +55,12 @@ export async function unpack(
     const { onProgress } = options;
     const layers = descriptors.map((layer, i) => ({
       open: () => {
-        const chunks = source.blobs.stream(layer);
+        const before = progress.bytes;
         progress.layer = i;
-        return onProgress === undefined ? chunks : reportingBytes(chunks, progress, onProgress);
+        return countedBytes(source.blobs.stream(layer), (bytes) => {
+          progress.bytes = before + bytes;
+          onProgress?.({ ...progress });
+        });
       },
       diffID: diffIds[i]!,
     }));
