@@ -13,6 +13,7 @@ import { type Buildah, createBuildah } from './clients/buildah.js';
 import { type Containerd, startContainerd } from './clients/containerd.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
 import { readLayoutImage } from './clients/layout.js';
+import { createPodman, type Podman } from './clients/podman.js';
 import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { runTool } from './clients/tools.js';
@@ -145,6 +146,23 @@ describe('images other clients built', () => {
     } finally {
       await buildah.dispose();
     }
+  });
+});
+
+describe('podman save', () => {
+  let podman: Podman;
+  beforeAll(() => {
+    podman = createPodman();
+  });
+  afterAll(() => podman?.dispose());
+
+  it.each([['oci-archive'], ['docker-archive']] as const)('--format %s', async (format) => {
+    const archive = built.archives.topDocker;
+    expect(await podman.load(archive.file)).toEqual([archive.name]);
+    const file = join(scratch, `podman-save.${format}.tar`);
+    await podman.save(archive.name, file, format);
+    const label = `podman-${format}`;
+    await readAndCommitOnTop(label, await asLayout(label, `${format}:${file}`));
   });
 });
 

@@ -37,6 +37,8 @@ export interface PodmanHistoryRow {
 export interface Podman {
   /** `podman load -i ARCHIVE` (docker-archive or oci-archive); returns the loaded references. */
   load(archive: string): Promise<string[]>;
+  /** `podman save --format FORMAT -o FILE REF`: the image as podman writes it. */
+  save(ref: string, file: string, format: 'oci-archive' | 'docker-archive'): Promise<void>;
   /** `podman image inspect REF`. */
   inspect(ref: string): Promise<PodmanImage>;
   /** `podman history --no-trunc --format json REF`, newest row first. */
@@ -91,6 +93,9 @@ export function createPodman(): Podman {
       if (refs.length === 0)
         throw new Error(`interop: podman load printed no "Loaded image":\n${stdout}${stderr}`);
       return refs;
+    },
+    async save(ref, file, format) {
+      await podman(['save', '--quiet', '--format', format, '--output', file, ref]);
     },
     async inspect(ref) {
       const images = JSON.parse((await podman(['image', 'inspect', ref])).stdout) as PodmanImage[];
