@@ -1,0 +1,210 @@
+/**
+ * The CLI tests' tools: the BUILT `layerkit` binary run as a subprocess (as a user runs it),
+ * scratch directories, root filesystems with fixed contents, modes, owners and times (so the
+ * images built from them have fixed digests), and readers for what a layout holds.
+ */
+import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  lchownSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** The built entry points. */
+export const BIN = join(REPO, 'packages/cli/dist/bin.js');
+export const DEMO = join(REPO, 'packages/cli/dist/demo.js');
+
+/** `tsc -b packages/cli`: brings the CLI's dist (and the packages it uses) up to date. */
+export function buildCli(): void {
+  const result = spawnSync(join(REPO, 'node_modules/.bin/tsc'), ['-b', 'packages/cli'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (result.status !== 0) throw new Error(`tsc -b packages/cli failed:\n${result.stdout}${result.stderr}`);
+}
+
+/** How a finished `layerkit` run ended and what it printed. */
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of a run: working directory and extra environment (TZ is UTC unless given). */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+}
+
+function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', ...env };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
+  return merged;
+}
+
+/** Runs `node packages/cli/dist/bin.js ARGS…` to completion (stdin, stdout, stderr are pipes). */
+export function layerkit(args: readonly string[], options: RunOptions = {}): Run {
+  const spawnOptions: SpawnSyncOptions = {
+    cwd: options.cwd ?? REPO,
+    env: environment(options.env),
+    encoding: 'utf8',
+    timeout: 120_000,
+  };
+  const result = spawnSync(process.execPath, [BIN, ...args], spawnOptions);
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Runs `layerkit ARGS…` and returns its stdout; throws with its stderr when it fails. */
+export function ok(args: readonly string[], options: RunOptions = {}): string {
+  const run = layerkit(args, options);
+  if (run.status !== 0) throw new Error(`layerkit ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return run.stdout;
+}
+
+/** Starts `layerkit ARGS…` in the background; `done` resolves with its exit status and stderr. */
+export function start(args: readonly string[], options: RunOptions = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO,
+    env: environment(options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<Run>((resolve) => {
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** A fresh scratch directory, and a way to remove it. */
+export function scratch(prefix: string): { dir: string; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `layerkit-cli-${prefix}-`));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A fixed mtime for tree entries (2023-11-14), before every epoch the tests use. */
+export const MTIME = 1_700_000_000;
+/** SOURCE_DATE_EPOCH of the tests' image steps (2024-06-01T00:00:00Z) and later steps. */
+export const EPOCH = 1_717_200_000;
+
+/** One file of a fixture tree: content, and mode (default 0644). */
+export type FixtureFile = string | Uint8Array | { content: string | Uint8Array; mode: number };
+
+/**
+ * Writes `files` under `root` (created), then fixes every directory at 0755 and every entry's
+ * owner (root, when running as root) and mtime, deepest first, so the tree's layer is the same
+ * bytes on every run.
+ */
+export function writeTree(root: string, files: Record<string, FixtureFile>): void {
+  mkdirSync(root, { recursive: true });
+  for (const [path, file] of Object.entries(files)) {
+    const full = join(root, path);
+    mkdirSync(dirname(full), { recursive: true });
+    const { content, mode } =
+      typeof file === 'object' && 'mode' in file ? file : { content: file, mode: 0o644 };
+    writeFileSync(full, content);
+    chmodSync(full, mode);
+  }
+  fixTimes(root);
+}
+
+/** Sets owner (as root) and mtime of every entry under `root`, and 0755 on its directories. */
+export function fixTimes(root: string): void {
+  const visit = (path: string) => {
+    const entries = readdirSync(path, { withFileTypes: true });
+    for (const entry of entries) {
+      const child = join(path, entry.name);
+      if (entry.isDirectory()) {
+        visit(child);
+        chmodSync(child, 0o755);
+      }
+      settle(child);
+    }
+  };
+  visit(root);
+  chmodSync(root, 0o755);
+  settle(root);
+}
+
+function settle(path: string): void {
+  if (process.getuid?.() === 0) lchownSync(path, 0, 0);
+  lutimesSync(path, MTIME, MTIME);
+}
+
+/** Deterministic pseudo-random bytes (a linear congruential generator). */
+export function bytesOf(seed: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  return bytes;
+}
+
+/** The names in a layout's `blobs/` (temp files included) and `blobs/sha256/`, sorted. */
+export function blobNames(layout: string): { temp: string[]; blobs: string[] } {
+  return {
+    temp: readdirSync(join(layout, 'blobs'))
+      .filter((name) => name !== 'sha256')
+      .sort(),
+    blobs: readdirSync(join(layout, 'blobs', 'sha256')).sort(),
+  };
+}
+
+/** The bytes of a file, as text. */
+export function text(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** One image of an OCI layout, read back: its manifest digest, manifest, config digest and config. */
+export interface LayoutImage {
+  manifestDigest: string;
+  manifest: { layers: { mediaType: string; digest: string; size: number }[]; config: { digest: string } };
+  configDigest: string;
+  config: {
+    author?: string;
+    created?: string;
+    config?: Record<string, unknown>;
+    rootfs: { diff_ids: string[] };
+    history?: {
+      created?: string;
+      created_by?: string;
+      author?: string;
+      comment?: string;
+      empty_layer?: boolean;
+    }[];
+  };
+}
+
+/** Reads the image `tag` names in the layout at `layout`. */
+export function readImage(layout: string, tag: string): LayoutImage {
+  const blob = (digest: string) => join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
+  const index = JSON.parse(text(join(layout, 'index.json'))) as {
+    manifests: { digest: string; annotations?: Record<string, string> }[];
+  };
+  const entry = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  if (entry === undefined) throw new Error(`no tag ${tag} in ${layout}`);
+  const manifest = JSON.parse(text(blob(entry.digest))) as LayoutImage['manifest'];
+  const config = JSON.parse(text(blob(manifest.config.digest))) as LayoutImage['config'];
+  return { manifestDigest: entry.digest, manifest, configDigest: manifest.config.digest, config };
+}
