@@ -3,7 +3,17 @@
  * wrote (convert and direct commits), report our image ID, layers and history rows, and run
  * commands in them (busybox images: `cat` the committed files, the seed page included).
  */
-import { chmodSync, createReadStream, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  createReadStream,
+  linkSync,
+  mkdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -18,7 +28,7 @@ import { blobPath, readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
 import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
-import { walkTree } from './clients/tree.js';
+import { type TreeFact, walkTree } from './clients/tree.js';
 import * as umoci from './clients/umoci.js';
 import { CHANGED_HELLO, HELLO_DOCKER } from './fixtures/busybox-rootfs.js';
 import {
@@ -29,6 +39,7 @@ import {
   MATRIX_MESSAGE,
   SEED_AUTHOR,
   SEED_MESSAGE,
+  withClientRoot,
 } from './fixtures/layerkit-images.js';
 
 type ArchiveKind = keyof LayerkitImages['archives'];
@@ -234,30 +245,74 @@ describe('docker diff vs layerkit diff', () => {
   /** A day far from now, so that `touch` is a change for both sides. */
   const TOUCHED = new Date('2030-01-01T00:00:00Z');
 
+  /** One edit, as a busybox command in the container and as the same operation on the host. */
+  interface TwinEdit {
+    readonly shell: string;
+    readonly host: (at: (path: string) => string) => void;
+  }
+
+  /** Every kind of change docker diff distinguishes (reference §2.1), on the top image. */
+  const EDITS: readonly TwinEdit[] = [
+    // one of two hardlinks: the other keeps content and mtime (only its nlink and ctime change)
+    { shell: 'busybox rm /etc/hello.txt', host: (at) => rmSync(at('etc/hello.txt')) },
+    { shell: 'echo changed > /root/new.txt', host: (at) => writeFileSync(at('root/new.txt'), 'changed\n') },
+    {
+      shell: 'busybox mkdir -p /srv/x/y && echo z > /srv/x/y/z',
+      host: (at) => {
+        mkdirSync(at('srv/x/y'), { recursive: true });
+        writeFileSync(at('srv/x/y/z'), 'z\n');
+      },
+    },
+    { shell: 'busybox rm -r /srv/team', host: (at) => rmSync(at('srv/team'), { recursive: true }) },
+    { shell: 'busybox chmod 600 /etc/issue/README', host: (at) => chmodSync(at('etc/issue/README'), 0o600) },
+    { shell: 'busybox chmod 700 /srv/new', host: (at) => chmodSync(at('srv/new'), 0o700) },
+    { shell: 'busybox chown 1000:1000 /etc/passwd', host: (at) => chownSync(at('etc/passwd'), 1000, 1000) },
+    {
+      shell: 'busybox touch -d "2030-01-01 00:00:00" /etc/group',
+      host: (at) => utimesSync(at('etc/group'), TOUCHED, TOUCHED),
+    },
+    {
+      // dir → file: C on the path, no D for the old children
+      shell: 'busybox rm -r /srv/new/deep && echo flat > /srv/new/deep',
+      host: (at) => {
+        rmSync(at('srv/new/deep'), { recursive: true });
+        writeFileSync(at('srv/new/deep'), 'flat\n');
+      },
+    },
+    {
+      // file → dir: C on the path, A for the children
+      shell:
+        'busybox rm /root/shared-a.txt && busybox mkdir /root/shared-a.txt && echo in > /root/shared-a.txt/f',
+      host: (at) => {
+        rmSync(at('root/shared-a.txt'));
+        mkdirSync(at('root/shared-a.txt'));
+        writeFileSync(at('root/shared-a.txt/f'), 'in\n');
+      },
+    },
+    {
+      shell: 'busybox ln -sfn ../tmp /var/www',
+      host: (at) => {
+        rmSync(at('var/www'));
+        symlinkSync('../tmp', at('var/www'));
+      },
+    },
+    // a new hardlink to an unchanged file: only the new name is a change
+    {
+      shell: 'busybox ln /srv/shared.txt /srv/shared-c.txt',
+      host: (at) => linkSync(at('srv/shared.txt'), at('srv/shared-c.txt')),
+    },
+  ];
+
   it('the same edits in a container and in a layerkit-unpacked rootfs: same A/C/D lines, same committed tree', async () => {
     const archive = built.archives.topDocker;
     expect(await docker.load(archive.file)).toBe(archive.name);
-    const script = [
-      'busybox rm /etc/hello.txt', // one of two hardlinks: the other keeps its content and mtime
-      'echo changed > /root/new.txt',
-      'busybox mkdir -p /srv/x/y',
-      'echo z > /srv/x/y/z',
-      'busybox rm -r /srv/team',
-      'busybox chmod 600 /etc/issue/README',
-      'busybox touch -d "2030-01-01 00:00:00" /etc/passwd',
-    ].join(' && ');
+    const script = EDITS.map((edit) => edit.shell).join(' && ');
     const dockerCommit = 'layerkit/docker-commit:latest';
     const theirs = await docker.diffAfterRun(archive.name, ['sh', '-c', `TZ=UTC0 ${script}`], dockerCommit);
 
     const rootfs = join(scratch, 'rootfs');
     await unpack(archive.ref, rootfs);
-    rmSync(join(rootfs, 'etc/hello.txt'));
-    writeFileSync(join(rootfs, 'root/new.txt'), 'changed\n');
-    mkdirSync(join(rootfs, 'srv/x/y'), { recursive: true });
-    writeFileSync(join(rootfs, 'srv/x/y/z'), 'z\n');
-    rmSync(join(rootfs, 'srv/team'), { recursive: true });
-    chmodSync(join(rootfs, 'etc/issue/README'), 0o600);
-    utimesSync(join(rootfs, 'etc/passwd'), TOUCHED, TOUCHED);
+    for (const edit of EDITS) edit.host((path) => join(rootfs, path));
     const ours = formatDockerDiff(await diffImage(archive.ref, rootfs));
 
     // docker diff emits siblings in Go map order (random; reference §2.1), layerkit sorted:
@@ -266,23 +321,40 @@ describe('docker diff vs layerkit diff', () => {
     expect(lines(theirs)).toContain('D /etc/hello.txt');
     expect(lines(ours)).toEqual(lines(theirs));
 
-    // docker commit's image and layerkit's commit unpack (umoci) to the same tree
+    // docker commit's image and layerkit's commit unpack (umoci) to the same tree, with one
+    // documented difference: the new hardlink /srv/shared-c.txt joins a group whose other names
+    // are unchanged. Docker's naive differ exports only the new name, so the link is split on
+    // apply (reference §2.2); layerkit re-emits the unchanged siblings as links to one copy
+    // (containerd's way, §5.1), so its image keeps the group the rootfs has.
     const saved = join(scratch, 'docker-commit.tar');
     await docker.save(dockerCommit, saved);
-    await skopeo.copy(skopeo.dockerArchiveRef(saved), skopeo.ociRef(join(scratch, 'docker-commit'), 'image'));
+    const dockerLayout = join(scratch, 'docker-commit');
+    await skopeo.copy(skopeo.dockerArchiveRef(saved), skopeo.ociRef(dockerLayout, 'image'));
     const ourLayout = join(scratch, 'layerkit-commit');
     await commit({ base: archive.ref, rootfs, dest: `oci:${ourLayout}:image` });
     const dockerTree = await walkTree(
-      await umoci.unpack(join(scratch, 'docker-commit'), 'image', join(scratch, 'u1')),
+      await umoci.unpack(dockerLayout, 'image', join(scratch, 'umoci-docker')),
     );
-    const ourTree = await walkTree(await umoci.unpack(ourLayout, 'image', join(scratch, 'u2')));
-    expect(ourTree).toEqual(dockerTree);
+    const ourTree = await walkTree(await umoci.unpack(ourLayout, 'image', join(scratch, 'umoci-layerkit')));
+    expect(ourTree).toEqual(withClientRoot(await walkTree(rootfs)));
+    const splitByDocker = (fact: TreeFact) =>
+      fact.path === '/srv/shared-c.txt' ? { ...fact, hardlinkOf: null } : fact;
+    expect(ourTree.find((fact) => fact.path === '/srv/shared-c.txt')?.hardlinkOf).toBe(
+      '/srv/new/shared-b.txt',
+    );
+    expect(ourTree.map(splitByDocker)).toEqual(dockerTree);
     const layers = (layout: string) => readLayoutImage(layout, 'image').config.rootfs.diff_ids.length;
-    expect(layers(ourLayout)).toBe(layers(join(scratch, 'docker-commit')));
-    // and the new layers name the same entries: changed parents, whiteouts, added files
-    const dockerEntries = await topLayerEntries(join(scratch, 'docker-commit'));
+    expect(layers(ourLayout)).toBe(layers(dockerLayout));
+    // and the new layers name the same entries (changed parents, whiteouts, added files), plus
+    // the re-linked siblings
+    const dockerEntries = await topLayerEntries(dockerLayout);
     expect(dockerEntries).toContain('srv/.wh.team');
-    expect(await topLayerEntries(ourLayout)).toEqual(dockerEntries);
+    const ourEntries = await topLayerEntries(ourLayout);
+    expect(ourEntries.filter((name) => !dockerEntries.includes(name))).toEqual([
+      'srv/new/shared-b.txt',
+      'srv/shared.txt',
+    ]);
+    expect(dockerEntries.filter((name) => !ourEntries.includes(name))).toEqual([]);
   });
 });
 
