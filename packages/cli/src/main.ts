@@ -37,7 +37,7 @@ export async function main(
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`layerkit: unknown command '${name}'\nRun 'layerkit --help' for the list of commands.\n`);
+    io.stderr.write(`layerkit: unknown command '${name}'; see 'layerkit --help' for the list of commands\n`);
     return EXIT_USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,0 +1,162 @@
+/**
+ * Issue 6: exit statuses and error lines. A usage mistake exits 2, an operation that fails
+ * exits 1; either way stderr holds ONE line naming the command (and, for a damaged image, the
+ * blob's digest), stdout stays empty, no stack trace appears unless `--debug`, and nothing in
+ * the destination changes.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blobNames, buildCli, bytesOf, layerkit, ok, readImage, scratch, writeTree } from './cli.js';
+
+let work: ReturnType<typeof scratch>;
+let layout: string;
+let image: string;
+let rootfs: string;
+
+beforeAll(() => {
+  buildCli();
+  work = scratch('errors');
+  layout = join(work.dir, 'images');
+  image = `oci:${layout}:base`;
+  rootfs = join(work.dir, 'rootfs');
+  writeTree(rootfs, { 'etc/hostname': 'base\n', 'usr/lib/data.bin': bytesOf(7, 64 * 1024) });
+  ok(['import', rootfs, image]);
+  writeFileSync(join(rootfs, 'etc/hostname'), 'changed\n');
+});
+
+afterAll(() => work?.dispose());
+
+/** Runs layerkit and checks it wrote nothing on stdout and exactly one line on stderr. */
+function fails(args: string[], env: Record<string, string> = {}) {
+  const run = layerkit(args, { cwd: work.dir, env });
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(/^layerkit: [^\n]+\n$/);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  return run;
+}
+
+describe('usage errors exit 2 with one line that points at the help', () => {
+  it.each<[string, string[], RegExp]>([
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'; see 'layerkit --help'/],
+    [
+      'a missing argument',
+      ['history'],
+      /^layerkit: history: expected 1 argument, got 0; see 'layerkit history --help'/,
+    ],
+    ['too many arguments', ['verify', 'oci:a', 'oci:b'], /^layerkit: verify: expected 1 argument, got 2/],
+    ['an unknown flag', ['history', '--bogus', 'oci:x'], /^layerkit: history: .*--bogus/],
+    ['a flag without its value', ['commit', 'oci:a', 'b', 'oci:c', '-m'], /^layerkit: commit: .*-m/],
+    ['a bad boolean', ['history', '-H=maybe', 'oci:x'], /invalid boolean value "maybe" for --human/],
+    ['a bad --format', ['diff', '--format', 'yaml', 'a', 'b'], /^layerkit: diff: invalid --format "yaml"/],
+    ['a bad history --format', ['history', '--format', 'xml', 'oci:x'], /invalid --format "xml"/],
+    ['a bad --mode', ['diff', '--mode', 'fast', 'a', 'b'], /invalid --mode "fast": expected one of/],
+    [
+      'a bad --compression',
+      ['commit', '--compression', 'lz4', 'oci:a', 'b', 'oci:c'],
+      /invalid --compression "lz4"/,
+    ],
+    ['a bad --level', ['import', '--level', '12', 'a', 'oci:b'], /invalid --level "12": expected 1 to 9/],
+    ['layer without -o', ['layer', 'a', 'b'], /^layerkit: layer: -o FILE is required/],
+    ['config with nothing to change', ['config', 'oci:a', 'oci:b'], /nothing to change/],
+    ['a bad --env', ['config', '--env', 'NOEQUALS', 'oci:a', 'oci:b'], /invalid --env "NOEQUALS"/],
+  ])('%s', (_what, args, message) => {
+    const run = fails(args);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('a bad SOURCE_DATE_EPOCH is a usage error and writes nothing', () => {
+    const before = readFileSync(join(layout, 'index.json'));
+    const run = fails(['commit', image, 'rootfs', `oci:${layout}:v2`], { SOURCE_DATE_EPOCH: 'yesterday' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/invalid SOURCE_DATE_EPOCH "yesterday"/);
+    expect(readFileSync(join(layout, 'index.json'))).toEqual(before);
+  });
+
+  it('no command at all prints the help on stderr and exits 2', () => {
+    const run = layerkit([]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^Usage: layerkit COMMAND/);
+  });
+});
+
+describe('failed operations exit 1 with one line', () => {
+  it('a missing layout names its path', () => {
+    const run = fails(['history', `oci:${join(work.dir, 'nowhere')}:x`]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(join(work.dir, 'nowhere'));
+  });
+
+  it('a bad --change fails before any layer is stored', () => {
+    const before = blobNames(layout);
+    const run = fails(['commit', '-c', 'FROBNICATE now', image, 'rootfs', `oci:${layout}:v2`]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^layerkit: commit: .*FROBNICATE/);
+    expect(blobNames(layout)).toEqual(before);
+  });
+});
+
+describe('a corrupt image (one byte of a layer blob flipped)', () => {
+  let damaged: string;
+  let damagedImage: string;
+  let layer: string;
+
+  beforeAll(() => {
+    damaged = join(work.dir, 'damaged');
+    damagedImage = `oci:${damaged}:base`;
+    ok(['convert', image, damagedImage]);
+    layer = readImage(damaged, 'base').manifest.layers[0]!.digest;
+    const path = join(damaged, 'blobs/sha256', layer.slice(7));
+    const bytes = readFileSync(path);
+    const middle = bytes.length >> 1;
+    bytes[middle] = bytes[middle]! ^ 0x01;
+    writeFileSync(path, bytes);
+  });
+
+  const corrupt = (command: string) =>
+    new RegExp(`^layerkit: ${command}: .*blob ${layer} is corrupt \\(.+\\)$`, 'm');
+
+  it('commit exits 1 naming the blob, and the layout is as it was (no temp files)', () => {
+    const index = readFileSync(join(damaged, 'index.json'));
+    const blobs = blobNames(damaged);
+    const run = fails(['commit', damagedImage, 'rootfs', `oci:${damaged}:v2`]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(corrupt('commit'));
+    expect(readFileSync(join(damaged, 'index.json'))).toEqual(index);
+    expect(blobNames(damaged)).toEqual(blobs);
+    expect(existsSync(join(damaged, 'index.json.lock'))).toBe(false);
+  });
+
+  it.each([
+    ['unpack', () => [damagedImage, join(work.dir, 'unpacked')]],
+    ['convert', () => [damagedImage, `oci-archive:${join(work.dir, 'copy.tar')}`]],
+    ['diff', () => [damagedImage, 'rootfs']],
+  ])('%s exits 1 naming the blob', (command, args) => {
+    const run = fails([command, ...args()]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(corrupt(command));
+  });
+
+  it('unpack and convert leave no rootfs, archive or work directory behind', () => {
+    expect(readdirSync(work.dir).filter((name) => /unpacked|copy\.tar/.test(name))).toEqual([]);
+  });
+
+  it('verify names the bad layer on stdout and still exits 1 with the one-line reason', () => {
+    const run = layerkit(['verify', damagedImage]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`BAD  layer ${layer}`);
+    expect(run.stderr).toMatch(/^layerkit: verify: BLOB_CORRUPT: [^\n]+\n$/);
+  });
+
+  it('--debug adds the stack trace', () => {
+    const run = layerkit(['--debug', 'commit', damagedImage, 'rootfs', `oci:${damaged}:v2`], {
+      cwd: work.dir,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n')[0]).toMatch(corrupt('commit'));
+    expect(run.stderr).toMatch(/^\s+at /m);
+    expect(statSync(join(damaged, 'index.json')).isFile()).toBe(true);
+  });
+});
