@@ -137,8 +137,11 @@ describe('diffTrees: detection modes', () => {
     ['abc', 10n * S, 'abc', 10n * S + 5n, { metadata: '', auto: '', content: '' }],
     // both with ns, same second, different ns, same content
     ['abc', 10n * S + 3n, 'abc', 10n * S + 5n, { metadata: 'C /f\n', auto: 'C /f\n', content: '' }],
-    // same mtime, same size, different bytes: invisible to every rule (documented)
-    ['abc', 10n * S, 'xyz', 10n * S, { metadata: '', auto: '', content: '' }],
+    // same whole-second mtime, same size, different bytes: a tar's truncation can hide a rewrite,
+    // so auto and content compare the bytes (containerd's rule); Docker's metadata rule cannot see it
+    ['abc', 10n * S, 'xyz', 10n * S, { metadata: '', auto: 'C /f\n', content: 'C /f\n' }],
+    // same sub-second mtime, same size, different bytes: invisible to every rule (documented)
+    ['abc', 10n * S + 7n, 'xyz', 10n * S + 7n, { metadata: '', auto: '', content: '' }],
   ];
   for (const [before, t0, after, t1, want] of cases) {
     for (const mode of ['metadata', 'auto', 'content'] as const) {
@@ -237,7 +240,8 @@ describe('diffTrees: streaming and determinism', () => {
             uid: 0,
             gid: 0,
             size: 1,
-            mtimeNs: i === edited ? 1n : 0n,
+            // Sub-second mtimes: the metadata settles every entry (these entries have no content).
+            mtimeNs: i === edited ? 2n : 1n,
           };
         }
       },

@@ -78,7 +78,9 @@ export function compareMetadata(
   }
   if (upper.type === 'dir') return 'same';
   if (lower.size !== upper.size || lower.linkTarget !== upper.linkTarget) return 'changed';
-  if (lower.mtimeNs === upper.mtimeNs) return 'same';
+  // Equal sub-second mtimes settle it; equal whole seconds may be a tar's truncation of two
+  // different times (containerd then compares content), so only `metadata` mode trusts them.
+  if (lower.mtimeNs === upper.mtimeNs && lower.mtimeNs % NS_PER_SECOND !== 0n) return 'same';
   switch (mode) {
     case 'metadata':
       return sameFsTime(lower.mtimeNs, upper.mtimeNs) ? 'same' : 'changed';
