@@ -1,14 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type BlobRef,
-  type BlobStore,
-  type Digest,
-  LayerkitError,
-  MemoryBlobStore,
-  parseDigest,
-} from '@layerkit/digest';
+import { type BlobRef, type BlobStore, type Digest, MemoryBlobStore, parseDigest } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
 import { chunked, collect, layerkitFailure, mixedBytes, referenceSha256, scratchLayouts } from './helpers.js';

@@ -6,7 +6,6 @@ import {
   type Codec,
   type DigestRuntime,
   decompressAuto,
-  isLayerkitError,
   LayerkitError,
   portableRuntime,
   sniffCompression,
