@@ -1,0 +1,113 @@
+/**
+ * Issue 6: the demo (`node packages/cli/dist/demo.js DIR`) runs the seed scenario and prints
+ * what README promises, and README's two commands are the ones CI and `pnpm demo` run.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, DEMO, layerkit, REPO, type Run, readImage, scratch } from './cli.js';
+
+const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+const ciRun = readFileSync(join(REPO, '.ci/run'), 'utf8');
+
+/** README's command line that ends in `pnpm COMMAND`, without its trailing comment. */
+function readmeCommand(pnpmCommand: string): string {
+  const line = readme.split('\n').find((l) => new RegExp(`&& pnpm ${pnpmCommand}\\b`).test(l));
+  if (line === undefined) throw new Error(`README has no "… && pnpm ${pnpmCommand}" line`);
+  return line.replace(/\s+#.*$/, '').trim();
+}
+
+/** The five lines README's transcript shows for `layerkit diff`. */
+const FIVE_CHANGES = [
+  'C /usr',
+  'C /usr/share',
+  'C /usr/share/nginx',
+  'C /usr/share/nginx/html',
+  'C /usr/share/nginx/html/index.html',
+];
+
+describe('the demo', () => {
+  let work: ReturnType<typeof scratch>;
+  let demo: Run;
+
+  beforeAll(() => {
+    buildCli();
+    work = scratch('demo');
+    const run = spawnSync(process.execPath, [DEMO, join(work.dir, 'demo')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    demo = { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  });
+
+  afterAll(() => work?.dispose());
+
+  it('exits 0 with nothing on stderr', () => {
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+  });
+
+  it('prints the five C lines of docker diff right after the diff command', () => {
+    const lines = demo.stdout.split('\n');
+    const at = lines.indexOf('$ layerkit diff oci:images:nginx ./webserver');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 7)).toEqual([...FIVE_CHANGES, '']);
+  });
+
+  it('prints the new image ID after the commit and the new history row on top', () => {
+    const v2 = readImage(join(work.dir, 'demo/images'), 'nginx:v2');
+    const lines = demo.stdout.split('\n');
+    const commit = lines.findIndex((line) => line.startsWith('$ layerkit commit '));
+    expect(lines[commit + 1]).toBe(v2.configDigest);
+    const history = lines.indexOf('$ layerkit history oci:images:nginx:v2');
+    expect(lines[history + 1]).toMatch(/^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
+    expect(lines[history + 2]).toMatch(
+      new RegExp(`^${v2.configDigest.slice(7, 19)}   .+ ago +nginx -g daemon off; +24B +修改了默认网页$`),
+    );
+    expect(v2.config.history?.at(-1)).toMatchObject({
+      author: 'Tao Wang <twang2218@gmail.com>',
+      comment: '修改了默认网页',
+    });
+  });
+
+  it('writes the docker-archive README mentions, and the image verifies', () => {
+    expect(existsSync(join(work.dir, 'demo/nginx-v2.tar'))).toBe(true);
+    expect(layerkit(['verify', 'docker-archive:nginx-v2.tar'], { cwd: join(work.dir, 'demo') }).status).toBe(
+      0,
+    );
+  });
+});
+
+describe("README's commands", () => {
+  it('the test command is what .ci/run runs, in order, ending with pnpm test', () => {
+    const ciCommands = ciRun
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#') && !/^(set|cd) /.test(line));
+    const steps = readmeCommand('test')
+      .split('&&')
+      .map((step) => step.trim());
+    expect(steps).toEqual(['bash scripts/setup.sh', 'pnpm test']);
+    const positions = steps.map((step) => ciCommands.indexOf(step));
+    expect(positions.every((at) => at >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(ciCommands.at(-1)).toBe(steps.at(-1));
+  });
+
+  it('the demo command sets up minimally and runs pnpm demo, which builds and runs the demo script', () => {
+    expect(readmeCommand('demo')).toBe('bash scripts/setup.sh --minimal && pnpm demo');
+    expect(readFileSync(join(REPO, 'scripts/setup.sh'), 'utf8')).toContain('"--minimal"');
+    const { scripts } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(scripts.demo).toBe('tsc -b && node packages/cli/dist/demo.js');
+  });
+
+  it("README's transcript shows the demo's diff lines and the CLI's command list", () => {
+    expect(readme).toContain(`$ layerkit diff oci:images:nginx ./webserver\n${FIVE_CHANGES.join('\n')}\n`);
+    const listed = /lists every command \(`([^`]+)`\)/.exec(readme)?.[1]?.split(/\s+/);
+    const help = layerkit(['--help']).stdout;
+    const commands = [...help.matchAll(/^ {2}(\w+) {2,}/gm)].map((match) => match[1]);
+    expect(listed).toEqual(commands);
+  });
+});
