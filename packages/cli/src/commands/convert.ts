@@ -32,6 +32,10 @@ export const tagCommand: Command = {
   name: 'tag',
   summary: 'Tag an image (in the same or another layout); prints the manifest digest',
   usage: 'layerkit tag SRC DEST',
-  help: `Example:
+  help: `Options:
+      --platform string   os/arch[/variant] of a multi-platform source
+  -q, --quiet             no progress output
+
+Example:
   layerkit tag oci:images:nginx:v2 oci:images:nginx:latest`,
 };
