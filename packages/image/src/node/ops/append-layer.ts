@@ -1,8 +1,11 @@
 /**
  * `appendLayer`: `crane append` — a ready-made layer tar (plain, gzip or zstd) on top of an
- * image. The tar is decompressed, hashed for its DiffID and recompressed in one pass.
+ * image. The file is first read through the strict tar reader (a layer that is not a valid
+ * tar, or whose names escape the root or are bad whiteouts, is refused before anything is
+ * written); then it is decompressed, hashed for its DiffID and recompressed in one pass.
  */
 import { createReadStream } from 'node:fs';
+import { layerEntriesFromTar } from '@layerkit/diff';
 import { decompressAuto, writeLayerBlob } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { PlatformWant } from '../../parse/platform.js';
@@ -20,16 +23,29 @@ export interface AppendOptions extends StepMetadata, Pick<LayerOptions, 'compres
   platform?: PlatformWant;
 }
 
+/** The layer file's uncompressed tar stream. */
+async function layerFileTar(file: string): Promise<AsyncIterable<Uint8Array>> {
+  const { stream } = await decompressAuto(createReadStream(file, { highWaterMark: 1 << 20 }), nodeRuntime);
+  return stream;
+}
+
+/** Reads the whole layer file through the strict tar reader; throws its typed error naming the entry. */
+async function checkLayerFile(file: string): Promise<void> {
+  for await (const _entry of layerEntriesFromTar(await layerFileTar(file))) {
+    // Reading every header is the check; bodies are skipped.
+  }
+}
+
 /** Appends the layer file to `base` and publishes the result in `dest`. */
 export async function appendLayer(options: AppendOptions): Promise<StepResult> {
   checkStepMetadata(options);
+  await checkLayerFile(options.layer);
   return withSourceImage(options.base, options.platform, async (source, image) =>
     withSink(options.dest, async (sink) => {
-      const { stream } = await decompressAuto(
-        createReadStream(options.layer, { highWaterMark: 1 << 20 }),
-        nodeRuntime,
+      const layer = await writeLayerBlob(
+        await layerFileTar(options.layer),
+        layerBlobOptions(sink.blobs, options),
       );
-      const layer = await writeLayerBlob(stream, layerBlobOptions(sink.blobs, options));
       const base = { config: image.config.value, layers: image.manifest.value.layers, source };
       return publishStep(base, sink, layer, options);
     }),
