@@ -46,13 +46,13 @@ async function countLayer(layout, layer, counts) {
 }
 
 /**
- * What `tag` added on top of `baseTag` (every layer when there is no base): the number of layers
- * and their entries by tar type (`file`, `directory`, …). A commit that found no change adds
+ * What `tag` added on top of `baseTag` (every layer when there is no base): the number of layers,
+ * their stored (compressed) bytes and their entries by tar type (`file`, `directory`, …). A commit that found no change adds
  * no layer at all, as Docker does.
  * @param {string} layout
  * @param {string} tag
  * @param {string} [baseTag]
- * @returns {Promise<{addedLayers: number, layerEntries: number, layerFiles: number, types: Record<string, number>}>}
+ * @returns {Promise<{addedLayers: number, layerBytes: number, layerEntries: number, layerFiles: number, types: Record<string, number>}>}
  */
 export async function addedLayerEntries(layout, tag, baseTag) {
   const below = baseTag === undefined ? 0 : imageLayers(layout, baseTag).length;
@@ -60,5 +60,6 @@ export async function addedLayerEntries(layout, tag, baseTag) {
   const types = {};
   for (const layer of added) await countLayer(layout, layer, types);
   const layerEntries = Object.values(types).reduce((a, b) => a + b, 0);
-  return { addedLayers: added.length, layerEntries, layerFiles: types.file ?? 0, types };
+  const layerBytes = added.reduce((sum, layer) => sum + layer.size, 0);
+  return { addedLayers: added.length, layerBytes, layerEntries, layerFiles: types.file ?? 0, types };
 }

@@ -3,7 +3,7 @@
  * candidate's `reset` rebuilds its state outside the timed region (fresh layout copy, fresh
  * unpack, the same change on the same paths), so each timed run starts from the same place.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
 import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
@@ -64,6 +64,7 @@ export function defineWorkloads({ inputs, images, layerkit, work, buildah, large
       name: `tar | ${compressor} | sha256sum`,
       role: 'peer',
       reset: () => fresh(out),
+      check: async () => ({ layerBytes: statSync(join(out, 'layer.tar.gz')).size }),
       script:
         `tar --sort=name --numeric-owner -C ${commandLine([input.dir])} -cf - . ` +
         `| tee >(sha256sum > ${commandLine([`${out}/diffid`])}) | ${compressor} ` +
@@ -107,6 +108,7 @@ export function defineWorkloads({ inputs, images, layerkit, work, buildah, large
             bash(`cp -a ${commandLine([`${input.dir}/.`, join(dir, 'bundle', 'rootfs')])}`);
           },
           script: commandLine(['umoci', 'repack', '--image', `${out}:new`, join(dir, 'bundle')]),
+          check: () => addedLayerEntries(out, 'new', 'empty'),
         },
       ].filter(keep),
     };
