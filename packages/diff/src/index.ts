@@ -3,7 +3,12 @@
  * File system sources and apply-to-directory are in `@layerkit/diff/node`.
  */
 
-export type { ApplyTally, DroppedXattr, SkippedEntry } from './apply/apply-types.js';
+export {
+  type ApplyTally,
+  type DroppedXattr,
+  ROOT_ENTRY_SKIPPED,
+  type SkippedEntry,
+} from './apply/apply-types.js';
 export * from './apply/merged-view.js';
 export type * from './contracts.js';
 export * from './engine/change-stream.js';

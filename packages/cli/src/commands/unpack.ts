@@ -1,5 +1,5 @@
 /** `layerkit unpack`: an image's root filesystem on disk (what `docker run` starts from). */
-import { pathToUtf8 } from '@layerkit/diff';
+import { pathToUtf8, ROOT_ENTRY_SKIPPED } from '@layerkit/diff';
 import { unpack } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf } from '../flags.js';
@@ -30,7 +30,11 @@ Example:
       onProgress: unpackProgress(out, interrupted),
     });
     if (flags.quiet === true) return;
-    const skipped = result.reports.flatMap((report) => report.skipped);
+    // Archives made with `tar -C root .` (GNU tar, umoci) start with a `./` entry for the root:
+    // skipping it (the root is never touched) is routine, as in Docker, and not worth a warning.
+    const skipped = result.reports
+      .flatMap((report) => report.skipped)
+      .filter((entry) => entry.reason !== ROOT_ENTRY_SKIPPED);
     for (const { path, reason } of skipped.slice(0, 20)) out.warn(`skipped /${pathToUtf8(path)}: ${reason}`);
     if (skipped.length > 20) out.warn(`… and ${skipped.length - 20} more skipped entries`);
   },

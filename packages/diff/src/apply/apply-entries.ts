@@ -7,7 +7,13 @@
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, TarEntry, TarHeader } from '../contracts.js';
 import { baseName, parentPath, pathToUtf8 } from '../path.js';
-import type { ApplyRules, ApplyTally, ApplyTarget, SpecialType } from './apply-types.js';
+import {
+  type ApplyRules,
+  type ApplyTally,
+  type ApplyTarget,
+  ROOT_ENTRY_SKIPPED,
+  type SpecialType,
+} from './apply-types.js';
 import { entryMeta } from './entry-meta.js';
 import { type EntryName, localEntryName, parseEntryName } from './entry-name.js';
 import { InRootResolver, joinPath } from './in-root-resolver.js';
@@ -79,7 +85,7 @@ class LayerApplier {
     const name = parseEntryName(header.name);
     switch (name.kind) {
       case 'root':
-        this.#tally.skipped.push({ path: header.name, reason: 'names the root' });
+        this.#tally.skipped.push({ path: header.name, reason: ROOT_ENTRY_SKIPPED });
         return;
       case 'aufs':
         this.#tally.skipped.push({ path: name.path, reason: 'AUFS metadata' });

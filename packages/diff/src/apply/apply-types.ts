@@ -82,6 +82,9 @@ export interface ApplyTarget {
   setDirTime(path: BytePath, mtimeNs: bigint): void;
 }
 
+/** The `SkippedEntry.reason` of an entry naming the root itself (e.g. GNU tar's `./`): never applied. */
+export const ROOT_ENTRY_SKIPPED = 'names the root';
+
 /** Creates an empty tally. */
 export function emptyTally(): ApplyTally {
   return { entries: 0, skipped: [], ownershipFailures: 0, droppedXattrs: [] };
