@@ -25,5 +25,6 @@ export * from './tar/classify-whiteout.js';
 export * from './tar/layer-entries-from-tar.js';
 export * from './tar/normalize-entry-name.js';
 export * from './tar/read-tar.js';
+export * from './tar/scan-tar-members.js';
 export * from './tar/write-layer-tar.js';
 export * from './tree/memory-tree.js';

@@ -1,0 +1,202 @@
+/**
+ * Decoding tar header blocks into entries, shared by every way of reading a tar: the streaming
+ * `readTar` and the seeking `scanTarMembers`. It owns the state that spans blocks (PAX and GNU
+ * long-name headers waiting for their entry) and the limits (reference T17–T25); the callers own
+ * the I/O. Errors are `LayerkitError('TAR_…')` naming the entry and offset.
+ */
+import type { BytePath, TarHeader, TarLimits } from '../contracts.js';
+import { decodeNumber, decodeString, verifyChecksum } from './header-fields.js';
+import { decodePax, type PaxOverrides } from './pax-decode.js';
+import { type TarPosition, tarError } from './tar-error.js';
+import { FIELD, TYPEFLAG } from './ustar-layout.js';
+
+/** The limits `readTar` and `scanTarMembers` apply unless told otherwise. */
+export const DEFAULT_TAR_LIMITS: Required<TarLimits> = {
+  maxSpecialHeaderBytes: 1024 * 1024,
+  maxEntries: 10_000_000,
+  maxPathBytes: 4096,
+  maxPathDepth: 1024,
+  maxTotalBytes: 2 ** 40,
+};
+const MAX_UINT32_ID = 2 ** 32 - 2;
+const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
+const NS_PER_SECOND = 1_000_000_000n;
+const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72, 0x00]; // "ustar\0"
+
+/** Metadata from special headers (`x`, `L`, `K`) waiting for the entry they describe. */
+interface Pending {
+  pax: PaxOverrides | undefined;
+  longName: BytePath | undefined;
+  longLink: BytePath | undefined;
+}
+
+/** What the fixed fields of a header block say, before any extended header is applied. */
+export interface HeaderBlock {
+  /** The raw typeflag byte. */
+  typeflag: number;
+  /** The size field: the bytes of body (or of extended header) that follow. */
+  size: number;
+  /** True for `x`, `g`, `L` and `K` blocks, whose body describes the next entry. */
+  special: boolean;
+}
+
+/** Decodes header blocks one after another, carrying extended headers to the entry they describe. */
+export class TarHeaderDecoder {
+  readonly limits: Required<TarLimits>;
+  readonly #pending: Pending = { pax: undefined, longName: undefined, longLink: undefined };
+  #entries = 0;
+
+  constructor(limits: TarLimits = {}) {
+    this.limits = { ...DEFAULT_TAR_LIMITS, ...limits };
+  }
+
+  /** Checks a (non-zero) header block and reads its fixed fields; names the entry in `at`. */
+  block(block: Uint8Array, at: TarPosition): HeaderBlock {
+    at.name = decodeString(block, ...FIELD.name);
+    verifyChecksum(block, at);
+    const typeflag = block[FIELD.typeflag[0]]!;
+    const size = decodeNumber(block, FIELD.size, 'size', false, at);
+    return { typeflag, size, special: isSpecial(typeflag) };
+  }
+
+  /** Refuses an extended header larger than the limit (T17) before its body is read. */
+  checkSpecialSize(size: number, at: TarPosition): void {
+    if (size > this.limits.maxSpecialHeaderBytes) {
+      throw tarError(
+        'TAR_HEADER_TOO_LARGE',
+        `extended header of ${size} bytes exceeds ${this.limits.maxSpecialHeaderBytes}`,
+        at,
+      );
+    }
+  }
+
+  /** Records an extended header's body for the entry that follows it. */
+  special(typeflag: number, payload: Uint8Array, at: TarPosition): void {
+    if (typeflag === TYPEFLAG.paxLocal) this.#pending.pax = decodePax(payload, at);
+    else if (typeflag === TYPEFLAG.gnuLongName)
+      this.#pending.longName = decodeString(payload, 0, payload.length);
+    else if (typeflag === TYPEFLAG.gnuLongLink)
+      this.#pending.longLink = decodeString(payload, 0, payload.length);
+    // A global header (`g`) applies to no single entry; Docker and containerd ignore it too.
+  }
+
+  /** The entry a non-special block describes, with pending extended headers applied and limits checked. */
+  entry(block: Uint8Array, head: HeaderBlock, at: TarPosition): TarHeader {
+    if (++this.#entries > this.limits.maxEntries) {
+      throw tarError('TAR_TOO_MANY_ENTRIES', `more than ${this.limits.maxEntries} entries`, at);
+    }
+    const header = decodeHeader(block, head.typeflag, head.size, this.#pending, at);
+    checkPath(header.name, this.limits, at);
+    if (header.linkName.length > this.limits.maxPathBytes) {
+      throw tarError('TAR_PATH_TOO_LONG', `link target longer than ${this.limits.maxPathBytes} bytes`, at);
+    }
+    return header;
+  }
+
+  /** At the end of the archive: an extended header with no entry after it is corrupt. */
+  checkNothingPending(at: TarPosition): void {
+    if (this.hasPending())
+      throw tarError('TAR_BAD_HEADER', 'an extended header is not followed by an entry', at);
+  }
+
+  /** True while an extended header waits for its entry. */
+  hasPending(): boolean {
+    return hasPending(this.#pending);
+  }
+}
+
+function hasPending(pending: Pending): boolean {
+  return pending.pax !== undefined || pending.longName !== undefined || pending.longLink !== undefined;
+}
+
+function isSpecial(typeflag: number): boolean {
+  return (
+    typeflag === TYPEFLAG.paxLocal ||
+    typeflag === TYPEFLAG.paxGlobal ||
+    typeflag === TYPEFLAG.gnuLongName ||
+    typeflag === TYPEFLAG.gnuLongLink
+  );
+}
+
+function decodeHeader(
+  block: Uint8Array,
+  typeflag: number,
+  size: number,
+  pending: Pending,
+  at: TarPosition,
+): TarHeader {
+  const { pax, longName, longLink } = pending;
+  pending.pax = pending.longName = pending.longLink = undefined;
+  at.name = pax?.path ?? longName ?? ustarName(block);
+  const type = typeflagOf(typeflag, at);
+  const hasBody = type === '0';
+  const isDevice = type === '3' || type === '4';
+  const uid = pax?.uid ?? decodeNumber(block, FIELD.uid, 'uid', false, at);
+  const gid = pax?.gid ?? decodeNumber(block, FIELD.gid, 'gid', false, at);
+  if (uid > MAX_UINT32_ID || gid > MAX_UINT32_ID) {
+    throw tarError('TAR_ID_OUT_OF_RANGE', `uid/gid ${uid}/${gid} outside 0..${MAX_UINT32_ID}`, at);
+  }
+  return {
+    name: at.name,
+    typeflag:
+      type === '0' && block[FIELD.typeflag[0]] === TYPEFLAG.legacyFile && at.name.endsWith('/') ? '5' : type,
+    mode: decodeNumber(block, FIELD.mode, 'mode', false, at) & 0o7777,
+    uid,
+    gid,
+    size: hasBody ? (pax?.size ?? size) : 0,
+    mtimeNs: pax?.mtimeNs ?? BigInt(decodeNumber(block, FIELD.mtime, 'mtime', true, at)) * NS_PER_SECOND,
+    linkName: pax?.linkPath ?? longLink ?? decodeString(block, ...FIELD.linkName),
+    devMajor: isDevice ? deviceNumber(block, FIELD.devMajor, 'devmajor', at) : 0,
+    devMinor: isDevice ? deviceNumber(block, FIELD.devMinor, 'devminor', at) : 0,
+    uname: pax?.uname ?? decodeString(block, ...FIELD.uname),
+    gname: pax?.gname ?? decodeString(block, ...FIELD.gname),
+    xattrs: pax?.xattrs ?? new Map(),
+  };
+}
+
+// USTAR/PAX headers split long names into prefix + name; GNU (`ustar  \0`) and v7 have no prefix.
+function ustarName(block: Uint8Array): BytePath {
+  const name = decodeString(block, ...FIELD.name);
+  if (!hasMagic(block, USTAR_MAGIC)) return name;
+  const prefix = decodeString(block, ...FIELD.prefix);
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+function hasMagic(block: Uint8Array, magic: readonly number[]): boolean {
+  const start = FIELD.magic[0];
+  return magic.every((byte, i) => block[start + i] === byte);
+}
+
+function typeflagOf(typeflag: number, at: TarPosition): string {
+  if (typeflag === TYPEFLAG.legacyFile || typeflag === TYPEFLAG.contiguous) return '0';
+  if (typeflag >= TYPEFLAG.file && typeflag <= TYPEFLAG.fifo) return String.fromCharCode(typeflag);
+  if (typeflag === TYPEFLAG.gnuSparse) throw tarError('TAR_SPARSE', 'sparse files are not supported', at);
+  throw tarError(
+    'TAR_UNKNOWN_TYPE',
+    `unsupported typeflag ${JSON.stringify(String.fromCharCode(typeflag))}`,
+    at,
+  );
+}
+
+function deviceNumber(
+  block: Uint8Array,
+  field: readonly [number, number],
+  name: 'devmajor' | 'devminor',
+  at: TarPosition,
+): number {
+  const value = decodeNumber(block, field, name, false, at);
+  if (value > MAX_DEVICE_NUMBER) throw tarError('TAR_NUMBER_OVERFLOW', `${name} ${value} exceeds 2^32-1`, at);
+  return value;
+}
+
+function checkPath(name: BytePath, bounds: Required<TarLimits>, at: TarPosition): void {
+  if (name.length > bounds.maxPathBytes) {
+    throw tarError('TAR_PATH_TOO_LONG', `name longer than ${bounds.maxPathBytes} bytes`, at);
+  }
+  // Components = slashes + 1, not counting a directory's trailing slash.
+  let depth = name.endsWith('/') ? 0 : 1;
+  for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) depth++;
+  if (depth > bounds.maxPathDepth) {
+    throw tarError('TAR_PATH_TOO_DEEP', `name deeper than ${bounds.maxPathDepth} components`, at);
+  }
+}
