@@ -10,6 +10,7 @@ import { resolveLevel } from '../compression-level.js';
 import type { ByteSource } from '../contracts.js';
 import { LayerkitError } from '../errors.js';
 import { fixedBlocks } from '../fixed-blocks.js';
+import { looksIncompressible } from '../incompressible.js';
 
 /** Options of `parallelGzip`. */
 export interface ParallelGzipOptions {
@@ -102,7 +103,9 @@ async function* compressBlocks(blocks: ByteSource, level: number, concurrency: n
     for await (const block of blocks) {
       crc = crc32(block, crc);
       length += block.length;
-      inFlight.push(deflateBlock(block, previous?.subarray(previous.length - DICTIONARY_SIZE), level));
+      // Level 0 stores a block deflate cannot shrink, skipping a match search that gains nothing.
+      const blockLevel = looksIncompressible(block) ? 0 : level;
+      inFlight.push(deflateBlock(block, previous?.subarray(previous.length - DICTIONARY_SIZE), blockLevel));
       // Only the last block can be shorter than the dictionary, and nothing follows it.
       previous = block;
       if (inFlight.length >= concurrency) yield await inFlight.shift()!;
