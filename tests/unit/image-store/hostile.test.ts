@@ -249,12 +249,12 @@ describe('classic (pre-25) docker-archives', () => {
     await source.close();
   });
 
-  it('R7: a layer whose content does not match its DiffID is DIFF_ID_MISMATCH', async () => {
+  it('R7: a layer whose content does not match its DiffID is DIFFID_MISMATCH', async () => {
     const other = await tinyImage({ 'c.txt': 'other' });
     const source = await openDockerArchiveSource(
       (await classic([other.layerBytes], [tiny.layer.diffID])).file,
     );
-    expect((await rejectionOf(source.resolve())).code).toBe('DIFF_ID_MISMATCH');
+    expect((await rejectionOf(source.resolve())).code).toBe('DIFFID_MISMATCH');
     await source.close();
   });
 

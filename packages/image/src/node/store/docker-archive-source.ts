@@ -223,7 +223,7 @@ class DockerArchiveSource implements ImageSource {
       const expected = config.value.rootfs.diff_ids[i];
       if (diffID !== expected) {
         throw new LayerkitError(
-          'DIFF_ID_MISMATCH',
+          'DIFFID_MISMATCH',
           `invalid diffID for layer ${i}: the config says ${expected}, the layer is ${diffID}`,
           {
             layer: i,
