@@ -4,15 +4,18 @@ import type { Command, FlagValues } from '../command.js';
 import { listFlag, platformFlag, platformOf, sourceDateEpoch, stringFlag } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
+/** `--FLAG KEY=VALUE` as the `INSTRUCTION KEY="VALUE"` change that keeps VALUE verbatim. */
+function keyValueChange(instruction: string, flag: string, text: string): string {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new UsageError(`invalid --${flag} "${text}": expected KEY=VALUE`);
+  // Double quotes keep spaces and quotes intact through the Dockerfile word parser.
+  return `${instruction} ${text.slice(0, at)}=${JSON.stringify(text.slice(at + 1))}`;
+}
+
 /** Turns the convenience flags into Dockerfile instructions, in a fixed order. */
 function changesOf(flags: FlagValues): string[] {
   const changes: string[] = [];
-  for (const env of listFlag(flags, 'env')) {
-    const at = env.indexOf('=');
-    if (at <= 0) throw new UsageError(`invalid --env "${env}": expected KEY=VALUE`);
-    // Double quotes keep spaces and quotes intact through the Dockerfile word parser.
-    changes.push(`ENV ${env.slice(0, at)}=${JSON.stringify(env.slice(at + 1))}`);
-  }
+  for (const env of listFlag(flags, 'env')) changes.push(keyValueChange('ENV', 'env', env));
   const json = (name: string, instruction: string) => {
     const value = stringFlag(flags, name);
     if (value !== undefined)
@@ -22,7 +25,7 @@ function changesOf(flags: FlagValues): string[] {
   };
   json('entrypoint', 'ENTRYPOINT');
   json('cmd', 'CMD');
-  for (const label of listFlag(flags, 'label')) changes.push(`LABEL ${label}`);
+  for (const label of listFlag(flags, 'label')) changes.push(keyValueChange('LABEL', 'label', label));
   for (const port of listFlag(flags, 'expose')) changes.push(`EXPOSE ${port}`);
   const user = stringFlag(flags, 'user');
   if (user !== undefined) changes.push(`USER ${user}`);
