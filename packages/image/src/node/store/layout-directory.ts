@@ -37,8 +37,10 @@ export function readLayoutFile(dir: string, name: LayoutFileName, maxBytes: numb
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw notRegular(path);
+    // ENOTDIR: `dir` is a file, so it holds no layout file either.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ELOOP') throw notRegular(path);
     throw error;
   }
   try {

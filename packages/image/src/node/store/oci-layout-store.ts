@@ -64,6 +64,8 @@ export interface GcResult {
  */
 export async function gcLayout(dir: string): Promise<GcResult> {
   const access = directoryLayoutAccess(dir);
+  // Checked before the lock, so a path that is no layout is reported as such (not as a lock error).
+  await readLayoutIndex(access);
   return withLayoutLock(dir, async () => {
     const index = await readLayoutIndex(access);
     const { reachable } = await reachableBlobs(access.blobs, index.manifests);
