@@ -58,6 +58,17 @@ describe('usage errors exit 2 with one line that points at the help', () => {
     ],
     ['a bad --level', ['import', '--level', '12', 'a', 'oci:b'], /invalid --level "12": expected 1 to 9/],
     ['layer without -o', ['layer', 'a', 'b'], /^layerkit: layer: -o FILE is required/],
+    [
+      'an image reference without a transport',
+      ['history', 'nginx'],
+      /^layerkit: history: invalid image reference "nginx"/,
+    ],
+    ['an unsupported transport', ['verify', 'docker://nginx'], /unsupported transport "docker"/],
+    [
+      'a bad --platform',
+      ['inspect', '--platform', 'linux', 'oci:x'],
+      /^layerkit: inspect: invalid platform "linux"/,
+    ],
     ['config with nothing to change', ['config', 'oci:a', 'oci:b'], /nothing to change/],
     ['a bad --env', ['config', '--env', 'NOEQUALS', 'oci:a', 'oci:b'], /invalid --env "NOEQUALS"/],
   ])('%s', (_what, args, message) => {

@@ -2,12 +2,18 @@
  * `layerkit` entry logic: picks the sub-command, parses its flags, runs it, and maps
  * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error, 130 interrupted).
  */
+
+import { isLayerkitError } from '@layerkit/digest';
 import { type ParsedArgs, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { EXIT_INTERRUPTED, interruptOnSigint } from './interrupt.js';
 import { createOutput } from './output.js';
 import { UsageError } from './usage-error.js';
+
+/** Library error codes that mean the command line itself was wrong (exit 2). */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_PLATFORM']);
+
 import { VERSION } from './version.js';
 
 /** Exit statuses, as the CLI documents them. */
@@ -60,6 +66,10 @@ export async function main(
   } catch (error) {
     out.endProgress();
     if (error instanceof UsageError) return usageFailure(command, error, io.stderr);
+    // A malformed image reference or platform is a mistake in the call, not a failed operation.
+    if (isLayerkitError(error) && USAGE_ERROR_CODES.has(error.code)) {
+      return usageFailure(command, new UsageError(error.message), io.stderr);
+    }
     // However the library wrapped it, a failure after Ctrl-C is the interruption.
     const cause = interrupted.aborted ? interrupted.reason : error;
     io.stderr.write(`layerkit: ${command.name}: ${oneLine(cause)}\n`);
