@@ -6,6 +6,7 @@
 import { isNondistributableMediaType } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';
 import type { PlatformWant } from '../parse/platform.js';
+import type { BlobReader } from './blob-reader.js';
 import type { ImageSink } from './image-sink.js';
 import type { ImageSource } from './image-source.js';
 
@@ -24,24 +25,28 @@ export interface CopyImageOptions {
   onProgress?: (bytes: number) => void | Promise<void>;
 }
 
-/** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
-export async function copyImage(
-  source: ImageSource,
+/**
+ * Streams into `sink` every layer blob of `layers` it does not hold yet, verified on read and
+ * checked against its descriptor on write. Non-distributable layers absent from the source are
+ * skipped (R6: absent by design; sinks accept them missing). `onProgress` is as in
+ * {@link CopyImageOptions}.
+ */
+export async function copyLayerBlobs(
+  blobs: BlobReader,
   sink: ImageSink,
-  options: CopyImageOptions = {},
-): Promise<Descriptor> {
-  const image = await source.resolve(options.tag, options.platform);
+  layers: readonly Descriptor[],
+  onProgress?: (bytes: number) => void | Promise<void>,
+): Promise<void> {
   let copied = 0;
-  for (const layer of image.manifest.value.layers) {
+  for (const layer of layers) {
     if (await sink.blobs.has(layer.digest)) continue;
-    // Non-distributable layers are often absent by design (R6); the sink accepts them missing.
-    if (isNondistributableMediaType(layer.mediaType) && !(await source.blobs.has(layer.digest))) continue;
+    if (isNondistributableMediaType(layer.mediaType) && !(await blobs.has(layer.digest))) continue;
     const writer = sink.blobs.writer();
     try {
-      for await (const chunk of source.blobs.stream(layer)) {
+      for await (const chunk of blobs.stream(layer)) {
         await writer.write(chunk);
         copied += chunk.length;
-        await options.onProgress?.(copied);
+        await onProgress?.(copied);
       }
       await writer.commit(layer);
     } catch (error) {
@@ -49,5 +54,15 @@ export async function copyImage(
       throw error;
     }
   }
+}
+
+/** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
+export async function copyImage(
+  source: ImageSource,
+  sink: ImageSink,
+  options: CopyImageOptions = {},
+): Promise<Descriptor> {
+  const image = await source.resolve(options.tag, options.platform);
+  await copyLayerBlobs(source.blobs, sink, image.manifest.value.layers, options.onProgress);
   return sink.publish(image, options.targetTag === undefined ? {} : { tag: options.targetTag });
 }

@@ -11,6 +11,7 @@ import { imageManifest } from '../../build/image-manifest.js';
 import { applyChanges, parseChanges } from '../../config/config-change.js';
 import { encodeDocument } from '../../json/raw.js';
 import type { Descriptor, ImageConfig } from '../../oci-types.js';
+import { copyLayerBlobs } from '../../store/copy-image.js';
 import type { ImageSink } from '../../store/image-sink.js';
 import type { ImageSource } from '../../store/image-source.js';
 
@@ -56,22 +57,6 @@ export function checkStepMetadata(metadata: StepMetadata): void {
   if (metadata.changes?.length) parseChanges(metadata.changes);
 }
 
-/** Copies into `sink` every base layer blob it does not hold yet (streamed and verified). */
-export async function copyBaseLayers(base: StepBase, sink: ImageSink): Promise<void> {
-  for (const layer of base.layers) {
-    if (await sink.blobs.has(layer.digest)) continue;
-    if (base.source === undefined) throw new Error(`base layer ${layer.digest} has no source to copy from`);
-    const writer = sink.blobs.writer();
-    try {
-      for await (const chunk of base.source.blobs.stream(layer)) await writer.write(chunk);
-      await writer.commit(layer);
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-  }
-}
-
 /** Publishes the child of `base` with `layer` (if any) on top; the tag moves last. */
 export async function publishStep(
   base: StepBase,
@@ -80,7 +65,7 @@ export async function publishStep(
   metadata: StepMetadata,
   tag?: string,
 ): Promise<StepResult> {
-  await copyBaseLayers(base, sink);
+  if (base.source !== undefined) await copyLayerBlobs(base.source.blobs, sink, base.layers);
   const changed = metadata.changes?.length
     ? applyChanges(base.config, parseChanges(metadata.changes))
     : base.config;
