@@ -21,7 +21,7 @@ const repo = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** The command running the layerkit CLI, or undefined (with a warning) when it is not built. */
 function findLayerkit(override) {
-  const command = override ?? commandLine([process.execPath, join(repo, 'packages/cli/dist/bin.js')]);
+  const command = override ?? commandLine([process.execPath, join(repo, 'packages/cli/dist/layerkit.js')]);
   const probe = spawnSync('bash', ['-c', `${command} --version`], { encoding: 'utf8' });
   if (probe.status === 0) return command;
   process.stderr.write(

@@ -14,7 +14,7 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --cache DIR         input/work cache (default $LAYERKIT_BENCH_CACHE or /var/cache/layerkit-bench)
   --out DIR           results directory (default bench/results)
   --name NAME         results file name (default latest; quick: quick)
-  --layerkit CMD      command running the CLI (default: node packages/cli/dist/bin.js)
+  --layerkit CMD      command running the CLI (default: node packages/cli/dist/layerkit.js)
 `;
 
 /**

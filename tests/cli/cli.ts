@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The built entry points. */
-export const BIN = join(REPO, 'packages/cli/dist/bin.js');
+export const BIN = join(REPO, 'packages/cli/dist/layerkit.js');
 export const DEMO = join(REPO, 'packages/cli/dist/demo.js');
 
 /** `tsc -b packages/cli`: brings the CLI's dist (and the packages it uses) up to date. */
@@ -54,7 +54,7 @@ function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
   return merged;
 }
 
-/** Runs `node packages/cli/dist/bin.js ARGS…` to completion (stdin, stdout, stderr are pipes). */
+/** Runs `node packages/cli/dist/layerkit.js ARGS…` to completion (stdin, stdout, stderr are pipes). */
 export function layerkit(args: readonly string[], options: RunOptions = {}): Run {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd ?? REPO,

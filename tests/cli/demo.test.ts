@@ -100,7 +100,8 @@ describe("README's commands", () => {
     expect(readmeCommand('demo')).toBe('bash scripts/setup.sh --minimal && pnpm demo');
     expect(readFileSync(join(REPO, 'scripts/setup.sh'), 'utf8')).toContain('"--minimal"');
     const { scripts } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    expect(scripts.demo).toBe('tsc -b && node packages/cli/dist/demo.js');
+    expect(scripts.demo).toBe('pnpm build && node packages/cli/dist/demo.js');
+    expect(scripts.build).toBe('tsc -b && node scripts/bundle-cli.mjs');
   });
 
   it("README's transcript shows the demo's diff lines and the CLI's command list", () => {
