@@ -10,6 +10,7 @@ import type { TarLimits } from '../../contracts.js';
 import { readTar } from '../../tar/read-tar.js';
 import { DiskTarget } from './disk-target.js';
 import { countBytes, type DecompressionLimits, LayerStream } from './layer-stream.js';
+import type { WrittenContents } from './written-contents.js';
 
 /** Options of `applyLayer`. */
 export interface ApplyOptions {
@@ -25,6 +26,8 @@ export interface ApplyOptions {
   expectedDiffID?: Digest;
   /** How errors name the layer (e.g. `layer 2`); default `layer`. */
   layerName?: string;
+  /** Receives the sha256 of every regular file written (hashed while writing it). */
+  writtenContents?: WrittenContents;
 }
 
 /** What `applyLayer` did. */

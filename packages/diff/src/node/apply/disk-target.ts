@@ -28,11 +28,13 @@ import {
   writeSync,
 } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
+import { createNativeSha256 } from '@layerkit/digest/node';
 import { setAttributeSync } from '@napi-rs/xattr';
 import type { ApplyTally, ApplyTarget, EntryMeta, SpecialType } from '../../apply/apply-types.js';
 import type { BytePath, EntryType } from '../../contracts.js';
 import { pathToUtf8 } from '../../path.js';
 import { entryTypeOf } from '../tree/entry-type.js';
+import type { WrittenContents } from './written-contents.js';
 
 const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const MKNOD_TYPE: Readonly<Record<SpecialType, string>> = { char: 'c', block: 'b', fifo: 'p' };
@@ -59,6 +61,8 @@ export interface DiskTargetOptions {
   devices?: boolean;
   /** A failing lchown is an error instead of a tally entry. */
   strictOwnership?: boolean;
+  /** Receives the sha256 of every file written, hashed as its bytes go to disk. */
+  writtenContents?: WrittenContents;
 }
 
 /** An `ApplyTarget` rooted at a real directory. */
@@ -67,12 +71,14 @@ export class DiskTarget implements ApplyTarget {
   readonly #root: BytePath;
   readonly #tally: ApplyTally;
   readonly #strictOwnership: boolean;
+  readonly #written: WrittenContents | undefined;
 
   /** `rootDir` must be an existing directory; failures of metadata calls are recorded in `tally`. */
   constructor(rootDir: string, tally: ApplyTally, options: DiskTargetOptions = {}) {
     this.#root = Buffer.from(rootDir, 'utf8').toString('latin1');
     this.#tally = tally;
     this.#strictOwnership = options.strictOwnership === true;
+    this.#written = options.writtenContents;
     this.specialFiles = options.devices === true && process.geteuid?.() === 0;
   }
 
@@ -115,8 +121,10 @@ export class DiskTarget implements ApplyTarget {
   async writeFile(path: BytePath, meta: EntryMeta, body: AsyncIterable<Uint8Array>): Promise<void> {
     const abs = this.#abs(path);
     const fd = openSync(abs, CREATE_FILE, 0o600);
+    const hash = this.#written === undefined ? undefined : createNativeSha256();
     try {
       for await (const chunk of body) {
+        hash?.update(chunk);
         for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
       }
       // chown clears setuid bits and capabilities, so it goes first; the fd is the file we made.
@@ -124,6 +132,8 @@ export class DiskTarget implements ApplyTarget {
       this.#xattrs(path, abs, meta);
       fchmodSync(fd, meta.mode);
       futimesSync(fd, seconds(meta.mtimeNs), seconds(meta.mtimeNs));
+      // Last: the stat it keeps must be the file's final one.
+      if (hash !== undefined) this.#written?.record(fd, hash.digest());
     } finally {
       closeSync(fd);
     }

@@ -9,6 +9,7 @@ import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { recordSnapshot } from '../snapshot/snapshot-file.js';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
 import { type UnpackLayout, unpackLayout } from './unpack-layout.js';
+import { WrittenContents } from './written-contents.js';
 
 /** One layer to unpack: its (maybe compressed) bytes and the DiffID the image config lists. */
 export interface UnpackLayer {
@@ -17,7 +18,7 @@ export interface UnpackLayer {
 }
 
 /** Options of `unpackImageLayers`: those of `applyLayer`, applied to every layer. */
-export type UnpackOptions = Omit<ApplyOptions, 'expectedDiffID' | 'layerName'>;
+export type UnpackOptions = Omit<ApplyOptions, 'expectedDiffID' | 'layerName' | 'writtenContents'>;
 
 /** What `unpackImageLayers` produced. */
 export interface UnpackResult extends UnpackLayout {
@@ -60,16 +61,23 @@ export async function unpackImageLayers(
     mkdirSync(rootfs, 0o700);
     mkdirSync(metadata, 0o700);
     const reports: ApplyReport[] = [];
+    // Hashed while written, so the snapshot reads back only what it cannot prove unchanged.
+    const writtenContents = new WrittenContents();
     for (const [index, layer] of layers.entries()) {
       const layerName = `layer ${index} (${layer.diffID})`;
       const report = await applyLayer(rootfs, layer.open(), {
         ...options,
         expectedDiffID: layer.diffID,
         layerName,
+        writtenContents,
       }).catch((error: unknown) => inLayer(error, index, layer.diffID));
       reports.push(report);
     }
-    const snapshotEntries = recordSnapshot(rootfs, join(metadata, basename(layout.snapshotFile)));
+    const snapshotEntries = recordSnapshot(
+      rootfs,
+      join(metadata, basename(layout.snapshotFile)),
+      writtenContents,
+    );
     // The metadata first, the rootfs last: a rootfs only ever appears complete.
     rmSync(layout.metadataDir, { recursive: true, force: true });
     renameSync(metadata, layout.metadataDir);

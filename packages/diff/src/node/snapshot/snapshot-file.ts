@@ -14,6 +14,7 @@ import {
   type SnapshotVersion,
 } from '../../snapshot/snapshot-format.js';
 import { type SnapshotTree, snapshotTree } from '../../snapshot/snapshot-tree.js';
+import type { WrittenContents } from '../apply/written-contents.js';
 import { directoryTree } from '../tree/dir-tree.js';
 import { readChunks } from '../tree/read-chunks.js';
 import { ContentDigests } from './content-digests.js';
@@ -26,12 +27,17 @@ const READ_CHUNK = 64 * 1024;
  * renamed into place): every entry's lstat facts, metadata, `security.capability`, and the
  * sha256 of every regular file (read right after its lstat, so a write racing the recording
  * moves the ctime past the record; hardlinks hashed once; none for a file the permissions keep
- * from being read, which a later diff then reports changed once its stat moves).
+ * from being read, which a later diff then reports changed once its stat moves). A file whose
+ * digest `written` holds (an unpack hashed it while writing it) is not read again.
  * Returns the number of records written.
  */
-export function recordSnapshot(rootDir: string | Uint8Array, file: string): number {
+export function recordSnapshot(
+  rootDir: string | Uint8Array,
+  file: string,
+  written?: WrittenContents,
+): number {
   const root = Buffer.from(rootDir);
-  const contents = new ContentDigests(root);
+  const contents = new ContentDigests(root, written);
   const temporary = `${file}.tmp-${process.pid}`;
   const fd = openSync(temporary, 'w', 0o600);
   let count = 0;
