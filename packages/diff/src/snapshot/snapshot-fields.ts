@@ -50,12 +50,6 @@ function optional<T extends { length: number }>(value: T | undefined, encode: (v
   return value.length === 0 ? EMPTY : encode(value);
 }
 
-/** Decodes an optional field written by {@link optional}; `empty` is the value `=` stands for. */
-function fromOptional<T>(field: string, empty: T, decode: (field: string) => T): T | undefined {
-  if (field === ABSENT) return undefined;
-  return field === EMPTY ? empty : decode(field);
-}
-
 /** An optional byte string; a value that is exactly a marker is escaped so it cannot read as one. */
 export function encodeOptionalBytes(value: string | undefined): string {
   return optional(value, (text) => (text === ABSENT ? '%2D' : text === EMPTY ? '%3D' : escapeBytes(text)));
@@ -63,7 +57,8 @@ export function encodeOptionalBytes(value: string | undefined): string {
 
 /** Reverses {@link encodeOptionalBytes}. */
 export function decodeOptionalBytes(field: string, line: number): string | undefined {
-  return fromOptional(field, '', (text) => unescapeBytes(text, line));
+  if (field === ABSENT) return undefined;
+  return field === EMPTY ? '' : unescapeBytes(field, line);
 }
 
 /** Optional raw bytes as lowercase hex. */
@@ -77,31 +72,17 @@ export function encodeOptionalHex(value: Uint8Array | undefined): string {
 
 /** Reverses {@link encodeOptionalHex}. */
 export function decodeOptionalHex(field: string, line: number): Uint8Array | undefined {
-  return fromOptional(field, new Uint8Array(0), (text) => {
-    if (text.length % 2 !== 0 || !LOWER_HEX.test(text)) {
-      throw snapshotError(`snapshot line ${line}: bad hex field`, { line });
-    }
-    const bytes = new Uint8Array(text.length / 2);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(text.slice(2 * i, 2 * i + 2), 16);
-    return bytes;
-  });
+  if (field === ABSENT) return undefined;
+  if (field === EMPTY) return new Uint8Array(0);
+  if (field.length % 2 !== 0 || !LOWER_HEX.test(field)) {
+    throw snapshotError(`snapshot line ${line}: bad hex field`, { line });
+  }
+  const bytes = new Uint8Array(field.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(field.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
 }
 
 /** An optional non-negative integer in decimal. */
 export function encodeOptionalNumber(value: number | undefined): string {
   return value === undefined ? ABSENT : String(value);
-}
-
-/** Reverses {@link encodeOptionalNumber}, accepting integers up to `max`. */
-export function decodeOptionalNumber(field: string, max: number, line: number): number | undefined {
-  return field === ABSENT ? undefined : decodeNumber(field, 10, max, line);
-}
-
-const DIGITS: Readonly<Record<number, RegExp>> = { 8: /^[0-7]+$/, 10: /^[0-9]+$/ };
-
-/** A non-negative integer in `radix` (8 or 10), at most `max`. */
-export function decodeNumber(field: string, radix: 8 | 10, max: number, line: number): number {
-  const value = DIGITS[radix]!.test(field) ? Number.parseInt(field, radix) : Number.NaN;
-  if (!(value <= max)) throw snapshotError(`snapshot line ${line}: bad number field`, { line });
-  return value;
 }

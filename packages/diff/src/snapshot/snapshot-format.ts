@@ -22,10 +22,8 @@ import type { Digest } from '@layerkit/digest';
 import type { BytePath, EntryStat, EntryType } from '../contracts.js';
 import { comparePaths } from '../path.js';
 import {
-  decodeNumber,
   decodeOptionalBytes,
   decodeOptionalHex,
-  decodeOptionalNumber,
   encodeOptionalBytes,
   encodeOptionalHex,
   encodeOptionalNumber,
@@ -93,7 +91,6 @@ const TYPES_BY_LETTER = new Map(
 const SHA256_DIGEST = /^sha256:([0-9a-f]{64})$/;
 const MAX_MODE = 0o7777;
 const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
-const DIGEST_HEX = /^[0-9a-f]{64}$/;
 
 /** Snapshot paths must be strictly increasing in the global order. */
 function checkOrder(
@@ -190,10 +187,17 @@ export async function* encodeSnapshot(
 /** Decodes ASCII at native speed: windows-1252 maps 0x00–0x7F to themselves and 0x80–0xFF above 0x7E. */
 const asciiDecoder = new TextDecoder('windows-1252');
 const NOT_ASCII = /[^\x00-\x7e]/;
-const HEX_FIELD = /^[0-9a-f]+$/;
-const DEC_FIELD = /^-?[0-9]+$/;
-const STAT_FIELDS = 6;
-const FIELDS: Readonly<Record<SnapshotVersion, number>> = { 1: STAT_FIELDS, 2: STAT_FIELDS + 10 };
+/**
+ * Whole-line patterns, one match per line (cheaper than splitting and testing field by field):
+ * the stat facts, then (version 2) the metadata. Every field is non-empty and space-free.
+ */
+const STAT_PATTERN = '([^ ]+) ([0-9a-f]+) ([0-9a-f]+) (-?[0-9]+) (-?[0-9]+) (-?[0-9]+)';
+const METADATA_PATTERN =
+  ' ([fdlcbpsh]) ([0-7]+) ([0-9]+) ([0-9]+) (-|[0-9a-f]{64}) ([^ ]+) (-|[0-9]+) (-|[0-9]+) ([^ ]+) (-|=|(?:[0-9a-f]{2})+)';
+const LINE_PATTERNS: Readonly<Record<SnapshotVersion, RegExp>> = {
+  1: new RegExp(`^${STAT_PATTERN}$`),
+  2: new RegExp(`^${STAT_PATTERN}${METADATA_PATTERN}$`),
+};
 /** Far above any real line (paths and targets of 4 KiB escaped, a 64 KiB xattr in hex): bounds memory. */
 const MAX_LINE_CHARS = 1024 * 1024;
 
@@ -201,68 +205,46 @@ function malformed(line: number): never {
   throw snapshotError(`snapshot line ${line} is malformed`, { line });
 }
 
-/** The ten version-2 fields after the stat facts (their count is checked before parsing). */
-type MetadataFields = [
-  type: string,
-  mode: string,
-  uid: string,
-  gid: string,
-  digest: string,
-  linkTarget: string,
-  devMajor: string,
-  devMinor: string,
-  linkKey: string,
-  capability: string,
-];
+/** A decimal or octal field the line pattern matched, refused above `max`. */
+function boundedNumber(field: string, radix: 8 | 10, max: number, line: number): number {
+  const value = Number.parseInt(field, radix);
+  if (value > max) malformed(line);
+  return value;
+}
 
-function parseMetadata(fields: MetadataFields, line: number): SnapshotMetadata {
-  const [type, mode, uid, gid, digest, linkTarget, devMajor, devMinor, linkKey, capability] = fields;
-  const entryType = TYPES_BY_LETTER.get(type);
-  if (entryType === undefined || (digest !== '-' && !DIGEST_HEX.test(digest))) malformed(line);
+/** The metadata from a version-2 line's fields 7–16 (`fields` is the line pattern's match). */
+function parseMetadata(fields: RegExpExecArray, line: number): SnapshotMetadata {
+  const [type, mode, uid, gid, digest, linkTarget, devMajor, devMinor, linkKey, capability] = fields.slice(7);
   const metadata: SnapshotMetadata = {
-    type: entryType,
-    mode: decodeNumber(mode, 8, MAX_MODE, line),
-    uid: decodeNumber(uid, 10, Number.MAX_SAFE_INTEGER, line),
-    gid: decodeNumber(gid, 10, Number.MAX_SAFE_INTEGER, line),
+    type: TYPES_BY_LETTER.get(type!)!,
+    mode: boundedNumber(mode!, 8, MAX_MODE, line),
+    uid: boundedNumber(uid!, 10, Number.MAX_SAFE_INTEGER, line),
+    gid: boundedNumber(gid!, 10, Number.MAX_SAFE_INTEGER, line),
   };
   if (digest !== '-') metadata.contentDigest = `sha256:${digest}` as Digest;
-  const target = decodeOptionalBytes(linkTarget, line);
+  const target = decodeOptionalBytes(linkTarget!, line);
   if (target !== undefined) metadata.linkTarget = target;
-  const major = decodeOptionalNumber(devMajor, MAX_DEVICE_NUMBER, line);
-  if (major !== undefined) metadata.devMajor = major;
-  const minor = decodeOptionalNumber(devMinor, MAX_DEVICE_NUMBER, line);
-  if (minor !== undefined) metadata.devMinor = minor;
-  const key = decodeOptionalBytes(linkKey, line);
+  if (devMajor !== '-') metadata.devMajor = boundedNumber(devMajor!, 10, MAX_DEVICE_NUMBER, line);
+  if (devMinor !== '-') metadata.devMinor = boundedNumber(devMinor!, 10, MAX_DEVICE_NUMBER, line);
+  const key = decodeOptionalBytes(linkKey!, line);
   if (key !== undefined) metadata.linkKey = key;
-  const cap = decodeOptionalHex(capability, line);
+  const cap = decodeOptionalHex(capability!, line);
   if (cap !== undefined) metadata.capability = cap;
   return metadata;
 }
 
 function parseLine(text: string, version: SnapshotVersion, line: number): SnapshotRecord {
-  const fields = text.split(' ');
-  const [path, dev, ino, ctimeNs, mtimeNs, size] = fields;
-  if (
-    fields.length !== FIELDS[version] ||
-    path === undefined ||
-    path === '' ||
-    !HEX_FIELD.test(dev ?? '') ||
-    !HEX_FIELD.test(ino ?? '') ||
-    !DEC_FIELD.test(ctimeNs ?? '') ||
-    !DEC_FIELD.test(mtimeNs ?? '') ||
-    !DEC_FIELD.test(size ?? '')
-  ) {
-    malformed(line);
-  }
+  const fields = LINE_PATTERNS[version].exec(text) ?? malformed(line);
+  const [, path, dev, ino, ctimeNs, mtimeNs, size] = fields;
   const record: SnapshotRecord = {
-    path: unescapeBytes(path, line),
+    path: unescapeBytes(path!, line),
     dev: BigInt(`0x${dev}`),
     ino: BigInt(`0x${ino}`),
     ctimeNs: BigInt(ctimeNs!),
     mtimeNs: BigInt(mtimeNs!),
     size: BigInt(size!),
   };
-  if (version === 2) record.metadata = parseMetadata(fields.slice(STAT_FIELDS) as MetadataFields, line);
+  if (version === 2) record.metadata = parseMetadata(fields, line);
   return record;
 }
 
