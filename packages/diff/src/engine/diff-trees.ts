@@ -11,6 +11,7 @@ import { type ChangeStream, changeStream, type DiffFacts, recordLinkMember } fro
 import { compareMetadata, type DetectionMode, sameContent, type XattrComparison } from './compare.js';
 import { LinkPartition } from './link-partition.js';
 import { type ParentFrame, ParentStack } from './parent-stack.js';
+import { TreeCursor } from './tree-cursor.js';
 
 /** Options of {@link diffTrees}. */
 export interface DiffOptions {
@@ -66,69 +67,75 @@ class ChangeDetector {
   /**
    * Snapshot (equal stat ⇒ unchanged), then metadata, then content only where metadata cannot
    * decide (per mode, or for a file whose recorded stat moved); then hardlink structure.
+   * Synchronous unless the content must be read (the common unchanged case costs no promise).
    */
-  async changed(lower: TreeEntry, upper: TreeEntry): Promise<boolean> {
+  changed(lower: TreeEntry, upper: TreeEntry): boolean | Promise<boolean> {
     const recorded = this.#recorded(lower, upper);
-    if (recorded === undefined || !statMatches(recorded, upper.stat!)) {
-      let verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
-      // Touched since the unpack (ctime moved) yet metadata looks equal: only the bytes can tell.
-      if (verdict === 'same' && recorded !== undefined && upper.type === 'file') verdict = 'compare-content';
-      if (verdict === 'changed') return true;
-      if (verdict === 'compare-content' && !(await sameContent(lower, upper, this.#hasher))) return true;
-    }
-    return !this.#links.agree(lower, upper);
+    if (recorded !== undefined && statMatches(recorded, upper.stat!)) return !this.#links.agree(lower, upper);
+    let verdict = compareMetadata(lower, upper, this.#mode, this.#xattrs);
+    // Touched since the unpack (ctime moved) yet metadata looks equal: only the bytes can tell.
+    if (verdict === 'same' && recorded !== undefined && upper.type === 'file') verdict = 'compare-content';
+    if (verdict === 'changed') return true;
+    if (verdict === 'same') return !this.#links.agree(lower, upper);
+    return sameContent(lower, upper, this.#hasher).then((same) => !same || !this.#links.agree(lower, upper));
   }
 }
 
-async function* mergeWalk(lower: Tree, upper: Tree, options: DiffOptions, facts: DiffFacts) {
-  const detector = new ChangeDetector(options, lower);
+async function* mergeWalk(lowerTree: Tree, upperTree: Tree, options: DiffOptions, facts: DiffFacts) {
+  const detector = new ChangeDetector(options, lowerTree);
   const parents = new ParentStack((frame) => {
     if (isRecreated(frame)) facts.recreatedDirs.add(frame.entry.path);
   });
-  const lowerEntries = lower.entries()[Symbol.asyncIterator]();
-  const upperEntries = upper.entries()[Symbol.asyncIterator]();
-  let l = await lowerEntries.next();
-  let u = await upperEntries.next();
-  // A lower subtree whose descendants are implied by a change at its top (D, or dir → non-dir C).
-  let hidden: BytePath | undefined;
-  while (!l.done || !u.done) {
-    if (!l.done && hidden !== undefined && isInside(l.value.path, hidden)) {
-      l = await lowerEntries.next();
-      continue;
-    }
-    const order = l.done ? 1 : u.done ? -1 : comparePaths(l.value.path, u.value.path);
-    if (order < 0) {
-      const gone = l.value as TreeEntry;
-      parents.moveTo(gone.path);
-      const parent = parents.top();
-      if (parent !== undefined) {
-        parent.lowerChildren++;
-        parent.deletedChildren++;
+  const [lower, upper] = await Promise.all([TreeCursor.open(lowerTree), TreeCursor.open(upperTree)]);
+  try {
+    // A lower subtree whose descendants are implied by a change at its top (D, or dir → non-dir C).
+    let hidden: BytePath | undefined;
+    while (lower.current !== undefined || upper.current !== undefined) {
+      const l = lower.current;
+      const u = upper.current;
+      const skip = l !== undefined && hidden !== undefined && isInside(l.path, hidden);
+      // < 0: a lower-only path (or one hidden by a change above it), > 0: upper-only, 0: both.
+      const order = skip ? -1 : l === undefined ? 1 : u === undefined ? -1 : comparePaths(l.path, u.path);
+      if (skip) {
+        // Implied by the change at `hidden`.
+      } else if (order < 0) {
+        const gone = l!;
+        parents.moveTo(gone.path);
+        const parent = parents.top();
+        if (parent !== undefined) {
+          parent.lowerChildren++;
+          parent.deletedChildren++;
+        }
+        yield* parents.report({ kind: 'D', path: gone.path, lower: gone });
+        if (gone.type === 'dir') hidden = gone.path;
+      } else {
+        const entry = u!;
+        parents.moveTo(entry.path);
+        recordLinkMember(facts, entry, () => parents.ancestors());
+        if (order > 0) {
+          yield* parents.report({ kind: 'A', path: entry.path, entry });
+          if (entry.type === 'dir') parents.enter(entry, undefined, true);
+        } else {
+          const old = l!;
+          const parent = parents.top();
+          if (parent !== undefined) parent.lowerChildren++;
+          const verdict = detector.changed(old, entry);
+          const changed = typeof verdict === 'boolean' ? verdict : await verdict;
+          if (changed) yield* parents.report({ kind: 'C', path: entry.path, entry, lower: old });
+          if (old.type === 'dir' && entry.type !== 'dir') hidden = old.path;
+          if (entry.type === 'dir') parents.enter(entry, old, changed);
+        }
       }
-      yield* parents.report({ kind: 'D', path: gone.path, lower: gone });
-      if (gone.type === 'dir') hidden = gone.path;
-      l = await lowerEntries.next();
-      continue;
+      // Moving within a batch is synchronous: await only when a cursor waits for its next batch.
+      const lowerWait = order <= 0 ? lower.advance() : undefined;
+      if (lowerWait !== undefined) await lowerWait;
+      const upperWait = order >= 0 ? upper.advance() : undefined;
+      if (upperWait !== undefined) await upperWait;
     }
-    const entry = u.value as TreeEntry;
-    parents.moveTo(entry.path);
-    recordLinkMember(facts, entry, () => parents.ancestors());
-    if (order > 0) {
-      yield* parents.report({ kind: 'A', path: entry.path, entry });
-      if (entry.type === 'dir') parents.enter(entry, undefined, true);
-    } else {
-      const old = l.value as TreeEntry;
-      const parent = parents.top();
-      if (parent !== undefined) parent.lowerChildren++;
-      const changed = await detector.changed(old, entry);
-      if (changed) yield* parents.report({ kind: 'C', path: entry.path, entry, lower: old });
-      if (old.type === 'dir' && entry.type !== 'dir') hidden = old.path;
-      if (entry.type === 'dir') parents.enter(entry, old, changed);
-      l = await lowerEntries.next();
-    }
-    u = await upperEntries.next();
+    parents.moveTo('');
+  } finally {
+    await Promise.all([lower.close(), upper.close()]);
   }
-  parents.moveTo('');
 }
 
 /**

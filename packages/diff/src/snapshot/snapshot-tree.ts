@@ -7,6 +7,9 @@ import type { Tree, TreeEntry } from '../contracts.js';
 import { snapshotEntryOf } from './snapshot-entry.js';
 import type { SnapshotRecord } from './snapshot-format.js';
 
+/** Entries handed over at a time by `entryBatches`. */
+const BATCH_ENTRIES = 256;
+
 /**
  * A tree read from a snapshot. Its entries' `stat`s were recorded from the very directory it is
  * diffed against, so `diffTrees` uses them as that directory's snapshot: an equal live stat means
@@ -32,24 +35,35 @@ export function isSnapshotTree(tree: Tree): tree is SnapshotTree {
  */
 export function snapshotTree(records: Iterable<SnapshotRecord>): SnapshotTree {
   let iterated = false;
+  async function* batches(): AsyncGenerator<TreeEntry[]> {
+    const iterator = records[Symbol.iterator]();
+    if ((iterator as unknown) === records && iterated) {
+      throw new LayerkitError(
+        'SNAPSHOT_CONSUMED',
+        'snapshot records were already iterated: give snapshotTree a re-iterable source',
+      );
+    }
+    iterated = true;
+    try {
+      let batch: TreeEntry[] = [];
+      for (let step = iterator.next(); !step.done; step = iterator.next()) {
+        batch.push(snapshotEntryOf(step.value));
+        if (batch.length === BATCH_ENTRIES) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      // An abandoned walk must still release the source (readSnapshotTree's open file).
+      iterator.return?.();
+    }
+  }
   return {
     statsRecorded: true,
+    entryBatches: batches,
     async *entries(): AsyncIterable<TreeEntry> {
-      const iterator = records[Symbol.iterator]();
-      if ((iterator as unknown) === records && iterated) {
-        throw new LayerkitError(
-          'SNAPSHOT_CONSUMED',
-          'snapshot records were already iterated: give snapshotTree a re-iterable source',
-        );
-      }
-      iterated = true;
-      try {
-        for (let step = iterator.next(); !step.done; step = iterator.next())
-          yield snapshotEntryOf(step.value);
-      } finally {
-        // An abandoned walk must still release the source (readSnapshotTree's open file).
-        iterator.return?.();
-      }
+      for await (const batch of batches()) yield* batch;
     },
   };
 }

@@ -2,9 +2,11 @@
  * A directory on disk as a Tree: a streamed, sorted, synchronous walk (perf-primitives §5–§6).
  */
 import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
-import type { BytePath, ContentReader, Tree, TreeEntry } from '../../contracts.js';
+import type { ContentReader, Tree, TreeEntry } from '../../contracts.js';
 import { entryTypeOf } from './entry-type.js';
 import { readChunks } from './read-chunks.js';
+import { type FsPath, type WalkedEntry, type WalkFs, walkStats } from './walk-stats.js';
+import { walkInWorker } from './walk-worker.js';
 import { XattrReader, type XattrSelection } from './xattr-reader.js';
 
 /** Options of {@link directoryTree}. */
@@ -13,6 +15,12 @@ export interface DirectoryTreeOptions {
   xattrs?: XattrSelection;
   /** Receives non-fatal problems (e.g. the xattr addon failed to load); default: ignore. */
   onWarning?: (message: string) => void;
+  /**
+   * Where `entries()` runs the walk's system calls: `worker` (default) on a worker thread, so
+   * they overlap with the consumer's work; `inline` on the calling thread (cheaper for a tree of
+   * a few entries, where starting a thread costs more than the walk).
+   */
+  walker?: 'worker' | 'inline';
 }
 
 /** A directory tree with a synchronous walk beside the `Tree` interface. */
@@ -22,7 +30,8 @@ export interface DirectoryTree extends Tree {
 }
 
 const READ_CHUNK = 64 * 1024;
-const SLASH = Buffer.from('/');
+/** Entries per batch of an inline walk (the worker walk has its own). */
+const INLINE_BATCH_ENTRIES = 256;
 
 /** Linux `major()` / `minor()` of a device number. */
 function deviceNumbers(rdev: bigint): { devMajor: number; devMinor: number } {
@@ -37,7 +46,7 @@ function deviceNumbers(rdev: bigint): { devMajor: number; devMinor: number } {
  * can be read side by side (content comparison) while a single read reuses one buffer: each
  * chunk is valid only until the next step of its iteration.
  */
-function fileContent(path: Buffer, pool: Buffer[]): ContentReader {
+function fileContent(path: FsPath, pool: Buffer[]): ContentReader {
   return function* read() {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     const buffer = pool.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
@@ -50,18 +59,15 @@ function fileContent(path: Buffer, pool: Buffer[]): ContentReader {
   };
 }
 
-/** One directory being walked: its absolute path and its sorted child names. */
-interface Frame {
-  dir: Buffer;
-  prefix: BytePath;
-  names: Buffer[];
-  next: number;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The root as an {@link FsPath}: a string root is a real (UTF-8) path, kept only if ASCII. */
+function rootPath(root: string | Uint8Array): FsPath {
+  const trimmed = typeof root === 'string' ? root.replace(/\/+$/, '') || '/' : Buffer.from(root);
+  return typeof trimmed === 'string' && !NON_ASCII.test(trimmed) ? trimmed : Buffer.from(trimmed);
 }
 
-function openFrame(dir: Buffer, prefix: BytePath): Frame {
-  const names = readdirSync(dir, { encoding: 'buffer' }).sort(Buffer.compare);
-  return { dir, prefix, names, next: 0 };
-}
+const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
 
 /**
  * Walks `root` (never following symlinks) in the global order: each directory's children
@@ -72,17 +78,16 @@ function openFrame(dir: Buffer, prefix: BytePath): Frame {
  * fast path), xattrs per `options.xattrs`, and a lazy synchronous `content()` for files.
  */
 export function directoryTree(root: string | Uint8Array, options: DirectoryTreeOptions = {}): DirectoryTree {
-  const rootPath = Buffer.from(typeof root === 'string' ? root.replace(/\/+$/, '') || '/' : root);
+  const top = rootPath(root);
   const xattrs = new XattrReader(options.xattrs ?? 'capability', options.onWarning ?? (() => {}));
   const pool: Buffer[] = [];
 
-  function makeEntry(path: BytePath, absolute: Buffer): TreeEntry {
-    const stat = lstatSync(absolute, { bigint: true });
+  function makeEntry({ path, absolute, stat, linkTarget }: WalkedEntry): TreeEntry {
     const type = entryTypeOf(stat);
     const entry: TreeEntry = {
       path,
       type,
-      mode: Number(stat.mode & 0o7777n),
+      mode: Number(stat.mode) & 0o7777,
       uid: Number(stat.uid),
       gid: Number(stat.gid),
       size: type === 'file' ? Number(stat.size) : 0,
@@ -90,8 +95,7 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
       stat: { dev: stat.dev, ino: stat.ino, ctimeNs: stat.ctimeNs, mtimeNs: stat.mtimeNs, size: stat.size },
     };
     if (type === 'file') entry.content = fileContent(absolute, pool);
-    else if (type === 'symlink')
-      entry.linkTarget = readlinkSync(absolute, { encoding: 'buffer' }).toString('latin1');
+    else if (linkTarget !== undefined) entry.linkTarget = linkTarget;
     else if (type === 'char' || type === 'block') Object.assign(entry, deviceNumbers(stat.rdev));
     if (type !== 'dir' && stat.nlink > 1n) entry.linkKey = `${stat.dev}:${stat.ino}`;
     // Read on first use: a diff that finds the stat unchanged in a snapshot never needs them
@@ -109,26 +113,29 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
     return entry;
   }
 
-  function* walk(): Generator<TreeEntry> {
-    const stack: Frame[] = [openFrame(rootPath, '')];
-    for (let frame = stack[0]; frame !== undefined; frame = stack[stack.length - 1]) {
-      const name = frame.names[frame.next++];
-      if (name === undefined) {
-        stack.pop();
-        continue;
+  async function* entryBatches(): AsyncGenerator<TreeEntry[]> {
+    if (options.walker !== 'worker') {
+      let batch: TreeEntry[] = [];
+      for (const walked of walkStats(top, fs)) {
+        batch.push(makeEntry(walked));
+        if (batch.length === INLINE_BATCH_ENTRIES) {
+          yield batch;
+          batch = [];
+        }
       }
-      const absolute = Buffer.concat([frame.dir, SLASH, name]);
-      const path = frame.prefix + name.toString('latin1');
-      const entry = makeEntry(path, absolute);
-      yield entry;
-      if (entry.type === 'dir') stack.push(openFrame(absolute, `${path}/`));
+      if (batch.length > 0) yield batch;
+      return;
     }
+    for await (const batch of walkInWorker(top)) yield batch.map(makeEntry);
   }
 
   return {
-    entriesSync: walk,
+    *entriesSync() {
+      for (const walked of walkStats(top, fs)) yield makeEntry(walked);
+    },
+    entryBatches,
     async *entries() {
-      yield* walk();
+      for await (const batch of entryBatches()) yield* batch;
     },
   };
 }

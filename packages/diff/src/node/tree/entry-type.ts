@@ -1,16 +1,30 @@
 /**
  * The tree entry type of an `lstat` result.
  */
-import type { BigIntStats, Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import type { EntryType } from '../../contracts.js';
 
-/** Maps `lstat` results (plain or bigint) to an {@link EntryType}; never `hardlink`. */
-export function entryTypeOf(stat: Stats | BigIntStats): EntryType {
-  if (stat.isFile()) return 'file';
-  if (stat.isDirectory()) return 'dir';
-  if (stat.isSymbolicLink()) return 'symlink';
-  if (stat.isCharacterDevice()) return 'char';
-  if (stat.isBlockDevice()) return 'block';
-  if (stat.isFIFO()) return 'fifo';
-  return 'socket';
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO } = constants;
+
+/**
+ * Maps `lstat` results (plain or bigint) to an {@link EntryType}; never `hardlink`. Reads the
+ * format bits once: each `isFile()`-style call on bigint stats allocates BigInts.
+ */
+export function entryTypeOf(stat: { mode: number | bigint }): EntryType {
+  switch (Number(stat.mode) & S_IFMT) {
+    case S_IFREG:
+      return 'file';
+    case S_IFDIR:
+      return 'dir';
+    case S_IFLNK:
+      return 'symlink';
+    case S_IFCHR:
+      return 'char';
+    case S_IFBLK:
+      return 'block';
+    case S_IFIFO:
+      return 'fifo';
+    default:
+      return 'socket';
+  }
 }

@@ -82,10 +82,11 @@ export class XattrReader {
   }
 
   /**
-   * The selected xattrs of the object at `path` (absolute, raw bytes), or undefined when none.
-   * `security.capability` is only looked for on regular files, the only place it can live.
+   * The selected xattrs of the object at `path` (absolute: a path string, or raw bytes), or
+   * undefined when none. `security.capability` is only looked for on regular files, the only
+   * place it can live.
    */
-  read(path: Uint8Array, isFile: boolean): Map<string, Uint8Array> | undefined {
+  read(path: string | Uint8Array, isFile: boolean): Map<string, Uint8Array> | undefined {
     if (this.#selection === 'none' || (this.#selection === 'capability' && !isFile)) return undefined;
     const addon = this.#load();
     if (addon === undefined) return undefined;
@@ -93,27 +94,29 @@ export class XattrReader {
     return found.size === 0 ? undefined : found;
   }
 
-  #readSelected(addon: XattrAddon, path: Uint8Array): Map<string, Uint8Array> {
-    const text = decodeUtf8(path);
-    if (text === undefined) {
-      try {
-        return readWithGetfattr(
-          path,
-          this.#selection === 'all' ? '-' : `^${CAPABILITY.replace('.', '\\.')}$`,
-        );
-      } catch (error) {
-        this.#onWarning(
-          `xattrs of ${JSON.stringify(pathFromBytes(path))} not read: ${(error as Error).message}`,
-        );
-        return new Map();
-      }
+  #readSelected(addon: XattrAddon, path: string | Uint8Array): Map<string, Uint8Array> {
+    if (typeof path !== 'string') {
+      const text = decodeUtf8(path);
+      return text === undefined ? this.#readNonUtf8(path) : this.#readSelected(addon, text);
     }
     const found = new Map<string, Uint8Array>();
-    const names = this.#selection === 'all' ? addon.listAttributesSync(text) : [CAPABILITY];
+    const names = this.#selection === 'all' ? addon.listAttributesSync(path) : [CAPABILITY];
     for (const name of names) {
-      const value = addon.getAttributeSync(text, name);
+      const value = addon.getAttributeSync(path, name);
       if (value !== null) found.set(pathFromUtf8(name), new Uint8Array(value));
     }
     return found;
+  }
+
+  /** The addon takes UTF-8 strings only: other paths go through `getfattr`. */
+  #readNonUtf8(path: Uint8Array): Map<string, Uint8Array> {
+    try {
+      return readWithGetfattr(path, this.#selection === 'all' ? '-' : `^${CAPABILITY.replace('.', '\\.')}$`);
+    } catch (error) {
+      this.#onWarning(
+        `xattrs of ${JSON.stringify(pathFromBytes(path))} not read: ${(error as Error).message}`,
+      );
+      return new Map();
+    }
   }
 }
