@@ -1,12 +1,11 @@
 /**
  * A directory on disk as a Tree: a streamed, sorted, synchronous walk (perf-primitives §5–§6).
  */
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import type { ContentReader, Tree, TreeEntry } from '../../contracts.js';
 import { entryTypeOf } from './entry-type.js';
 import { readChunks } from './read-chunks.js';
-import { type FsPath, type WalkedEntry, type WalkFs, walkStats } from './walk-stats.js';
-import { walkInWorker } from './walk-worker.js';
+import { type FsPath, type WalkedEntry, walkRoot, walkStats } from './walk-stats.js';
 import { XattrReader, type XattrSelection } from './xattr-reader.js';
 
 /** Options of {@link directoryTree}. */
@@ -15,12 +14,6 @@ export interface DirectoryTreeOptions {
   xattrs?: XattrSelection;
   /** Receives non-fatal problems (e.g. the xattr addon failed to load); default: ignore. */
   onWarning?: (message: string) => void;
-  /**
-   * Where `entries()` runs the walk's system calls: `worker` (default) on a worker thread, so
-   * they overlap with the consumer's work; `inline` on the calling thread (cheaper for a tree of
-   * a few entries, where starting a thread costs more than the walk).
-   */
-  walker?: 'worker' | 'inline';
 }
 
 /** A directory tree with a synchronous walk beside the `Tree` interface. */
@@ -30,8 +23,8 @@ export interface DirectoryTree extends Tree {
 }
 
 const READ_CHUNK = 64 * 1024;
-/** Entries per batch of an inline walk (the worker walk has its own). */
-const INLINE_BATCH_ENTRIES = 256;
+/** Entries per batch of `entryBatches`. */
+const BATCH_ENTRIES = 256;
 
 /** Linux `major()` / `minor()` of a device number. */
 function deviceNumbers(rdev: bigint): { devMajor: number; devMinor: number } {
@@ -59,16 +52,6 @@ function fileContent(path: FsPath, pool: Buffer[]): ContentReader {
   };
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** The root as an {@link FsPath}: a string root is a real (UTF-8) path, kept only if ASCII. */
-function rootPath(root: string | Uint8Array): FsPath {
-  const trimmed = typeof root === 'string' ? root.replace(/\/+$/, '') || '/' : Buffer.from(root);
-  return typeof trimmed === 'string' && !NON_ASCII.test(trimmed) ? trimmed : Buffer.from(trimmed);
-}
-
-const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
-
 /**
  * Walks `root` (never following symlinks) in the global order: each directory's children
  * sorted by name bytes, a directory right before its subtree. Memory holds one sorted name list
@@ -78,7 +61,7 @@ const fs: WalkFs = { lstatSync, readdirSync, readlinkSync };
  * fast path), xattrs per `options.xattrs`, and a lazy synchronous `content()` for files.
  */
 export function directoryTree(root: string | Uint8Array, options: DirectoryTreeOptions = {}): DirectoryTree {
-  const top = rootPath(root);
+  const top = walkRoot(root);
   const xattrs = new XattrReader(options.xattrs ?? 'capability', options.onWarning ?? (() => {}));
   const pool: Buffer[] = [];
 
@@ -114,24 +97,20 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
   }
 
   async function* entryBatches(): AsyncGenerator<TreeEntry[]> {
-    if (options.walker !== 'worker') {
-      let batch: TreeEntry[] = [];
-      for (const walked of walkStats(top, fs)) {
-        batch.push(makeEntry(walked));
-        if (batch.length === INLINE_BATCH_ENTRIES) {
-          yield batch;
-          batch = [];
-        }
+    let batch: TreeEntry[] = [];
+    for (const walked of walkStats(top)) {
+      batch.push(makeEntry(walked));
+      if (batch.length === BATCH_ENTRIES) {
+        yield batch;
+        batch = [];
       }
-      if (batch.length > 0) yield batch;
-      return;
     }
-    for await (const batch of walkInWorker(top)) yield batch.map(makeEntry);
+    if (batch.length > 0) yield batch;
   }
 
   return {
     *entriesSync() {
-      for (const walked of walkStats(top, fs)) yield makeEntry(walked);
+      for (const walked of walkStats(top)) yield makeEntry(walked);
     },
     entryBatches,
     async *entries() {
