@@ -29,11 +29,11 @@ import {
 } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
-import { setAttributeSync } from '@napi-rs/xattr';
 import type { ApplyTally, ApplyTarget, EntryMeta, SpecialType } from '../../apply/apply-types.js';
 import type { BytePath, EntryType } from '../../contracts.js';
 import { pathToUtf8 } from '../../path.js';
 import { entryTypeOf } from '../tree/entry-type.js';
+import { loadXattrAddon } from '../xattr-addon.js';
 import type { WrittenContents } from './written-contents.js';
 
 const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -202,6 +202,7 @@ export class DiskTarget implements ApplyTarget {
     // The binding takes strings only: a non-UTF-8 path is visited under a temporary name.
     const detour = isUtf8(abs) ? undefined : this.#temporary();
     if (detour !== undefined) renameSync(abs, detour);
+    const addon = loadXattrAddon();
     try {
       const target = (detour ?? abs).toString('utf8');
       for (const [name, value] of meta.xattrs) {
@@ -211,7 +212,8 @@ export class DiskTarget implements ApplyTarget {
           continue;
         }
         try {
-          setAttributeSync(target, utf8Name.toString('utf8'), value);
+          if (addon instanceof Error) throw addon;
+          addon.setAttributeSync(target, utf8Name.toString('utf8'), value);
         } catch (error) {
           this.#tally.droppedXattrs.push({
             path,

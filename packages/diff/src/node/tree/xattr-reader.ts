@@ -3,27 +3,14 @@
  * with a `getfattr` fallback for paths that are not valid UTF-8 (the addon takes UTF-8 strings).
  */
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { pathFromBytes, pathFromUtf8 } from '../../path.js';
+import { loadXattrAddon, type XattrAddon } from '../xattr-addon.js';
 
 /** Which xattrs a directory walk reads. */
 export type XattrSelection = 'capability' | 'all' | 'none';
 
-type XattrAddon = {
-  getAttributeSync(path: string, name: string): Buffer | null;
-  listAttributesSync(path: string): string[];
-};
-
 const CAPABILITY = 'security.capability';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function loadAddon(): XattrAddon | Error {
-  try {
-    return createRequire(import.meta.url)('@napi-rs/xattr') as XattrAddon;
-  } catch (error) {
-    return error as Error;
-  }
-}
 
 function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
@@ -71,7 +58,7 @@ export class XattrReader {
 
   #load(): XattrAddon | undefined {
     if (this.#addon !== undefined || this.#unavailable) return this.#addon;
-    const loaded = loadAddon();
+    const loaded = loadXattrAddon();
     if (loaded instanceof Error) {
       this.#unavailable = true;
       this.#onWarning(`extended attributes are not read: @napi-rs/xattr failed to load (${loaded.message})`);
