@@ -49,8 +49,19 @@ describe('directoryTree walks', () => {
     expect(await walked(Buffer.from(dir), 'streamed')).toEqual(sync);
   });
 
-  it('a root that cannot be read fails with the fs error naming it', async () => {
+  it('a missing root, or one that is not a directory, is a typed error naming it', async () => {
     const missing = join(root, 'missing');
-    await expect(walked(missing, 'streamed')).rejects.toMatchObject({ code: 'ENOENT', path: missing });
+    for (const walk of ['streamed', 'sync'] as const) {
+      await expect(walked(missing, walk)).rejects.toMatchObject({
+        code: 'DIRECTORY_NOT_FOUND',
+        message: `${missing}: no such directory`,
+      });
+    }
+    const file = join(root, 'plain-file');
+    writeFileSync(file, 'x');
+    await expect(walked(file, 'streamed')).rejects.toMatchObject({
+      code: 'NOT_A_DIRECTORY',
+      message: `${file} is not a directory`,
+    });
   });
 });

@@ -3,6 +3,7 @@
  * directory tree's streamed entries and its synchronous walk alike.
  */
 import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { LayerkitError } from '@layerkit/digest';
 
 /** A path as the fs calls take it: an ASCII string (its UTF-8 bytes are its bytes), else raw bytes. */
 export type FsPath = string | Buffer;
@@ -45,14 +46,37 @@ function openFrame(dir: FsPath, prefix: string): Frame {
   return { dir, prefix, names: readdirSync(dir, { encoding: 'latin1' }).sort(), next: 0 };
 }
 
+/** The root's frame; a root that is missing or not a directory is a typed error naming it. */
+function openRoot(root: FsPath): Frame {
+  try {
+    return openFrame(root, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const path = root.toString();
+    if (code === 'ENOENT') {
+      throw new LayerkitError(
+        'DIRECTORY_NOT_FOUND',
+        `${path}: no such directory`,
+        { path },
+        { cause: error },
+      );
+    }
+    if (code === 'ENOTDIR') {
+      throw new LayerkitError('NOT_A_DIRECTORY', `${path} is not a directory`, { path }, { cause: error });
+    }
+    throw error;
+  }
+}
+
 /**
  * Walks `root` (never following symlinks) in the global order: each directory's children
  * sorted by name bytes, a directory right before its subtree. Memory holds one sorted name list
  * per open directory. Paths stay strings while ASCII (the cheaper kind for Node's fs) and
- * become bytes otherwise.
+ * become bytes otherwise. A missing root throws `DIRECTORY_NOT_FOUND`, a root that is not a
+ * directory `NOT_A_DIRECTORY`.
  */
 export function* walkStats(root: FsPath): Generator<WalkedEntry> {
-  const stack = [openFrame(root, '')];
+  const stack = [openRoot(root)];
   for (let frame = stack[0]; frame !== undefined; frame = stack[stack.length - 1]) {
     const name = frame.names[frame.next++];
     if (name === undefined) {
