@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { commit } from '@layerkit/image/node';
+import { commit, importRootfs } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from '../image-store/tiny-image.js';
 import { bigLayerImage, zlibBreakingOffset } from './big-layer.js';
@@ -113,4 +113,27 @@ describe('a commit that fails after its layer was written', () => {
       expect(tempFiles(ctx.dir)).toEqual([]);
     },
   );
+});
+
+describe('an import whose rootfs does not exist', () => {
+  it('into a new layout: DIRECTORY_NOT_FOUND naming it, and no layout is left behind', async () => {
+    const missing = join(ctx.dir, 'no-such-rootfs');
+    const layout = join(ctx.dir, 'fresh-layout');
+    const before = namesIn(ctx.dir);
+    const error = await rejectionOf(importRootfs({ rootfs: missing, dest: `oci:${layout}:x` }));
+    expect(error.code).toBe('DIRECTORY_NOT_FOUND');
+    expect(error.message).toBe(`${missing}: no such directory`);
+    expect(existsSync(layout)).toBe(false);
+    expect(namesIn(ctx.dir)).toEqual(before);
+  });
+
+  it('into an existing layout: the layout stays, index.json byte-identical', async () => {
+    const index = readFileSync(join(ctx.layout, 'index.json'));
+    const error = await rejectionOf(
+      importRootfs({ rootfs: join(ctx.dir, 'nope'), dest: `oci:${ctx.layout}:x` }),
+    );
+    expect(error.code).toBe('DIRECTORY_NOT_FOUND');
+    expect(readFileSync(join(ctx.layout, 'index.json')).equals(index)).toBe(true);
+    expect(tempFiles(ctx.dir)).toEqual([]);
+  });
 });

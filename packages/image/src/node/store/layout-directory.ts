@@ -3,7 +3,7 @@
  * files only, symlinks not followed), creating a layout, and rewriting `index.json` safely
  * (under the layout lock, temp file + fsync + rename).
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LayerkitError } from '@layerkit/digest';
 import { FsBlobStore } from '@layerkit/digest/node';
@@ -77,6 +77,27 @@ export async function ensureLayout(dir: string): Promise<void> {
     }
     await readLayoutIndex(access);
   });
+}
+
+/**
+ * Undoes {@link ensureLayout} for a layout this process created for a step that then failed:
+ * removes it while its index still lists nothing (under the lock; the directory itself only if
+ * nothing else appeared in it meanwhile). A layout that gained an image is left alone.
+ */
+export async function removeUnusedLayout(dir: string): Promise<void> {
+  const access = directoryLayoutAccess(dir);
+  const emptied = await withLayoutLock(dir, async () => {
+    if ((await readLayoutIndex(access)).manifests.length > 0) return false;
+    for (const name of ['index.json', 'oci-layout', 'blobs'])
+      rmSync(join(dir, name), { recursive: true, force: true });
+    return true;
+  });
+  if (!emptied) return;
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Another writer's files are in it: the directory stays, as a non-layout it was before us.
+  }
 }
 
 /**

@@ -14,7 +14,12 @@ import { reachableBlobs } from '../../store/reachable-blobs.js';
 import { storeImageDocuments } from '../../store/store-image-documents.js';
 import { withTag } from '../../store/tagged-index.js';
 import { hostPlatform } from './host-platform.js';
-import { directoryLayoutAccess, ensureLayout, updateLayoutIndex } from './layout-directory.js';
+import {
+  directoryLayoutAccess,
+  ensureLayout,
+  removeUnusedLayout,
+  updateLayoutIndex,
+} from './layout-directory.js';
 import { withLayoutLock } from './layout-lock.js';
 
 /** Opens the layout at `dir` for reading (`NOT_AN_OCI_LAYOUT` if it is not one). */
@@ -31,6 +36,7 @@ export async function openLayoutSource(dir: string): Promise<ImageSource> {
  */
 export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSink> {
   if (tag !== undefined) validateRefName(tag);
+  const created = statSync(dir, { throwIfNoEntry: false }) === undefined;
   await ensureLayout(dir);
   const { blobs } = directoryLayoutAccess(dir);
   return {
@@ -47,7 +53,10 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
       return descriptor!;
     },
     close: async () => {},
-    abort: async () => {},
+    // A failed step into a layout it created leaves no empty layout behind.
+    abort: async () => {
+      if (created) await removeUnusedLayout(dir);
+    },
   };
 }
 
