@@ -4,11 +4,9 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { Tree, TreeEntry } from '../contracts.js';
+import { inBatches } from '../tree/in-batches.js';
 import { snapshotEntryOf } from './snapshot-entry.js';
 import type { SnapshotRecord } from './snapshot-format.js';
-
-/** Entries handed over at a time by `entryBatches`. */
-const BATCH_ENTRIES = 256;
 
 /**
  * A tree read from a snapshot. Its entries' `stat`s were recorded from the very directory it is
@@ -45,15 +43,7 @@ export function snapshotTree(records: Iterable<SnapshotRecord>): SnapshotTree {
     }
     iterated = true;
     try {
-      let batch: TreeEntry[] = [];
-      for (let step = iterator.next(); !step.done; step = iterator.next()) {
-        batch.push(snapshotEntryOf(step.value));
-        if (batch.length === BATCH_ENTRIES) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
+      yield* inBatches({ [Symbol.iterator]: () => iterator }, snapshotEntryOf);
     } finally {
       // An abandoned walk must still release the source (readSnapshotTree's open file).
       iterator.return?.();

@@ -3,6 +3,7 @@
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import type { ContentReader, Tree, TreeEntry } from '../../contracts.js';
+import { inBatches } from '../../tree/in-batches.js';
 import { entryTypeOf } from './entry-type.js';
 import { readChunks } from './read-chunks.js';
 import { type FsPath, type WalkedEntry, walkRoot, walkStats } from './walk-stats.js';
@@ -23,8 +24,6 @@ export interface DirectoryTree extends Tree {
 }
 
 const READ_CHUNK = 64 * 1024;
-/** Entries per batch of `entryBatches`. */
-const BATCH_ENTRIES = 256;
 
 /** Linux `major()` / `minor()` of a device number. */
 function deviceNumbers(rdev: bigint): { devMajor: number; devMinor: number } {
@@ -97,15 +96,7 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
   }
 
   async function* entryBatches(): AsyncGenerator<TreeEntry[]> {
-    let batch: TreeEntry[] = [];
-    for (const walked of walkStats(top)) {
-      batch.push(makeEntry(walked));
-      if (batch.length === BATCH_ENTRIES) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    yield* inBatches(walkStats(top), makeEntry);
   }
 
   return {
