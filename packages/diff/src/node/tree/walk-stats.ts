@@ -22,8 +22,9 @@ const SLASH = Buffer.from('/');
 
 /** A walk root as an {@link FsPath}: a string root is a real (UTF-8) path, kept only if ASCII. */
 export function walkRoot(root: string | Uint8Array): FsPath {
-  const trimmed = typeof root === 'string' ? root.replace(/\/+$/, '') || '/' : Buffer.from(root);
-  return typeof trimmed === 'string' && !NON_ASCII.test(trimmed) ? trimmed : Buffer.from(trimmed);
+  if (typeof root !== 'string') return Buffer.from(root);
+  const trimmed = root.replace(/\/+$/, '') || '/';
+  return NON_ASCII.test(trimmed) ? Buffer.from(trimmed) : trimmed;
 }
 
 /** `dir/name` as an fs path; `name` is a byte string (latin1: one char per byte). */

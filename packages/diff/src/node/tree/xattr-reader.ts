@@ -48,8 +48,7 @@ function readWithGetfattr(path: Uint8Array, pattern: string): Map<string, Uint8A
 export class XattrReader {
   readonly #selection: XattrSelection;
   readonly #onWarning: (message: string) => void;
-  #addon: XattrAddon | undefined;
-  #unavailable = false;
+  #warned = false;
 
   constructor(selection: XattrSelection, onWarning: (message: string) => void) {
     this.#selection = selection;
@@ -57,15 +56,13 @@ export class XattrReader {
   }
 
   #load(): XattrAddon | undefined {
-    if (this.#addon !== undefined || this.#unavailable) return this.#addon;
     const loaded = loadXattrAddon();
-    if (loaded instanceof Error) {
-      this.#unavailable = true;
+    if (!(loaded instanceof Error)) return loaded;
+    if (!this.#warned) {
+      this.#warned = true;
       this.#onWarning(`extended attributes are not read: @napi-rs/xattr failed to load (${loaded.message})`);
-      return undefined;
     }
-    this.#addon = loaded;
-    return loaded;
+    return undefined;
   }
 
   /**
