@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bytesOf } from '../fixtures/deterministic-bytes.js';
 
 /** The repository root. */
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -150,16 +151,8 @@ function settle(path: string): void {
   lutimesSync(path, MTIME, MTIME);
 }
 
-/** Deterministic pseudo-random bytes (a linear congruential generator). */
-export function bytesOf(seed: number, size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
+/** Deterministic fixture bytes, shared with the other suites. */
+export { bytesOf };
 
 /** The names in a layout's `blobs/` (temp files included) and `blobs/sha256/`, sorted. */
 export function blobNames(layout: string): { temp: string[]; blobs: string[] } {

@@ -26,6 +26,7 @@ import type { Digest } from '@layerkit/digest';
 import type { ImageConfig, ImageIndex, ImageManifest } from '@layerkit/image';
 import { importRootfs } from '@layerkit/image/node';
 import { afterEach, beforeEach } from 'vitest';
+import { bytesOf } from '../../fixtures/deterministic-bytes.js';
 
 /** A fresh temp directory, removed by `dispose`. */
 export function scratch(): { dir: string; dispose: () => void } {
@@ -49,16 +50,8 @@ export type Node =
   | { type: 'dir'; mode?: number; uid?: number; gid?: number; mtime?: number }
   | { type: 'symlink'; target: string; uid?: number; gid?: number; mtime?: number };
 
-/** Deterministic pseudo-random bytes (a linear congruential generator). */
-export function bytesOf(seed: number, size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
+/** Deterministic fixture bytes, shared with the other suites. */
+export { bytesOf };
 
 /** The base tree of most tests: files, dirs and a symlink with varied modes and owners. */
 export const BASE_TREE: Readonly<Record<string, Node>> = {
