@@ -16,6 +16,7 @@ import {
 } from '@layerkit/diff';
 import fc from 'fast-check';
 import { afterAll, expect, it, describe as suite } from 'vitest';
+import { checkProperty } from '../fixtures/property.js';
 import { applyStack, describeDisk, describeMerged, temporaryDir } from '../unit/apply/layer-stack.js';
 import { treePairArb } from '../unit/diff/arbitrary-trees.js';
 import { describe, loadTree } from '../unit/diff/reference-apply.js';
@@ -59,7 +60,7 @@ let run = 0;
 
 suite('apply round trip', () => {
   it('apply(A, layer(diff(A, B))) == B on disk and in the merged view', async () => {
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(treePairArb, async (pair) => {
         const lower = storable(pair.lower);
         const upper = storable(pair.upper);
@@ -71,7 +72,12 @@ suite('apply round trip', () => {
         expect(await describeDisk(dir)).toEqual(want);
         expect(await describeMerged(layers)).toEqual(want);
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        pinned: [
+          { seed: 613486117, why: 'a same-size rewrite within one whole second was missed (fe2ecba)' },
+        ],
+      },
     );
   });
 });

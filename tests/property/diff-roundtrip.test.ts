@@ -7,6 +7,7 @@ import type { DetectionMode, LayerEntry, MemoryTree } from '@layerkit/diff';
 import { diffTrees, layerEntriesFromChanges, layerEntriesFromTar, writeLayerTar } from '@layerkit/diff';
 import fc from 'fast-check';
 import { expect, it, describe as suite } from 'vitest';
+import { checkProperty } from '../fixtures/property.js';
 import { treePairArb } from '../unit/diff/arbitrary-trees.js';
 import {
   describe,
@@ -48,12 +49,18 @@ async function expectRoundTrip(
   let result = await referenceApply(base, layer);
   let want = await loadTree(upper);
   if (viaTar) [base, result, want] = truncateMtimes(base, result, want) as [RefTree, RefTree, RefTree];
+  // An unchanged inode with another mtime: allowed only where the rule says so; the rest must
+  // match. Patched once per inode, so paths that share one (a hardlink group) still share it.
+  const patched = new Map<Inode, Inode>();
   for (const [path, inode] of result) {
     const target = want.get(path);
     if (target === undefined || base.get(path) !== inode || inode.mtimeNs === target.mtimeNs) continue;
-    // An unchanged inode with another mtime: allowed only where the rule says so; the rest must match.
     expect(tolerated(mode, inode.mtimeNs, target.mtimeNs)).toBe(true);
-    result.set(path, { ...inode, mtimeNs: target.mtimeNs });
+    if (!patched.has(inode)) patched.set(inode, { ...inode, mtimeNs: target.mtimeNs });
+  }
+  for (const [path, inode] of result) {
+    const copy = patched.get(inode);
+    if (copy !== undefined) result.set(path, copy);
   }
   expect(describe(result)).toEqual(describe(want));
 }
@@ -62,16 +69,25 @@ async function* viaTarBytes(entries: AsyncIterable<LayerEntry>): AsyncIterable<L
   yield* layerEntriesFromTar(writeLayerTar(entries));
 }
 
+/** Seeds that once failed; each replays before the main run of every mode. */
+const PINNED = [
+  {
+    seed: -1115287861,
+    path: '179:0:2:2:2:2:4:3:3:4:4:7:7:7:7:7:7:9:10:9:10:10:14:14:17:17:17:16:16:16:16:16:16:16:16:16:16:16:16:16:16:16:16:16:19:20:20:16:16:16:16:16:16:16:16:21:21:21',
+    why: 'the oracle patched tolerated mtimes per path and split a hardlink pair (setgid + capability) in two',
+  },
+];
+
 suite('diff round trip (reference applier)', () => {
   for (const mode of ['auto', 'content'] as const) {
     for (const viaTar of [false, true]) {
       it(`apply(A, layer(diff(A, B))) == B in ${mode} mode${viaTar ? ' through tar bytes' : ''}`, async () => {
-        await fc.assert(
+        await checkProperty(
           fc.asyncProperty(treePairArb, fc.boolean(), async ({ lower, upper }, opaque) => {
             const entries = layerEntriesFromChanges(diffTrees(lower, upper, { mode }), { opaque });
             await expectRoundTrip(lower, upper, mode, viaTar ? viaTarBytes(entries) : entries, viaTar);
           }),
-          { numRuns: 300 },
+          { numRuns: 300, pinned: PINNED },
         );
       });
     }

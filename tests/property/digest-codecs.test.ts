@@ -2,6 +2,7 @@ import { type DigestRuntime, decompressAuto, portableRuntime } from '@layerkit/d
 import { nodeRuntime, parallelGzip } from '@layerkit/digest/node';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { checkProperty } from '../fixtures/property.js';
 import { chunked, collect } from '../unit/digest/helpers.js';
 
 /** Compressible, incompressible and mixed inputs up to ~200 KB. */
@@ -19,7 +20,7 @@ const runtimes: [string, DigestRuntime][] = [
 ];
 
 it('gzip output depends only on the bytes, and every decoder restores them', async () => {
-  await fc.assert(
+  await checkProperty(
     fc.asyncProperty(
       payload,
       chunking,
@@ -44,7 +45,7 @@ it('gzip output depends only on the bytes, and every decoder restores them', asy
 });
 
 it('parallel gzip is byte-identical across concurrency and block-aligned chunkings', async () => {
-  await fc.assert(
+  await checkProperty(
     fc.asyncProperty(
       payload,
       chunking,

@@ -13,6 +13,7 @@ import {
 } from '@layerkit/diff';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../fixtures/property.js';
 import { chunked, collect, sha256 } from '../unit/tar/tar-helpers.js';
 
 const byteComponent = fc
@@ -145,7 +146,7 @@ function floorSeconds(ns: bigint): bigint {
 
 describe('writeLayerTar → readTar round trip', () => {
   it('reads back every field, for any chunking; equal input ⇒ equal bytes', async () => {
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(
         layer,
         fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 5 }),

@@ -8,6 +8,7 @@ import { applyLayer } from '@layerkit/diff/node';
 import { isLayerkitError } from '@layerkit/digest';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 import { chunks, fixChecksums, type RawEntry, rawTar } from './raw-tar.js';
 import { createSandbox } from './sandbox.js';
 
@@ -55,7 +56,7 @@ function mutate(
 }
 
 test('mutated layers apply or fail typed, in bounded time, without touching the outside', async () => {
-  await fc.assert(
+  await checkProperty(
     fc.asyncProperty(mutationArb, async ({ seed, fix, writes, truncate }) => {
       const box = createSandbox();
       try {

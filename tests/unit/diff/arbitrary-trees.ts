@@ -166,9 +166,13 @@ export const treePairArb: fc.Arbitrary<{ lower: MemoryTree; upper: MemoryTree }>
   .map(({ lowerRoot, upperRoot, independent, choices, fresh, lowerPool, poolChanges }) => {
     const upperPool = lowerPool.map((inode, i) => poolChanges[i] ?? inode);
     const upperChildren = independent ? upperRoot : mutate(lowerRoot, choices, fresh);
+    const lower = MemoryTree.fromEntries(entriesOf(lowerRoot, lowerPool));
+    const upper = MemoryTree.fromEntries(entriesOf(upperChildren, upperPool));
+    // A counterexample prints its entries (a MemoryTree alone prints as `{}`).
     return {
-      lower: MemoryTree.fromEntries(entriesOf(lowerRoot, lowerPool)),
-      upper: MemoryTree.fromEntries(entriesOf(upperChildren, upperPool)),
+      lower,
+      upper,
+      [fc.toStringMethod]: () => fc.stringify({ lower: lower.list(), upper: upper.list() }),
     };
   })
   .filter(({ lower, upper }) => !undetectable(lower, upper));

@@ -12,6 +12,7 @@ import {
 import type { Digest } from '@layerkit/digest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 
 async function bytesOf(records: SnapshotRecord[]): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -109,7 +110,7 @@ describe('snapshot format, version 2', () => {
   });
 
   it('round-trips any bytes in paths, targets and keys, and any values, whatever the chunking', async () => {
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 17 }), async (records, cut) => {
         const bytes = Buffer.concat(await bytesOf(records));
         expect([...decodeSnapshot(chunked(bytes, cut))]).toEqual(records);

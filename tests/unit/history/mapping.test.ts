@@ -1,6 +1,7 @@
 import { type HistoryEntry, historyRows, mapHistoryToLayers } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 
 const diffID = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const IMAGE_ID = `sha256:${'ab'.repeat(32)}`;
@@ -50,8 +51,8 @@ describe('mapHistoryToLayers', () => {
     expect(mapHistoryToLayers([], []).validation.ok).toBe(true);
   });
 
-  it('always maps each DiffID at most once, in order, and flags every count mismatch', () => {
-    fc.assert(
+  it('always maps each DiffID at most once, in order, and flags every count mismatch', async () => {
+    await checkProperty(
       fc.property(fc.array(fc.boolean(), { maxLength: 30 }), fc.nat(30), (emptyFlags, layerCount) => {
         const diffIDs = Array.from({ length: layerCount }, (_, i) => diffID(i));
         const history = emptyFlags.map((empty) => (empty ? { empty_layer: true } : {}));

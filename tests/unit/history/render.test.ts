@@ -9,6 +9,7 @@ import {
 } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 
 const NOW = new Date('2026-08-20T12:00:00Z');
 
@@ -127,8 +128,8 @@ describe('renderHistoryTable', () => {
     comment: fc.string({ unit: 'binary', maxLength: 40 }),
   });
 
-  it('never throws, keeps one line per row, pads every cell to its header column, and emits no controls', () => {
-    fc.assert(
+  it('never throws, keeps one line per row, pads every cell to its header column, and emits no controls', async () => {
+    await checkProperty(
       fc.property(
         fc.array(rowArbitrary, { maxLength: 6 }),
         fc.boolean(),
@@ -163,8 +164,8 @@ describe('renderHistoryTable', () => {
     );
   });
 
-  it('JSON is one valid object per row with Go-sorted keys', () => {
-    fc.assert(
+  it('JSON is one valid object per row with Go-sorted keys', async () => {
+    await checkProperty(
       fc.property(fc.array(rowArbitrary, { maxLength: 4 }), (rows) => {
         const lines = renderHistoryJson(rows, { now: NOW }).split('\n');
         expect(lines.pop()).toBe('');

@@ -7,6 +7,7 @@ import {
 } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 
 const CJK = '修改了默认网页';
 
@@ -80,8 +81,8 @@ describe('ellipsis (docker formatter.Ellipsis)', () => {
     expect(ellipsis('abc', 2)).toBe('a…');
   });
 
-  it('never produces more than 45 terminal columns and only cuts at the end', () => {
-    fc.assert(
+  it('never produces more than 45 terminal columns and only cuts at the end', async () => {
+    await checkProperty(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (raw) => {
         const text = sanitizeDisplayText(raw);
         const cut = ellipsis(text, 45);
@@ -118,8 +119,8 @@ describe('sanitizeDisplayText (R17)', () => {
     expect(sanitizeDisplayText(input)).toBe(expected);
   });
 
-  it('leaves no control characters and is idempotent', () => {
-    fc.assert(
+  it('leaves no control characters and is idempotent', async () => {
+    await checkProperty(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
         const clean = sanitizeDisplayText(text);
         expect(clean).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);

@@ -1,6 +1,7 @@
 import { canonicalJson, JsonSizeLimits, parseJsonStrict } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkProperty } from '../../fixtures/property.js';
 import { errorOf } from './error-of.js';
 
 const enc = new TextEncoder();
@@ -112,8 +113,8 @@ describe('parseJsonStrict', () => {
     expect(() => parseJsonStrict(enc.encode('[[[[]]]]'), opts)).toThrow(/nesting deeper than 3/);
   });
 
-  it('property: agrees with JSON.parse on any JSON.stringify output without duplicate keys', () => {
-    fc.assert(
+  it('property: agrees with JSON.parse on any JSON.stringify output without duplicate keys', async () => {
+    await checkProperty(
       fc.property(fc.jsonValue(), (value) => {
         const json = JSON.stringify(value);
         expect(parse(json)).toStrictEqual(JSON.parse(json));
@@ -122,9 +123,9 @@ describe('parseJsonStrict', () => {
     );
   });
 
-  it('property: rejects any object with a duplicated key at any depth', () => {
+  it('property: rejects any object with a duplicated key at any depth', async () => {
     const key = fc.string({ maxLength: 4 });
-    fc.assert(
+    await checkProperty(
       fc.property(
         fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { minKeys: 1, maxKeys: 4 }),
         fc.nat(),
