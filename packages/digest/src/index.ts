@@ -3,8 +3,16 @@
  * Node's native fast paths are in `@layerkit/digest/node`.
  */
 
-export { BlobVerifier, blobCorrupt, blobMissing, checkBlobRef, requireSha256 } from './blob-verify.js';
+export {
+  assertMatchesRef,
+  BlobVerifier,
+  blobCorrupt,
+  blobMissing,
+  checkBlobRef,
+  requireSha256,
+} from './blob-verify.js';
 export { type BlobSink, hashingBlobWriter } from './blob-writer.js';
+export { collectBytes, concatBytes } from './bytes.js';
 export { decompressAuto, type SniffedStream, sniffCompression } from './compression-sniff.js';
 export type * from './contracts.js';
 export { digestAlgorithm, digestHex, EMPTY_TAR_DIFF_ID, isDigest, parseDigest } from './digest.js';

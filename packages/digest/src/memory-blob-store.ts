@@ -1,6 +1,7 @@
 /** An in-memory `BlobStore`, for tests and runtimes without a file system. */
 import { BlobVerifier, blobMissing, checkBlobRef } from './blob-verify.js';
 import { hashingBlobWriter } from './blob-writer.js';
+import { concatBytes } from './bytes.js';
 import type { BlobRef, BlobStore, BlobWriter, ByteSource, Digest, DigestRuntime } from './contracts.js';
 import { portableRuntime } from './runtime.js';
 
@@ -45,7 +46,7 @@ export class MemoryBlobStore implements BlobStore {
           chunks.push(chunk.slice());
         },
         publish: (ref) => {
-          if (!this.#blobs.has(ref.digest)) this.#blobs.set(ref.digest, concat(chunks, ref.size));
+          if (!this.#blobs.has(ref.digest)) this.#blobs.set(ref.digest, concatBytes(chunks));
           chunks = [];
         },
         discard: () => {
@@ -65,14 +66,4 @@ export class MemoryBlobStore implements BlobStore {
     verifier.finish();
     return bytes.slice();
   }
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const whole = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return whole;
 }
