@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['digest', 'diff', 'history', 'image', 'cli'];
+const packages = ['digest', 'diff', 'history', 'registry', 'image', 'cli'];
 const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Tests run from source: map every package entry point to its TypeScript source.

@@ -1,0 +1,331 @@
+/**
+ * Every request the client sends goes through here, once per registry host: the scheme (HTTPS,
+ * with Docker's fallback to plain HTTP for insecure and loopback registries), authorization,
+ * retries with backoff, per-request and idle timeouts, redirects (credentials stay on the
+ * registry's own origin; loops are cut) and one-line errors from the registry's JSON.
+ */
+import { collectBytes, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { Authenticator } from '../auth/authenticator.js';
+import type { CredentialsProvider } from '../auth/credentials.js';
+import type { RepositoryScope } from '../auth/scope.js';
+import { describeUrl, registryProtocolError, registryStatusError } from '../registry-errors.js';
+import { readErrorBody } from './read-body.js';
+import { isRetryableStatus, type RetryOptions, retryDelay, sleep } from './retry-policy.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from './transport.js';
+
+/** Connection settings of a registry client. */
+export interface RegistryHttpOptions {
+  /** How requests are sent (`fetchTransport()`, or the Node transport with TLS options). */
+  transport: HttpTransport;
+  /** Where credentials come from (default: anonymous). */
+  credentials?: CredentialsProvider;
+  /**
+   * Allow plain HTTP when HTTPS fails (skopeo's `--tls-verify=false`; certificate checks are the
+   * transport's). Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) always may, as in Docker.
+   */
+  insecure?: boolean;
+  retry?: RetryOptions;
+  /** Longest wait for a response's headers (default 60 s). */
+  requestTimeoutMs?: number;
+  /** Longest pause inside a response body (default 60 s): a stalled download fails, it does not hang. */
+  idleTimeoutMs?: number;
+  /** The `User-Agent` header (default `layerkit`). */
+  userAgent?: string;
+}
+
+/** One request, as the client describes it. */
+export interface RegistryRequest {
+  method: HttpRequest['method'];
+  /** Absolute, or relative to `https://HOST/v2/` (e.g. `library/nginx/manifests/latest`). */
+  url: string;
+  headers?: Record<string, string>;
+  /** Only a `Uint8Array` (or no body) can be retried, re-authorized or redirected. */
+  body?: Uint8Array | AsyncIterable<Uint8Array>;
+  /** The access the request needs (for Bearer tokens). */
+  scopes: readonly RepositoryScope[];
+  /** The statuses handed back to the caller; anything else becomes an error. */
+  ok: readonly number[];
+  /** Names the object in errors (`manifest docker.io/library/nginx:latest`). */
+  what: string;
+  /** The code a 404 means here (default `REGISTRY_NOT_FOUND`). */
+  notFound?: string;
+  /** Follow 3xx answers (blob downloads: storage behind a 307 is normal). */
+  followRedirects?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** A response the caller asked for, with the URL it came from (after redirects). */
+export interface RegistryResponse extends HttpResponse {
+  url: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+const TOKEN_MAX_BYTES = 1024 * 1024;
+// Node's and OpenSSL's codes for a certificate that failed verification: never a reason to fall
+// back to plain HTTP (the server does speak TLS), and never worth a retry.
+const CERTIFICATE_ERRORS =
+  /^(?:CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS_CERT|HOSTNAME_MISMATCH|ERR_SSL_.*CERTIFICATE)/;
+
+/** The API host of a registry as references name it (Docker Hub serves its API elsewhere). */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+/** True for hosts Docker lets speak plain HTTP without configuration. */
+export function isLoopbackHost(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+function errorCode(error: unknown): string {
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } })?.code ??
+    (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** Request machinery for one registry host. */
+export class RegistryHttp {
+  readonly registry: string;
+  readonly #options: RegistryHttpOptions;
+  readonly #auth: Authenticator;
+  #base: Promise<string> | undefined;
+
+  constructor(registry: string, options: RegistryHttpOptions) {
+    this.registry = registry;
+    this.#options = options;
+    this.#auth = new Authenticator(registry, options.credentials, async (token) => {
+      const response = await this.#exchange(
+        {
+          method: token.method,
+          url: token.url,
+          headers: token.headers,
+          ...(token.body === undefined ? {} : { body: token.body }),
+          scopes: [],
+          ok: [200],
+          what: `token for ${registry}`,
+          notFound: 'REGISTRY_PROTOCOL_ERROR',
+          followRedirects: true,
+        },
+        false,
+      );
+      return collectBytes(response.body, TOKEN_MAX_BYTES, () =>
+        registryProtocolError(
+          `token for ${registry}`,
+          response.url,
+          `the token is over ${TOKEN_MAX_BYTES} bytes`,
+        ),
+      );
+    });
+  }
+
+  /** `https://HOST/v2/` or `http://HOST/v2/`, found by pinging once (the challenge is learned too). */
+  base(signal?: AbortSignal): Promise<string> {
+    this.#base ??= this.#ping(signal);
+    // A failed ping (say, the user aborted it) must not stick: the next call pings again.
+    this.#base.catch(() => {
+      this.#base = undefined;
+    });
+    return this.#base;
+  }
+
+  /** Sends `request` and returns the response once its status is one of `request.ok`. */
+  async send(request: RegistryRequest): Promise<RegistryResponse> {
+    const base = await this.base(request.signal);
+    return this.#exchange({ ...request, url: new URL(request.url, base).href }, true);
+  }
+
+  async #ping(signal: AbortSignal | undefined): Promise<string> {
+    const host = apiHost(this.registry);
+    const mayUseHttp = this.#options.insecure === true || isLoopbackHost(this.registry);
+    const ping = (base: string, retry?: RetryOptions) =>
+      this.#exchange(
+        { method: 'GET', url: base, scopes: [], ok: [200, 401], what: `registry ${this.registry}`, signal },
+        false,
+        retry,
+      );
+    let base = `https://${host}/v2/`;
+    let response: RegistryResponse;
+    try {
+      // Where plain HTTP is the fallback, a failed TLS attempt moves on to it at once (Docker's order).
+      response = await ping(base, mayUseHttp ? { attempts: 1 } : undefined);
+    } catch (error) {
+      if (!mayUseHttp || !isLayerkitError(error, 'REGISTRY_UNREACHABLE')) throw error;
+      base = `http://${host}/v2/`;
+      response = await ping(base);
+    }
+    await response.cancel();
+    if (response.status === 401) this.#auth.learn(response.headers.get('www-authenticate'));
+    return base;
+  }
+
+  /** One request with retries, re-authorization and redirects; `authorize` adds credentials. */
+  async #exchange(
+    request: RegistryRequest,
+    authorize: boolean,
+    retry: RetryOptions = this.#options.retry ?? {},
+  ): Promise<RegistryResponse> {
+    const origin = new URL(request.url).origin;
+    const replayable = request.body === undefined || request.body instanceof Uint8Array;
+    let url = request.url;
+    let method = request.method;
+    let body = request.body;
+    let attempt = 0;
+    let redirects = 0;
+    let reauthorized = false;
+    let dropToken = false;
+    for (;;) {
+      const headers: Record<string, string> = {
+        'User-Agent': this.#options.userAgent ?? 'layerkit',
+        ...request.headers,
+      };
+      const sameOrigin = new URL(url).origin === origin;
+      if (authorize && sameOrigin) {
+        const authorization = await this.#auth.authorization(request.scopes, dropToken);
+        dropToken = false;
+        if (authorization !== undefined) headers.Authorization = authorization;
+      }
+      let response: RegistryResponse;
+      try {
+        response = await this.#attempt(
+          { method, url, headers, ...(body === undefined ? {} : { body }), signal: request.signal },
+          request.what,
+        );
+      } catch (error) {
+        const delay =
+          replayable && isLayerkitError(error, 'REGISTRY_UNREACHABLE')
+            ? retryDelay(retry, attempt, null)
+            : undefined;
+        if (delay === undefined) throw error;
+        await sleep(delay, request.signal);
+        attempt++;
+        continue;
+      }
+      const { status } = response;
+      if (request.ok.includes(status)) return response;
+      if (status === 401 && authorize && sameOrigin && !reauthorized && replayable) {
+        await response.cancel();
+        // The first 401 teaches the scheme, or says a cached token no longer serves: once more.
+        this.#auth.learn(response.headers.get('www-authenticate'));
+        reauthorized = true;
+        dropToken = true;
+        continue;
+      }
+      if (REDIRECTS.has(status) && request.followRedirects && replayable) {
+        const location = response.headers.get('location');
+        await response.cancel();
+        if (location === null)
+          throw registryProtocolError(request.what, url, `HTTP ${status} without a Location`);
+        if (++redirects > MAX_REDIRECTS)
+          throw registryProtocolError(request.what, url, `more than ${MAX_REDIRECTS} redirects`);
+        try {
+          url = new URL(location, url).href;
+        } catch {
+          throw registryProtocolError(request.what, url, 'a redirect to an invalid URL');
+        }
+        if (status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      if (isRetryableStatus(status) && replayable) {
+        const delay = retryDelay(retry, attempt, response.headers.get('retry-after'));
+        if (delay !== undefined) {
+          await response.cancel();
+          await sleep(delay, request.signal);
+          attempt++;
+          continue;
+        }
+      }
+      const errorBody = await readErrorBody(response.body);
+      await response.cancel();
+      throw registryStatusError(request.what, method, url, status, errorBody, request.notFound);
+    }
+  }
+
+  /** One HTTP exchange under the timeouts; transport failures become typed errors. */
+  async #attempt(request: HttpRequest, what: string): Promise<RegistryResponse> {
+    const timeout = new AbortController();
+    const signal =
+      request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
+    const requestTimeout = this.#options.requestTimeoutMs ?? 60_000;
+    const timer = setTimeout(() => timeout.abort(), requestTimeout);
+    const failure = (error: unknown): unknown => {
+      if (request.signal?.aborted) return request.signal.reason;
+      if (timeout.signal.aborted) {
+        return new LayerkitError(
+          'REGISTRY_TIMEOUT',
+          `${what}: ${request.method} ${describeUrl(request.url)}: no answer for ${requestTimeout / 1000} s`,
+          {
+            url: describeUrl(request.url),
+          },
+        );
+      }
+      if (isLayerkitError(error)) return error;
+      const code = errorCode(error);
+      const tls = CERTIFICATE_ERRORS.test(code);
+      return new LayerkitError(
+        tls ? 'REGISTRY_TLS_ERROR' : 'REGISTRY_UNREACHABLE',
+        `${what}: ${request.method} ${describeUrl(request.url)}: ${tls ? 'certificate not trusted' : 'cannot connect'} (${code || (error as Error)?.message || 'unknown error'})${tls ? '; pass --cert-dir with its CA, or --tls-verify=false' : ''}`,
+        { url: describeUrl(request.url), cause: code },
+        { cause: error },
+      );
+    };
+    let response: HttpResponse;
+    try {
+      response = await this.#options.transport({ ...request, signal });
+    } catch (error) {
+      throw failure(error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const idle = this.#options.idleTimeoutMs ?? 60_000;
+    const stalled = () =>
+      new LayerkitError(
+        'REGISTRY_TIMEOUT',
+        `${what}: ${describeUrl(request.url)}: the body stalled for ${idle / 1000} s`,
+        {
+          url: describeUrl(request.url),
+        },
+      );
+    return {
+      ...response,
+      url: request.url,
+      body: guardedBody(response.body, timeout, idle, stalled, failure),
+    };
+  }
+}
+
+/** A response body that fails (not hangs) when it stalls, and maps transport errors. */
+async function* guardedBody(
+  body: AsyncIterable<Uint8Array>,
+  timeout: AbortController,
+  idleMs: number,
+  stalled: () => LayerkitError,
+  failure: (error: unknown) => unknown,
+): AsyncIterable<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  let timedOut = false;
+  try {
+    for (;;) {
+      const timer = setTimeout(() => {
+        timedOut = true;
+        timeout.abort();
+      }, idleMs);
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw timedOut ? stalled() : failure(error);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Registry failures as layerkit errors: the registry's own JSON `errors` (distribution spec
+ * "Error Codes") surfaced in one line, with a code a program can branch on. URLs are shown
+ * without their query (pre-signed storage URLs carry signatures there); credentials never appear.
+ */
+import { LayerkitError } from '@layerkit/digest';
+
+/** One entry of a registry's `{"errors": [...]}` body. */
+export interface RegistryErrorEntry {
+  code: string;
+  message: string;
+}
+
+/** An URL as errors show it: scheme, host and path only. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+/** The `errors` a registry put in a response body, or none when it is not that JSON. */
+export function parseRegistryErrors(body: Uint8Array): RegistryErrorEntry[] {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+    const errors = (parsed as { errors?: unknown }).errors;
+    if (!Array.isArray(errors)) return [];
+    return errors.flatMap((entry: unknown) => {
+      const { code, message } = (entry ?? {}) as { code?: unknown; message?: unknown };
+      if (typeof code !== 'string') return [];
+      return [
+        { code: code.slice(0, 100), message: typeof message === 'string' ? message.slice(0, 300) : '' },
+      ];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The layerkit code for an HTTP failure: what a caller branches on, whatever the registry. */
+function codeFor(status: number, entries: readonly RegistryErrorEntry[], notFound: string): string {
+  if (status === 401) return 'REGISTRY_UNAUTHORIZED';
+  if (status === 403) return 'REGISTRY_DENIED';
+  if (status === 404) return notFound;
+  if (status === 429 || entries.some((entry) => entry.code === 'TOOMANYREQUESTS'))
+    return 'REGISTRY_RATE_LIMITED';
+  return 'REGISTRY_ERROR';
+}
+
+/**
+ * The error for an unexpected status. `what` names the object (`manifest docker.io/library/nginx:latest`),
+ * `notFound` is the code a 404 means for it (`IMAGE_NOT_FOUND`, `BLOB_MISSING` …).
+ */
+export function registryStatusError(
+  what: string,
+  method: string,
+  url: string,
+  status: number,
+  body: Uint8Array,
+  notFound = 'REGISTRY_NOT_FOUND',
+): LayerkitError {
+  const entries = parseRegistryErrors(body);
+  const said = entries
+    .map((entry) => (entry.message ? `${entry.code}: ${entry.message}` : entry.code))
+    .join('; ');
+  const shown = describeUrl(url);
+  return new LayerkitError(
+    codeFor(status, entries, notFound),
+    `${what}: ${method} ${shown}: HTTP ${status}${said ? ` ${said}` : ''}`,
+    { url: shown, method, status, registryErrors: entries },
+  );
+}
+
+/** The error for a registry that broke the protocol (a lie, a loop, a malformed answer). */
+export function registryProtocolError(what: string, url: string, problem: string): LayerkitError {
+  const shown = describeUrl(url);
+  return new LayerkitError('REGISTRY_PROTOCOL_ERROR', `${what}: ${shown}: ${problem}`, { url: shown });
+}
