@@ -63,7 +63,7 @@ describe('usage errors exit 2 with one line that points at the help', () => {
       ['history', 'nginx'],
       /^layerkit: history: invalid image reference "nginx"/,
     ],
-    ['an unsupported transport', ['verify', 'docker://nginx'], /unsupported transport "docker"/],
+    ['an unsupported transport', ['verify', 'dir:/tmp/x'], /unsupported transport "dir"/],
     [
       'a bad --platform',
       ['inspect', '--platform', 'linux', 'oci:x'],

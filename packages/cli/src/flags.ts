@@ -5,6 +5,7 @@
 import type { DetectionMode } from '@layerkit/diff';
 import type { CompressionName } from '@layerkit/digest';
 import { type PlatformWant, parsePlatform } from '@layerkit/image';
+import type { RegistryOptions } from '@layerkit/image/node';
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './usage-error.js';
 
@@ -73,4 +74,36 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): number | 
   if (!/^\d+$/.test(text))
     throw new UsageError(`invalid SOURCE_DATE_EPOCH "${text}": expected whole seconds`);
   return Number(text);
+}
+
+/** The flags of commands that can reach a registry (`docker://` references), as skopeo spells them. */
+export const registryFlags: FlagSpec = {
+  creds: { type: 'string' },
+  authfile: { type: 'string' },
+  'tls-verify': { type: 'boolean' },
+  'cert-dir': { type: 'string' },
+};
+
+/** The help lines of {@link registryFlags}. */
+export const REGISTRY_HELP = `Registry options (docker://[HOST[:PORT]/]REPO[:TAG|@DIGEST] references):
+      --creds USER[:PASS]  credentials (default: the auth files and credential helpers
+                           podman, skopeo and docker use)
+      --authfile string    read credentials from this auth file instead
+      --tls-verify=false   accept unverified certificates and plain HTTP
+      --cert-dir string    CAs (*.crt) and a client certificate (*.cert + *.key) for the registry`;
+
+/** Registry settings from {@link registryFlags}; undefined when none is given (skopeo's defaults). */
+export function registryOptionsOf(flags: FlagValues): RegistryOptions | undefined {
+  const options: RegistryOptions = {};
+  const creds = stringFlag(flags, 'creds');
+  if (creds !== undefined) {
+    if (creds === '' || creds.startsWith(':')) throw new UsageError('invalid --creds: expected USER[:PASS]');
+    options.creds = creds;
+  }
+  const authFile = stringFlag(flags, 'authfile');
+  if (authFile !== undefined) options.authFile = authFile;
+  if (flags['tls-verify'] === false) options.tlsVerify = false;
+  const certDir = stringFlag(flags, 'cert-dir');
+  if (certDir !== undefined) options.certDir = certDir;
+  return Object.keys(options).length === 0 ? undefined : options;
 }

@@ -12,6 +12,37 @@ describe('parseImageReference (skopeo transport syntax)', () => {
     ['oci-archive:img.tar:latest', { transport: 'oci-archive', path: 'img.tar', tag: 'latest' }],
     ['docker-archive:a.tar', { transport: 'docker-archive', path: 'a.tar' }],
     ['docker-archive:a.tar:@2', { transport: 'docker-archive', path: 'a.tar', sourceIndex: 2 }],
+    // Registries, with Docker's normalisation.
+    [
+      'docker://nginx',
+      { transport: 'docker', registry: 'docker.io', repository: 'library/nginx', tag: 'latest' },
+    ],
+    [
+      'docker://index.docker.io/team/app:1.2',
+      { transport: 'docker', registry: 'docker.io', repository: 'team/app', tag: '1.2' },
+    ],
+    [
+      'docker://127.0.0.1:5000/nginx:v2',
+      { transport: 'docker', registry: '127.0.0.1:5000', repository: 'nginx', tag: 'v2' },
+    ],
+    [
+      'docker://localhost/a/b/c',
+      { transport: 'docker', registry: 'localhost', repository: 'a/b/c', tag: 'latest' },
+    ],
+    [
+      `docker://ghcr.io/org/app@sha256:${'a'.repeat(64)}`,
+      { transport: 'docker', registry: 'ghcr.io', repository: 'org/app', digest: `sha256:${'a'.repeat(64)}` },
+    ],
+    [
+      `docker://ghcr.io/org/app:1@sha256:${'b'.repeat(64)}`,
+      {
+        transport: 'docker',
+        registry: 'ghcr.io',
+        repository: 'org/app',
+        tag: '1',
+        digest: `sha256:${'b'.repeat(64)}`,
+      },
+    ],
   ])('%s', (text, expected) => {
     const ref = parseImageReference(text);
     expect(ref).toEqual(expected);
@@ -30,7 +61,16 @@ describe('parseImageReference (skopeo transport syntax)', () => {
 
   it.each([
     'images',
-    'docker://nginx',
+    'docker:nginx',
+    'docker://',
+    'docker://Nginx',
+    'docker://nginx:',
+    'docker://nginx:bad/tag',
+    'docker://nginx@sha256:abc',
+    'docker://nginx@md5:abc',
+    'docker://a//b',
+    'docker://-bad.example.com/app',
+    `docker://example.com/${'a'.repeat(250)}`,
     'oci:',
     'oci::tag',
     'oci:dir:../../x',

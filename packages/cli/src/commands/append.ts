@@ -6,6 +6,9 @@ import {
   levelFlag,
   platformFlag,
   platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -21,6 +24,9 @@ export const appendCommand: Command = {
       --compression string   gzip (default), none or zstd
       --level int            gzip level 1-9
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit append oci:images:nginx extra.tar.gz oci:images:nginx:extra`,
   flags: {
@@ -30,9 +36,10 @@ Example:
     compression: { type: 'string' },
     level: { type: 'string' },
     ...platformFlag,
+    ...registryFlags,
   },
   positionals: { min: 3, max: 3 },
-  async run([base, layer, dest], flags, out) {
+  async run([base, layer, dest], flags, out, interrupted) {
     const result = await appendLayer({
       base: base!,
       layer: layer!,
@@ -44,6 +51,8 @@ Example:
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     out.line(result.imageId);
   },

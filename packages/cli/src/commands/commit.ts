@@ -9,6 +9,9 @@ import {
   modeFlag,
   platformFlag,
   platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -33,6 +36,9 @@ export const commitCommand: Command = {
 
 SOURCE_DATE_EPOCH, when set, fixes the created times and clamps file mtimes.
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit commit -a "Tao Wang <twang2218@gmail.com>" -m "修改了默认网页" \\
       oci:images:nginx ./webserver oci:images:nginx:v2`,
@@ -44,6 +50,7 @@ Example:
     squash: { type: 'boolean' },
     ...layerFlags,
     ...platformFlag,
+    ...registryFlags,
   },
   interruptible: true,
   positionals: { min: 3, max: 3 },
@@ -65,6 +72,8 @@ Example:
       sourceDateEpoch: epoch,
       onProgress: layerProgress(out, interrupted),
       onWarning: (message) => out.warn(message),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     out.line(result.imageId);
   },

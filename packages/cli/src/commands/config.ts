@@ -1,7 +1,16 @@
 /** `layerkit config`: config-only edits (ENV, CMD, …) recorded as an empty-layer history step. */
 import { mutateConfig } from '@layerkit/image/node';
 import type { Command, FlagValues } from '../command.js';
-import { listFlag, platformFlag, platformOf, sourceDateEpoch, stringFlag } from '../flags.js';
+import {
+  listFlag,
+  platformFlag,
+  platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
+  sourceDateEpoch,
+  stringFlag,
+} from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 /** `--FLAG KEY=VALUE` as the `INSTRUCTION KEY="VALUE"` change that keeps VALUE verbatim. */
@@ -49,6 +58,9 @@ export const configCommand: Command = {
       --workdir DIR         the working directory
   -c, --change list         any Dockerfile config instruction; repeatable
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit config --env NGINX_PORT=8080 --expose 8080 oci:images:nginx oci:images:nginx:8080`,
   flags: {
@@ -61,9 +73,10 @@ Example:
     workdir: { type: 'string' },
     change: { type: 'string', short: 'c', multiple: true },
     ...platformFlag,
+    ...registryFlags,
   },
   positionals: { min: 2, max: 2 },
-  async run([base, dest], flags, out) {
+  async run([base, dest], flags, out, interrupted) {
     const changes = changesOf(flags);
     if (changes.length === 0) throw new UsageError('nothing to change: give at least one option');
     const result = await mutateConfig({
@@ -72,6 +85,8 @@ Example:
       changes,
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     out.line(result.imageId);
   },

@@ -1,41 +1,63 @@
-/** `layerkit convert` and `layerkit tag`: copy an image between formats, or under a new tag. */
+/**
+ * `layerkit copy` (skopeo's name; `convert` is the same command) and `layerkit tag`: copy an
+ * image between any two stores — layouts, archives, registries — or under a new tag.
+ */
 import { convert } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf } from '../flags.js';
+import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
 import { copyProgress } from '../progress.js';
 
-export const convertCommand: Command = {
-  name: 'convert',
-  summary: 'Copy an image between oci:, oci-archive: and docker-archive: (digests kept)',
-  usage: 'layerkit convert [OPTIONS] SRC DEST',
-  help: `Blobs are copied byte for byte (never recompressed), so manifest, config and layer digests survive.
+export const copyCommand: Command = {
+  name: 'copy',
+  summary: 'Copy an image between oci:, oci-archive:, docker-archive: and docker:// (digests kept)',
+  usage: 'layerkit copy [OPTIONS] SRC DEST',
+  help: `Blobs are copied byte for byte (never recompressed), so manifest, config and layer digests
+survive. Into a registry, blobs it already has are skipped and blobs in another repository of
+the same registry are mounted, not sent again.
 
 Options:
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 
+${REGISTRY_HELP}
+
 Example:
-  layerkit convert oci:images:nginx:v2 docker-archive:nginx-v2.tar:nginx:v2`,
-  flags: { quiet: { type: 'boolean', short: 'q' }, ...platformFlag },
+  layerkit copy oci:images:nginx:v2 docker-archive:nginx-v2.tar:nginx:v2
+  layerkit copy oci:images:nginx:v2 docker://registry.example.com/nginx:v2`,
+  flags: { quiet: { type: 'boolean', short: 'q' }, ...platformFlag, ...registryFlags },
   interruptible: true,
   positionals: { min: 2, max: 2 },
   async run([from, to], flags, out, interrupted) {
-    const manifest = await convert(from!, to!, platformOf(flags), {
+    const manifest = await convert(from!, to!, {
+      platform: platformOf(flags),
       onProgress: copyProgress(out, interrupted),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     out.line(manifest.digest);
   },
 };
 
+export const convertCommand: Command = {
+  ...copyCommand,
+  name: 'convert',
+  summary: 'The same as copy',
+  usage: 'layerkit convert [OPTIONS] SRC DEST',
+  help: copyCommand.help.replaceAll('layerkit copy ', 'layerkit convert '),
+};
+
 export const tagCommand: Command = {
-  ...convertCommand,
+  ...copyCommand,
   name: 'tag',
-  summary: 'Tag an image (in the same or another layout); prints the manifest digest',
-  usage: 'layerkit tag SRC DEST',
+  summary: 'Tag an image (in the same or another store); prints the manifest digest',
+  usage: 'layerkit tag [OPTIONS] SRC DEST',
   help: `Options:
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 
+${REGISTRY_HELP}
+
 Example:
-  layerkit tag oci:images:nginx:v2 oci:images:nginx:latest`,
+  layerkit tag oci:images:nginx:v2 oci:images:nginx:latest
+  layerkit tag docker://registry.example.com/nginx:v2 docker://registry.example.com/nginx:stable`,
 };

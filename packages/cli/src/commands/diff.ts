@@ -3,12 +3,20 @@ import { type Change, diffTrees, formatDockerDiff, toEngineApiJson } from '@laye
 import { directoryTree, upperdirChanges } from '@layerkit/diff/node';
 import { diffImage } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { modeFlag, platformFlag, platformOf, stringFlag } from '../flags.js';
+import {
+  modeFlag,
+  platformFlag,
+  platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
+  stringFlag,
+} from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 /** True when an argument names an image (`oci:…`, `oci-archive:…`, `docker-archive:…`). */
 export function isImageArgument(text: string): boolean {
-  return /^(oci|oci-archive|docker-archive):/.test(text);
+  return /^(?:oci|oci-archive|docker-archive):|^docker:\/\//.test(text);
 }
 
 async function collect(changes: AsyncIterable<Change>): Promise<Change[]> {
@@ -30,6 +38,9 @@ Options:
       --upperdir string   read the changes of an overlayfs upperdir (whiteouts: char 0/0)
       --platform string   os/arch[/variant] of a multi-platform image
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit diff oci:images:nginx ./webserver`,
   flags: {
@@ -37,9 +48,10 @@ Example:
     mode: { type: 'string' },
     upperdir: { type: 'string' },
     ...platformFlag,
+    ...registryFlags,
   },
   positionals: { min: 0, max: 2 },
-  async run(args, flags, out) {
+  async run(args, flags, out, interrupted) {
     const format = stringFlag(flags, 'format') ?? 'text';
     if (format !== 'text' && format !== 'json')
       throw new UsageError(`invalid --format "${format}": expected text or json`);
@@ -55,7 +67,12 @@ Example:
       const [from, to] = args as [string, string];
       const options = mode === undefined ? {} : { mode };
       changes = isImageArgument(from)
-        ? await diffImage(from, to, { ...options, platform: platformOf(flags) })
+        ? await diffImage(from, to, {
+            ...options,
+            platform: platformOf(flags),
+            registry: registryOptionsOf(flags),
+            signal: interrupted,
+          })
         : await collect(diffTrees(directoryTree(from), directoryTree(to), options));
     }
     if (format === 'json') out.line(JSON.stringify(toEngineApiJson(changes)));

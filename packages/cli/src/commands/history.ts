@@ -2,7 +2,14 @@
 import { renderHistoryJson, renderHistoryTable } from '@layerkit/history';
 import { imageHistory } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf, stringFlag } from '../flags.js';
+import {
+  platformFlag,
+  platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
+  stringFlag,
+} from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const historyCommand: Command = {
@@ -17,6 +24,9 @@ export const historyCommand: Command = {
   -q, --quiet           only show image IDs
       --platform string os/arch[/variant] of a multi-platform image
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit history oci:images:nginx:v2
   layerkit history --human=false --no-trunc oci:images:nginx:v2`,
@@ -26,9 +36,10 @@ Example:
     'no-trunc': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     ...platformFlag,
+    ...registryFlags,
   },
   positionals: { min: 1, max: 1 },
-  async run([image], flags, out) {
+  async run([image], flags, out, interrupted) {
     const format = stringFlag(flags, 'format') ?? 'table';
     if (format !== 'table' && format !== 'json')
       throw new UsageError(`invalid --format "${format}": expected table or json`);
@@ -38,7 +49,11 @@ Example:
       quiet: flags.quiet === true,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     };
-    const { rows, validation } = await imageHistory(image!, platformOf(flags));
+    const { rows, validation } = await imageHistory(image!, {
+      platform: platformOf(flags),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
+    });
     for (const problem of validation.problems) out.warn(problem.message);
     const text = format === 'json' ? renderHistoryJson(rows, options) : renderHistoryTable(rows, options);
     out.line(text.replace(/\n$/, ''));

@@ -8,6 +8,9 @@ import {
   listFlag,
   platformFlag,
   platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -25,6 +28,9 @@ export const importCommand: Command = {
       --platform string      os/arch[/variant] recorded in the config (default: this machine's)
   -q, --quiet                no progress output
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit import -c 'CMD ["/bin/sh"]' ./rootfs oci:images:base`,
   flags: {
@@ -32,6 +38,7 @@ Example:
     message: { type: 'string', short: 'm' },
     ...layerFlags,
     ...platformFlag,
+    ...registryFlags,
   },
   interruptible: true,
   positionals: { min: 2, max: 2 },
@@ -47,6 +54,8 @@ Example:
       sourceDateEpoch: sourceDateEpoch(),
       onProgress: layerProgress(out, interrupted),
       onWarning: (message) => out.warn(message),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     out.line(result.imageId);
   },

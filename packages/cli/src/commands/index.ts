@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
 import { commitCommand } from './commit.js';
 import { configCommand } from './config.js';
-import { convertCommand, tagCommand } from './convert.js';
+import { convertCommand, copyCommand, tagCommand } from './convert.js';
 import { diffCommand } from './diff.js';
 import { gcCommand } from './gc.js';
 import { historyCommand } from './history.js';
@@ -22,6 +22,7 @@ export const commands: readonly Command[] = [
   appendCommand,
   configCommand,
   layerCommand,
+  copyCommand,
   convertCommand,
   tagCommand,
   inspectCommand,

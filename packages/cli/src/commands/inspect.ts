@@ -1,7 +1,14 @@
 /** `layerkit inspect`: an image's manifest and config as JSON (their exact stored bytes). */
 import { withSourceImage } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf, stringFlag } from '../flags.js';
+import {
+  platformFlag,
+  platformOf,
+  REGISTRY_HELP,
+  registryFlags,
+  registryOptionsOf,
+  stringFlag,
+} from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 const decoder = new TextDecoder();
@@ -14,16 +21,20 @@ export const inspectCommand: Command = {
       --type string       summary (default), manifest or config (the exact stored bytes)
       --platform string   os/arch[/variant] of a multi-platform image
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit inspect --type config oci:images:nginx:v2`,
-  flags: { type: { type: 'string' }, ...platformFlag },
+  flags: { type: { type: 'string' }, ...platformFlag, ...registryFlags },
   positionals: { min: 1, max: 1 },
-  async run([image], flags, out) {
+  async run([image], flags, out, interrupted) {
     const type = stringFlag(flags, 'type') ?? 'summary';
     if (!['summary', 'manifest', 'config'].includes(type)) {
       throw new UsageError(`invalid --type "${type}": expected summary, manifest or config`);
     }
-    await withSourceImage(image!, platformOf(flags), async (_source, resolved) => {
+    const open = { platform: platformOf(flags), registry: registryOptionsOf(flags), signal: interrupted };
+    await withSourceImage(image!, open, async (_source, resolved) => {
       if (type === 'manifest') return out.line(decoder.decode(resolved.manifest.bytes));
       if (type === 'config') return out.line(decoder.decode(resolved.config.bytes));
       const config = resolved.config.value;

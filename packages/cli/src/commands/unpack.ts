@@ -2,7 +2,7 @@
 import { pathToUtf8, ROOT_ENTRY_SKIPPED } from '@layerkit/diff';
 import { unpack } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf } from '../flags.js';
+import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
 import { unpackProgress } from '../progress.js';
 
 export const unpackCommand: Command = {
@@ -18,9 +18,17 @@ Options:
       --platform string   os/arch[/variant] of a multi-platform image
   -q, --quiet             no progress and no warnings about skipped entries
 
+
+${REGISTRY_HELP}
+
 Example:
   layerkit unpack oci:images:nginx ./webserver`,
-  flags: { devices: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...platformFlag },
+  flags: {
+    devices: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    ...platformFlag,
+    ...registryFlags,
+  },
   interruptible: true,
   positionals: { min: 2, max: 2 },
   async run([image, dir], flags, out, interrupted) {
@@ -28,6 +36,8 @@ Example:
       platform: platformOf(flags),
       devices: flags.devices === true,
       onProgress: unpackProgress(out, interrupted),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
     });
     if (flags.quiet === true) return;
     // Archives made with `tar -C root .` (GNU tar, umoci) start with a `./` entry for the root:

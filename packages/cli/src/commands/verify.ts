@@ -1,7 +1,7 @@
 /** `layerkit verify`: check every blob, DiffID and the history mapping of an image. */
 import { verify } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf } from '../flags.js';
+import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -9,12 +9,22 @@ export const verifyCommand: Command = {
   usage: 'layerkit verify [OPTIONS] IMAGE',
   help: `Exits 1 and lists every problem when the image is not intact.
 
+Options:
+      --platform string    os/arch[/variant] of a multi-platform image
+
+
+${REGISTRY_HELP}
+
 Example:
   layerkit verify oci:images:nginx:v2`,
-  flags: { ...platformFlag },
+  flags: { ...platformFlag, ...registryFlags },
   positionals: { min: 1, max: 1 },
-  async run([image], flags, out) {
-    const report = await verify(image!, platformOf(flags));
+  async run([image], flags, out, interrupted) {
+    const report = await verify(image!, {
+      platform: platformOf(flags),
+      registry: registryOptionsOf(flags),
+      signal: interrupted,
+    });
     for (const layer of report.layers) out.line(`${layer.ok ? 'ok' : 'BAD'}  layer ${layer.digest}`);
     if (report.ok) {
       out.line(`ok  ${report.manifest}`);

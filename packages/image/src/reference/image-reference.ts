@@ -1,10 +1,13 @@
 /**
  * Image references in skopeo's transport syntax (containers/image): `oci:DIR[:TAG]`,
- * `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:NAME[:TAG]]` or `docker-archive:FILE:@INDEX`.
+ * `oci-archive:FILE[:TAG]`, `docker-archive:FILE[:NAME[:TAG]]` or `docker-archive:FILE:@INDEX`,
+ * and `docker://[HOST[:PORT]/]REPO[:TAG|@DIGEST]` for a registry (Docker's normalisation:
+ * `docker://nginx` is `docker.io/library/nginx:latest`).
  * As in containers/image on Linux, the path ends at the FIRST colon after the transport, so paths
  * cannot contain `:` and everything after it is the tag (`oci:images:nginx:v2` is tag `nginx:v2`).
  */
 import { LayerkitError } from '@layerkit/digest';
+import { formatRegistryReference, parseRegistryReference, type RegistryReference } from '@layerkit/registry';
 import { isValidRefName } from '../parse/ref-name.js';
 import { type DockerName, fullReference, parseDockerName } from '../store/docker-name.js';
 
@@ -26,11 +29,18 @@ export interface DockerArchiveReference {
   sourceIndex?: number;
 }
 
+/** An image in a registry: the network is used only for these. */
+export interface RegistryImageReference extends RegistryReference {
+  transport: 'docker';
+}
+
 /** A parsed image reference. */
-export type ImageReference = OciReference | DockerArchiveReference;
+export type ImageReference = OciReference | DockerArchiveReference | RegistryImageReference;
 
 /** The transports layerkit reads and writes. */
-export const IMAGE_TRANSPORTS = ['oci', 'oci-archive', 'docker-archive'] as const;
+export const IMAGE_TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker'] as const;
+
+const TRANSPORT_FORMS = 'oci:DIR, oci-archive:FILE, docker-archive:FILE or docker://REFERENCE';
 
 /**
  * Parses `transport:path[:rest]`. Tags must match the ref.name grammar (R18); docker-archive
@@ -48,7 +58,12 @@ export function parseImageReference(text: string): ImageReference {
     );
   };
   const [transport, rest] = cut(text);
-  if (rest === undefined) return invalid(`expected ${IMAGE_TRANSPORTS.join(':, ')}: followed by a path`);
+  if (transport === 'docker') {
+    if (rest === undefined || !rest.startsWith('//'))
+      return invalid('expected docker://[HOST[:PORT]/]REPOSITORY[:TAG|@DIGEST]');
+    return { transport, ...parseRegistryReference(rest.slice(2)) };
+  }
+  if (rest === undefined) return invalid(`expected ${TRANSPORT_FORMS}`);
   const [path, suffix] = cut(rest);
   if (path === '') return invalid('the path is empty');
   if (path.includes('\0')) return invalid('the path contains NUL');
@@ -66,11 +81,12 @@ export function parseImageReference(text: string): ImageReference {
     }
     return { transport, path, name: parseDockerName(suffix) };
   }
-  return invalid(`unsupported transport ${JSON.stringify(transport)} (use ${IMAGE_TRANSPORTS.join(', ')})`);
+  return invalid(`unsupported transport ${JSON.stringify(transport)} (expected ${TRANSPORT_FORMS})`);
 }
 
 /** Formats a reference so that `parseImageReference` gives it back (Docker names in full form). */
 export function formatImageReference(reference: ImageReference): string {
+  if (reference.transport === 'docker') return `docker://${formatRegistryReference(reference)}`;
   const base = `${reference.transport}:${reference.path}`;
   if (reference.transport !== 'docker-archive')
     return reference.tag === undefined ? base : `${base}:${reference.tag}`;

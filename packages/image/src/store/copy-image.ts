@@ -6,7 +6,7 @@
 import { isNondistributableMediaType } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';
 import type { PlatformWant } from '../parse/platform.js';
-import type { BlobReader } from './blob-reader.js';
+import { forEachConcurrently } from './for-each-concurrently.js';
 import type { ImageSink } from './image-sink.js';
 import type { ImageSource } from './image-source.js';
 
@@ -27,23 +27,25 @@ export interface CopyImageOptions {
 
 /**
  * Streams into `sink` every layer blob of `layers` it does not hold yet, verified on read and
- * checked against its descriptor on write. Non-distributable layers absent from the source are
- * skipped (R6: absent by design; sinks accept them missing). `onProgress` is as in
- * {@link CopyImageOptions}.
+ * checked against its descriptor on write, as many at once as the sink takes. A registry sink mounts what lives
+ * in the source's repository of the same registry instead of receiving it. Non-distributable
+ * layers absent from the source are skipped (R6: absent by design; sinks accept them missing).
+ * `onProgress` is as in {@link CopyImageOptions} (bytes of all layers together).
  */
 export async function copyLayerBlobs(
-  blobs: BlobReader,
+  source: Pick<ImageSource, 'blobs' | 'origin'>,
   sink: ImageSink,
   layers: readonly Descriptor[],
   onProgress?: (bytes: number) => void | Promise<void>,
 ): Promise<void> {
   let copied = 0;
-  for (const layer of layers) {
-    if (await sink.blobs.has(layer.digest)) continue;
-    if (isNondistributableMediaType(layer.mediaType) && !(await blobs.has(layer.digest))) continue;
+  const copyOne = async (layer: Descriptor) => {
+    if (await sink.blobs.has(layer.digest)) return;
+    if (isNondistributableMediaType(layer.mediaType) && !(await source.blobs.has(layer.digest))) return;
+    if (source.origin !== undefined && (await sink.blobs.mount?.(layer.digest, source.origin))) return;
     const writer = sink.blobs.writer();
     try {
-      for await (const chunk of blobs.stream(layer)) {
+      for await (const chunk of source.blobs.stream(layer)) {
         await writer.write(chunk);
         copied += chunk.length;
         await onProgress?.(copied);
@@ -53,7 +55,10 @@ export async function copyLayerBlobs(
       await writer.abort();
       throw error;
     }
-  }
+  };
+  // The same blob twice in one manifest is copied once.
+  const unique = [...new Map(layers.map((layer) => [layer.digest, layer])).values()];
+  await forEachConcurrently(unique, sink.maxConcurrentWrites ?? 1, copyOne);
 }
 
 /** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
@@ -63,6 +68,6 @@ export async function copyImage(
   options: CopyImageOptions = {},
 ): Promise<Descriptor> {
   const image = await source.resolve(options.tag, options.platform);
-  await copyLayerBlobs(source.blobs, sink, image.manifest.value.layers, options.onProgress);
+  await copyLayerBlobs(source, sink, image.manifest.value.layers, options.onProgress);
   return sink.publish(image, options.targetTag === undefined ? {} : { tag: options.targetTag });
 }

@@ -28,6 +28,8 @@ export interface PublishOptions {
 export interface ImageSink {
   /** Where layer blobs go first (deduplicated by digest). */
   readonly blobs: BlobWriteStore;
+  /** How many blobs may be written at once (default 1: an archive is written member by member). */
+  readonly maxConcurrentWrites?: number;
   /**
    * Stores the config and then the manifest, checks every blob they reference is present,
    * and points the tag at the manifest (the commit point). Returns the manifest descriptor.

@@ -15,6 +15,12 @@ export interface ResolvedImage {
   config: Raw<ImageConfig>;
 }
 
+/** A repository of a registry: where blobs can be mounted from instead of sent again. */
+export interface RegistryLocation {
+  registry: string;
+  repository: string;
+}
+
 /** An image store opened for reading. */
 export interface ImageSource {
   /**
@@ -24,6 +30,8 @@ export interface ImageSource {
   resolve(tag?: string, platform?: PlatformWant): Promise<ResolvedImage>;
   /** Verified reads of the source's blobs (layers, configs, manifests). */
   readonly blobs: BlobReader;
+  /** Set for a registry repository: a sink on the same registry mounts blobs from it. */
+  readonly origin?: RegistryLocation;
   /** The tags the source holds, in its own order. */
   tags(): Promise<string[]>;
   /** Releases open files. The source is unusable afterwards. */

@@ -5,8 +5,9 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import { isNondistributableMediaType, MediaTypes } from '../media-types.js';
-import type { Descriptor, Platform } from '../oci-types.js';
+import type { Descriptor } from '../oci-types.js';
 import type { BlobWriteStore } from './blob-reader.js';
+import { configPlatform } from './config-platform.js';
 import type { ImageToPublish } from './image-sink.js';
 
 /** Stores config then manifest into `blobs`; returns the manifest descriptor (with platform). */
@@ -38,15 +39,6 @@ export async function storeImageDocuments(blobs: BlobWriteStore, image: ImageToP
     mediaType: manifest.value.mediaType ?? MediaTypes.ociManifest,
     digest: manifestRef.digest,
     size: manifestRef.size,
-    platform: image.platform ?? platformOf(image.config.value),
+    platform: image.platform ?? configPlatform(image.config.value),
   };
-}
-
-/** The platform an image config describes (index descriptors SHOULD carry it). */
-function platformOf(config: ImageToPublish['config']['value']): Platform {
-  const platform: Platform = { architecture: config.architecture, os: config.os };
-  if (config.variant !== undefined) platform.variant = config.variant;
-  if (config['os.version'] !== undefined) platform['os.version'] = config['os.version'];
-  if (config['os.features'] !== undefined) platform['os.features'] = config['os.features'];
-  return platform;
 }

@@ -9,13 +9,17 @@ import { layerEntriesFromTar } from '@layerkit/diff';
 import { decompressAuto, writeLayerBlob } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { PlatformWant } from '../../parse/platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerBlobOptions } from './layer-from-tree-diff.js';
 import { withSink, withSourceImage } from './with-image.js';
 
 /** Options of {@link appendLayer}. */
-export interface AppendOptions extends StepMetadata, Pick<LayerOptions, 'compression' | 'level'> {
+export interface AppendOptions
+  extends StepMetadata,
+    OpenImageOptions,
+    Pick<LayerOptions, 'compression' | 'level'> {
   base: ImageRefLike;
   /** The layer tar file (compression is detected from its magic bytes). */
   layer: string;
@@ -40,8 +44,8 @@ async function checkLayerFile(file: string): Promise<void> {
 export async function appendLayer(options: AppendOptions): Promise<StepResult> {
   checkStepMetadata(options);
   await checkLayerFile(options.layer);
-  return withSourceImage(options.base, options.platform, async (source, image) =>
-    withSink(options.dest, async (sink) => {
+  return withSourceImage(options.base, options, async (source, image) =>
+    withSink(options.dest, options, async (sink) => {
       const layer = await writeLayerBlob(
         await layerFileTar(options.layer),
         layerBlobOptions(sink.blobs, options),

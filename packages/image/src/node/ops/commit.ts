@@ -4,6 +4,7 @@
  */
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
@@ -12,7 +13,7 @@ import { squashedCommit } from './squash.js';
 import { withSink, withSourceImage } from './with-image.js';
 
 /** Options of {@link commit}. */
-export interface CommitOptions extends StepMetadata, LayerOptions {
+export interface CommitOptions extends StepMetadata, LayerOptions, OpenImageOptions {
   /** The base image (the image the rootfs was unpacked from). */
   base: ImageRefLike;
   /** The modified root filesystem directory. */
@@ -33,12 +34,12 @@ export interface CommitOptions extends StepMetadata, LayerOptions {
 export async function commit(options: CommitOptions): Promise<StepResult> {
   checkStepMetadata(options);
   if (options.squash) return squashedCommit(options);
-  return withSourceImage(options.base, options.platform, async (source, image) => {
+  return withSourceImage(options.base, options, async (source, image) => {
     const lower = await lowerTreeOf(source, image, options.rootfs);
     const upper = directoryTree(options.rootfs, {
       ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     });
-    return withSink(options.dest, async (sink) => {
+    return withSink(options.dest, options, async (sink) => {
       const layer = await layerFromDiff(lower.tree, upper, sink.blobs, {
         ...options,
         hasher: lower.hasher,

@@ -5,12 +5,15 @@
 import type { Descriptor } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { type CopyImageOptions, copyImage } from '../../store/copy-image.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import type { ImageRefLike } from './image-ref.js';
 import { withSink, withSource } from './with-image.js';
 
 /** Options of {@link convert}. */
-export interface ConvertOptions {
+export interface ConvertOptions extends OpenImageOptions {
+  /** The platform to pick from a multi-platform source (default: the host's). */
+  platform?: PlatformWant;
   /** Called with the layer bytes copied so far; a throw cancels the copy (nothing is published). */
   onProgress?: (bytes: number) => void;
 }
@@ -19,7 +22,6 @@ export interface ConvertOptions {
 export async function convert(
   from: ImageRefLike,
   to: ImageRefLike,
-  platform?: PlatformWant,
   options: ConvertOptions = {},
 ): Promise<Descriptor> {
   const turn = eventLoopTurns();
@@ -29,6 +31,8 @@ export async function convert(
       return turn(bytes);
     },
   };
-  if (platform !== undefined) copyOptions.platform = platform;
-  return withSource(from, (source) => withSink(to, (sink) => copyImage(source, sink, copyOptions)));
+  if (options.platform !== undefined) copyOptions.platform = options.platform;
+  return withSource(from, options, (source) =>
+    withSink(to, options, (sink) => copyImage(source, sink, copyOptions)),
+  );
 }

@@ -4,12 +4,13 @@
 import { type Change, type DetectionMode, diffTrees } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { withSourceImage } from './with-image.js';
 
 /** Options of {@link diffImage}. */
-export interface DiffImageOptions {
+export interface DiffImageOptions extends OpenImageOptions {
   mode?: DetectionMode;
   platform?: PlatformWant;
 }
@@ -20,7 +21,7 @@ export async function diffImage(
   rootfs: string,
   options: DiffImageOptions = {},
 ): Promise<Change[]> {
-  return withSourceImage(image, options.platform, async (source, resolved) => {
+  return withSourceImage(image, options, async (source, resolved) => {
     const lower = await lowerTreeOf(source, resolved, rootfs);
     const changes: Change[] = [];
     const stream = diffTrees(lower.tree, directoryTree(rootfs), {

@@ -6,6 +6,7 @@ import { readTar } from '@layerkit/diff';
 import { type HistoryRows, historyRows } from '@layerkit/history';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import { baseLayerOpeners } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
 import { withSourceImage } from './with-image.js';
@@ -23,9 +24,18 @@ export async function layerContentSizes(source: ImageSource, image: ResolvedImag
   return sizes;
 }
 
+/** Options of {@link imageHistory}. */
+export interface ImageHistoryOptions extends OpenImageOptions {
+  /** The platform to pick from a multi-platform image (default: the host's). */
+  platform?: PlatformWant;
+}
+
 /** History rows of the image `ref` names (newest first), with the mapping check (R9). */
-export async function imageHistory(ref: ImageRefLike, platform?: PlatformWant): Promise<HistoryRows> {
-  return withSourceImage(ref, platform, async (source, image) => {
+export async function imageHistory(
+  ref: ImageRefLike,
+  options: ImageHistoryOptions = {},
+): Promise<HistoryRows> {
+  return withSourceImage(ref, options, async (source, image) => {
     const sizes = await layerContentSizes(source, image);
     return historyRows(
       image.config.value,

@@ -65,7 +65,7 @@ export async function publishStep(
   metadata: StepMetadata,
   tag?: string,
 ): Promise<StepResult> {
-  if (base.source !== undefined) await copyLayerBlobs(base.source.blobs, sink, base.layers);
+  if (base.source !== undefined) await copyLayerBlobs(base.source, sink, base.layers);
   const changed = metadata.changes?.length
     ? applyChanges(base.config, parseChanges(metadata.changes))
     : base.config;

@@ -7,13 +7,14 @@ import { directoryTree } from '@layerkit/diff/node';
 import type { ImageConfig } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { hostPlatform } from '../store/host-platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
 import { withSink } from './with-image.js';
 
 /** Options of {@link importRootfs}. */
-export interface ImportOptions extends StepMetadata, LayerOptions {
+export interface ImportOptions extends StepMetadata, LayerOptions, OpenImageOptions {
   /** The root filesystem directory to import. */
   rootfs: string;
   dest: ImageRefLike;
@@ -37,7 +38,7 @@ export function scratchConfig(platform: PlatformWant): ImageConfig {
 export async function importRootfs(options: ImportOptions): Promise<StepResult> {
   checkStepMetadata(options);
   const base = { config: scratchConfig(options.platform ?? hostPlatform()), layers: [] };
-  return withSink(options.dest, async (sink) => {
+  return withSink(options.dest, options, async (sink) => {
     const upper = directoryTree(options.rootfs, {
       ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import type { CommitOptions } from './commit.js';
 import type { ImageRefLike } from './image-ref.js';
 import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
@@ -17,12 +18,12 @@ import { withSink, withSourceImage } from './with-image.js';
 
 /** Commits `options.rootfs` as a single-layer image configured like `options.base`. */
 export async function squashedCommit(options: CommitOptions): Promise<StepResult> {
-  return withSourceImage(options.base, options.platform, async (_source, image) => {
+  return withSourceImage(options.base, options, async (_source, image) => {
     const base = {
       config: { ...image.config.value, rootfs: { type: 'layers' as const, diff_ids: [] } },
       layers: [],
     };
-    return withSink(options.dest, async (sink) => {
+    return withSink(options.dest, options, async (sink) => {
       const upper = directoryTree(options.rootfs, {
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       });
@@ -33,7 +34,7 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
 }
 
 /** Options of {@link squash}. */
-export interface SquashOptions extends StepMetadata, LayerOptions {
+export interface SquashOptions extends StepMetadata, LayerOptions, OpenImageOptions {
   /** The image to squash. */
   image: ImageRefLike;
   dest: ImageRefLike;
@@ -49,7 +50,11 @@ export async function squash(options: SquashOptions): Promise<StepResult> {
   const work = mkdtempSync(join(tmpdir(), 'layerkit-squash-'));
   try {
     const rootfs = join(work, 'rootfs');
-    await unpack(options.image, rootfs, options.platform === undefined ? {} : { platform: options.platform });
+    await unpack(options.image, rootfs, {
+      platform: options.platform,
+      registry: options.registry,
+      signal: options.signal,
+    });
     return await squashedCommit({ ...options, base: options.image, rootfs });
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { type UnpackResult, unpackImageLayers } from '@layerkit/diff/node';
 import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { formatImageReference } from '../../reference/image-reference.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import { countedBytes } from './event-loop-turns.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
 import type { UnpackedImageRecord } from './unpacked-image-record.js';
@@ -24,7 +25,7 @@ export interface UnpackProgress {
 }
 
 /** Options of {@link unpack}. */
-export interface UnpackImageOptions {
+export interface UnpackImageOptions extends OpenImageOptions {
   platform?: PlatformWant;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
   devices?: boolean;
@@ -42,7 +43,7 @@ export async function unpack(
   options: UnpackImageOptions = {},
 ): Promise<UnpackResult> {
   const reference = toImageReference(image);
-  return withSourceImage(reference, options.platform, async (source, resolved) => {
+  return withSourceImage(reference, options, async (source, resolved) => {
     checkLayersMatchDiffIds(resolved.manifest.value, resolved.config.value);
     const diffIds = resolved.config.value.rootfs.diff_ids;
     const descriptors = resolved.manifest.value.layers;

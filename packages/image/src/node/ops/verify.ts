@@ -6,6 +6,7 @@
 import { type Digest, isLayerkitError } from '@layerkit/digest';
 import { mapHistoryToLayers } from '@layerkit/history';
 import type { PlatformWant } from '../../parse/platform.js';
+import type { OpenImageOptions } from '../store/open-image.js';
 import { verifiedLayerStream } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
 import { withSourceImage } from './with-image.js';
@@ -32,9 +33,15 @@ function problemOf(error: unknown): VerifyProblem {
   throw error;
 }
 
+/** Options of {@link verify}. */
+export interface VerifyOptions extends OpenImageOptions {
+  /** The platform to pick from a multi-platform image (default: the host's). */
+  platform?: PlatformWant;
+}
+
 /** Verifies the image `ref` names. Unreadable manifests or configs still throw (there is nothing to check). */
-export async function verify(ref: ImageRefLike, platform?: PlatformWant): Promise<VerifyReport> {
-  return withSourceImage(ref, platform, async (source, image) => {
+export async function verify(ref: ImageRefLike, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return withSourceImage(ref, options, async (source, image) => {
     const problems: VerifyProblem[] = [];
     const { layers } = image.manifest.value;
     const diffIds = image.config.value.rootfs.diff_ids;

@@ -5,12 +5,16 @@
 import type { PlatformWant } from '../../parse/platform.js';
 import type { ImageSink } from '../../store/image-sink.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
-import { openImageSink, openImageSource } from '../store/open-image.js';
+import { type OpenImageOptions, openImageSink, openImageSource } from '../store/open-image.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
 
 /** Opens `ref` for reading, runs `use`, and closes the source. */
-export async function withSource<T>(ref: ImageRefLike, use: (source: ImageSource) => Promise<T>): Promise<T> {
-  const source = await openImageSource(toImageReference(ref));
+export async function withSource<T>(
+  ref: ImageRefLike,
+  options: OpenImageOptions,
+  use: (source: ImageSource) => Promise<T>,
+): Promise<T> {
+  const source = await openImageSource(toImageReference(ref), options);
   try {
     return await use(source);
   } finally {
@@ -18,18 +22,24 @@ export async function withSource<T>(ref: ImageRefLike, use: (source: ImageSource
   }
 }
 
-/** Opens `ref` for reading, resolves its image (for `platform`), runs `use`, and closes the source. */
+/** Opens `ref` for reading, resolves its image (for `options.platform`), runs `use`, and closes the source. */
 export async function withSourceImage<T>(
   ref: ImageRefLike,
-  platform: PlatformWant | undefined,
+  options: OpenImageOptions & { platform?: PlatformWant | undefined },
   use: (source: ImageSource, image: ResolvedImage) => Promise<T>,
 ): Promise<T> {
-  return withSource(ref, async (source) => use(source, await source.resolve(undefined, platform)));
+  return withSource(ref, options, async (source) =>
+    use(source, await source.resolve(undefined, options.platform)),
+  );
 }
 
 /** Opens `ref` for writing, runs `use`, then closes (commits) the sink — or aborts it on failure. */
-export async function withSink<T>(ref: ImageRefLike, use: (sink: ImageSink) => Promise<T>): Promise<T> {
-  const sink = await openImageSink(toImageReference(ref));
+export async function withSink<T>(
+  ref: ImageRefLike,
+  options: OpenImageOptions,
+  use: (sink: ImageSink) => Promise<T>,
+): Promise<T> {
+  const sink = await openImageSink(toImageReference(ref), options);
   let result: T;
   try {
     result = await use(sink);

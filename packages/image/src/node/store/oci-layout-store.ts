@@ -41,6 +41,7 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
   const { blobs } = directoryLayoutAccess(dir);
   return {
     blobs,
+    maxConcurrentWrites: 4,
     async publish(image: ImageToPublish, options: PublishOptions = {}): Promise<Descriptor> {
       const imageTag = options.tag ?? tag;
       if (imageTag !== undefined) validateRefName(imageTag);
