@@ -16,12 +16,29 @@ export interface SkopeoInspect {
   readonly Labels?: Readonly<Record<string, string>> | null;
 }
 
+/** How skopeo reaches the registry on one side of a {@link copy} (`docker://` references only). */
+export interface SkopeoRegistryAccess {
+  /** `--{src,dest}-cert-dir`: trust the `ca.crt` in this directory (and verify TLS). */
+  readonly certDir?: string;
+  /**
+   * `--{src,dest}-tls-verify`; default: on with {@link certDir}, off without (plain-HTTP
+   * registries need it off). On without a cert dir: the host's CAs only.
+   */
+  readonly tlsVerify?: boolean;
+  /** `--{src,dest}-creds USER:PASSWORD`; none: anonymous. */
+  readonly creds?: string;
+}
+
 /** Options of {@link copy}. */
 export interface SkopeoCopyOptions {
   /** `--all`: copy an index with every image instead of one platform. */
   readonly all?: boolean;
   /** `--preserve-digests`: fail rather than re-encode layers or rewrite the manifest. */
   readonly preserveDigests?: boolean;
+  /** How to reach a `docker://` source. */
+  readonly src?: SkopeoRegistryAccess;
+  /** How to reach a `docker://` destination. */
+  readonly dest?: SkopeoRegistryAccess;
 }
 
 function withoutColon(path: string): string {
@@ -45,10 +62,20 @@ export function dockerArchiveRef(archive: string, nameTag?: string): string {
   return `docker-archive:${withoutColon(archive)}${nameTag ? `:${nameTag}` : ''}`;
 }
 
-/** TLS flags: the only registries this harness talks to are plain-HTTP ones on 127.0.0.1. */
-function tlsFlags(ref: string, side: 'src' | 'dest' | 'inspect'): string[] {
+/** TLS flags for inspect: the registries it is pointed at are plain-HTTP ones on 127.0.0.1. */
+function tlsFlags(ref: string): string[] {
+  return ref.startsWith('docker://') ? ['--tls-verify=false'] : [];
+}
+
+/** TLS and credential flags for one side of a copy. */
+function accessFlags(ref: string, side: 'src' | 'dest', access: SkopeoRegistryAccess = {}): string[] {
   if (!ref.startsWith('docker://')) return [];
-  return [side === 'inspect' ? '--tls-verify=false' : `--${side}-tls-verify=false`];
+  const verify = access.tlsVerify ?? access.certDir !== undefined;
+  return [
+    `--${side}-tls-verify=${verify}`,
+    ...(access.certDir !== undefined ? [`--${side}-cert-dir`, access.certDir] : []),
+    ...(access.creds !== undefined ? [`--${side}-creds`, access.creds] : []),
+  ];
 }
 
 /**
@@ -66,18 +93,18 @@ async function skopeo(args: readonly string[]): Promise<ToolResult> {
 
 /** `skopeo inspect REF`, parsed. Reading the image makes skopeo validate manifest and config. */
 export async function inspect(ref: string): Promise<SkopeoInspect> {
-  const { stdout } = await skopeo(['inspect', ...tlsFlags(ref, 'inspect'), ref]);
+  const { stdout } = await skopeo(['inspect', ...tlsFlags(ref), ref]);
   return JSON.parse(stdout) as SkopeoInspect;
 }
 
 /** `skopeo inspect --raw REF`: the manifest (or index) bytes exactly as stored. */
 export async function inspectRaw(ref: string): Promise<Buffer> {
-  return (await skopeo(['inspect', '--raw', ...tlsFlags(ref, 'inspect'), ref])).stdoutBytes;
+  return (await skopeo(['inspect', '--raw', ...tlsFlags(ref), ref])).stdoutBytes;
 }
 
 /** `skopeo inspect --config --raw REF`: the image config bytes exactly as stored. */
 export async function inspectConfigRaw(ref: string): Promise<Buffer> {
-  return (await skopeo(['inspect', '--config', '--raw', ...tlsFlags(ref, 'inspect'), ref])).stdoutBytes;
+  return (await skopeo(['inspect', '--config', '--raw', ...tlsFlags(ref), ref])).stdoutBytes;
 }
 
 /**
@@ -94,8 +121,8 @@ export async function copy(
     '--quiet',
     ...(options.all ? ['--all'] : []),
     ...(options.preserveDigests ? ['--preserve-digests'] : []),
-    ...tlsFlags(source, 'src'),
-    ...tlsFlags(destination, 'dest'),
+    ...accessFlags(source, 'src', options.src),
+    ...accessFlags(destination, 'dest', options.dest),
     source,
     destination,
   ]);

@@ -12,6 +12,8 @@ const DEBIAN_PACKAGE = {
   conmon: 'conmon',
   runc: 'runc',
   'docker-registry': 'docker-registry',
+  htpasswd: 'apache2-utils',
+  openssl: 'openssl',
   containerd: 'containerd',
   ctr: 'containerd',
   dockerd: 'docker.io',
