@@ -21,7 +21,18 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** The `errors` a registry put in a response body, or none when it is not that JSON. */
+/**
+ * `text` on one line: line breaks, control characters (C0, DEL, C1) and Unicode line and
+ * paragraph separators become single spaces, so a registry cannot break an error's line.
+ */
+function oneLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+/** The `errors` a registry put in a response body (on one line each), or none when it is not that JSON. */
 export function parseRegistryErrors(body: Uint8Array): RegistryErrorEntry[] {
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
@@ -31,7 +42,10 @@ export function parseRegistryErrors(body: Uint8Array): RegistryErrorEntry[] {
       const { code, message } = (entry ?? {}) as { code?: unknown; message?: unknown };
       if (typeof code !== 'string') return [];
       return [
-        { code: code.slice(0, 100), message: typeof message === 'string' ? message.slice(0, 300) : '' },
+        {
+          code: oneLine(code.slice(0, 100)),
+          message: typeof message === 'string' ? oneLine(message.slice(0, 300)) : '',
+        },
       ];
     });
   } catch {
@@ -51,7 +65,8 @@ function codeFor(status: number, entries: readonly RegistryErrorEntry[], notFoun
 
 /**
  * The error for an unexpected status. `what` names the object (`manifest docker.io/library/nginx:latest`),
- * `notFound` is the code a 404 means for it (`IMAGE_NOT_FOUND`, `BLOB_MISSING` …).
+ * `notFound` is the code a 404 means for it (`IMAGE_NOT_FOUND`, `BLOB_MISSING` …), `note` ends
+ * the line (why the client gave up, say).
  */
 export function registryStatusError(
   what: string,
@@ -60,6 +75,7 @@ export function registryStatusError(
   status: number,
   body: Uint8Array,
   notFound = 'REGISTRY_NOT_FOUND',
+  note?: string,
 ): LayerkitError {
   const entries = parseRegistryErrors(body);
   const said = entries
@@ -68,7 +84,7 @@ export function registryStatusError(
   const shown = describeUrl(url);
   return new LayerkitError(
     codeFor(status, entries, notFound),
-    `${what}: ${method} ${shown}: HTTP ${status}${said ? ` ${said}` : ''}`,
+    `${what}: ${method} ${shown}: HTTP ${status}${said ? ` ${said}` : ''}${note ? `; ${note}` : ''}`,
     { url: shown, method, status, registryErrors: entries },
   );
 }

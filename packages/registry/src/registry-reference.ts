@@ -36,6 +36,8 @@ function invalid(text: string, why: string): LayerkitError {
  * kept (the digest decides what is read, as in `docker pull`).
  */
 export function parseRegistryReference(text: string): RegistryReference {
+  // As in Docker: 64 hex digits alone would be read as an image ID, never as a repository.
+  if (/^[a-f0-9]{64}$/.test(text)) throw invalid(text, 'cannot name a repository with 64 hexadecimal digits');
   const at = text.indexOf('@');
   const namePart = at < 0 ? text : text.slice(0, at);
   let digest: Digest | undefined;

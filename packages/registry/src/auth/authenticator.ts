@@ -27,6 +27,12 @@ interface CachedToken {
 const EXPIRY_MARGIN_MS = 10_000;
 /** distribution: a token without `expires_in` lives 60 s. */
 const DEFAULT_TOKEN_SECONDS = 60;
+/**
+ * What a token may hold to be sent as `Bearer TOKEN`: visible ASCII (RFC 6750's b64token and
+ * the opaque tokens registries hand out). Anything else could not be sent, or would change the
+ * header: a transport refuses it, or worse, sends it.
+ */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
 
 function unauthorized(registry: string, why: string): LayerkitError {
   return new LayerkitError('REGISTRY_UNAUTHORIZED', `${registry}: ${why}`, { registry });
@@ -105,6 +111,8 @@ export class Authenticator {
     if (found === undefined) {
       found = this.#credentials?.(this.#registry, repository) ?? Promise.resolve(undefined);
       this.#credentialsByRepository.set(repository, found);
+      // Keep answers, not failures: a lookup that failed (a locked keychain) is asked again.
+      found.catch(() => this.#credentialsByRepository.delete(repository));
     }
     return found;
   }
@@ -118,6 +126,8 @@ export class Authenticator {
     let url: URL;
     try {
       url = new URL(realm ?? '');
+      // Only HTTP(S) realms: a file:, data: or ftp: realm is no token service.
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(url.protocol);
     } catch {
       throw new LayerkitError(
         'REGISTRY_PROTOCOL_ERROR',
@@ -159,14 +169,16 @@ export class Authenticator {
   }
 
   #parseToken(bytes: Uint8Array): CachedToken {
-    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {};
     try {
-      parsed = JSON.parse(new TextDecoder().decode(bytes));
+      const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+      // `null`, a number or a string is no token answer (and `null.token` would throw).
+      if (typeof value === 'object' && value !== null) parsed = value;
     } catch {
-      parsed = {};
+      // Not JSON: no token either.
     }
     const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token;
-    if (typeof token !== 'string' || token === '' || /[\r\n]/.test(token)) {
+    if (typeof token !== 'string' || !TOKEN_TEXT.test(token)) {
       throw new LayerkitError(
         'REGISTRY_PROTOCOL_ERROR',
         `${this.#registry}: the token service answered no usable token`,

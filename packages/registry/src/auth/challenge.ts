@@ -10,6 +10,8 @@ export interface Challenge {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
+/** A challenge's token68 (`Negotiate YIIB…==`): credentials in place of parameters, skipped. */
+const TOKEN68 = /^[ \t]+[A-Za-z0-9\-._~+/]+=*[ \t]*(?=,|$)/;
 
 /** Parses every challenge of a `WWW-Authenticate` value; malformed parts end the parse. */
 export function parseChallenges(header: string): Challenge[] {
@@ -23,6 +25,7 @@ export function parseChallenges(header: string): Challenge[] {
     const scheme = TOKEN.exec(rest)?.[0];
     if (scheme === undefined) return challenges;
     rest = rest.slice(scheme.length);
+    rest = rest.replace(TOKEN68, '');
     const params: Record<string, string> = {};
     challenges.push({ scheme: scheme.toLowerCase(), params });
     for (;;) {

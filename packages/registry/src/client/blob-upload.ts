@@ -102,10 +102,12 @@ export class BlobUpload implements BlobWriter {
     this.#size += chunk.length;
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    if (this.#pendingBytes >= this.#chunkSize) {
+    // Every PATCH carries exactly chunkSize bytes (registries behind proxies cap request
+    // bodies), however large the writes are; the tail goes up at commit.
+    while (this.#pendingBytes >= this.#chunkSize) {
       // One PATCH in flight while the next chunk fills: wait only when both are full.
       await this.#inFlight;
-      this.#inFlight = this.#patch(this.#takePending());
+      this.#inFlight = this.#patch(this.#takePending(this.#chunkSize));
       this.#inFlight.catch(() => {}); // surfaced by the next write or commit
     }
   }
@@ -157,10 +159,25 @@ export class BlobUpload implements BlobWriter {
     return [{ repository: this.#repository, actions: ['pull', 'push'] as const }];
   }
 
-  #takePending(): Uint8Array {
-    const out = concatBytes(this.#pending);
-    this.#pending = [];
-    this.#pendingBytes = 0;
+  /** The first `max` pending bytes (default: all) as one chunk; the rest stays pending. */
+  #takePending(max = this.#pendingBytes): Uint8Array {
+    if (max >= this.#pendingBytes) {
+      const out = concatBytes(this.#pending);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      return out;
+    }
+    const out = new Uint8Array(max);
+    let filled = 0;
+    while (filled < max) {
+      const next = this.#pending[0]!;
+      const used = Math.min(next.length, max - filled);
+      out.set(next.subarray(0, used), filled);
+      filled += used;
+      if (used === next.length) this.#pending.shift();
+      else this.#pending[0] = next.subarray(used);
+    }
+    this.#pendingBytes -= max;
     return out;
   }
 

@@ -226,6 +226,8 @@ export class RegistryClient {
   async listTags(repository: string, options: CallOptions = {}): Promise<string[]> {
     const tags: string[] = [];
     let url: string | undefined = `${repository}/tags/list`;
+    // Pages already read: a `next` link back to one of them is a loop, not more tags.
+    const seen = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
       if (page === MAX_TAG_PAGES) throw registryProtocolError(`tags of ${repository}`, url, 'too many pages');
       const response = await this.#http.send({
@@ -240,20 +242,32 @@ export class RegistryClient {
       const bytes = await collectBytes(response.body, 4 * 1024 * 1024, () =>
         registryProtocolError(`tags of ${repository}`, response.url, 'the tag list page is over 4 MiB'),
       );
-      let parsed: { tags?: unknown };
+      let parsed: unknown;
       try {
         parsed = JSON.parse(new TextDecoder().decode(bytes));
       } catch {
         throw registryProtocolError(`tags of ${repository}`, response.url, 'the tag list is not JSON');
       }
-      if (parsed.tags !== null && parsed.tags !== undefined) {
-        if (!Array.isArray(parsed.tags) || !parsed.tags.every((tag) => typeof tag === 'string')) {
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw registryProtocolError(`tags of ${repository}`, response.url, 'the tag list is malformed');
+      }
+      const listing = parsed as { tags?: unknown };
+      if (listing.tags !== null && listing.tags !== undefined) {
+        if (!Array.isArray(listing.tags) || !listing.tags.every((tag) => typeof tag === 'string')) {
           throw registryProtocolError(`tags of ${repository}`, response.url, 'the tag list is malformed');
         }
-        tags.push(...parsed.tags);
+        tags.push(...listing.tags);
       }
+      seen.add(response.url);
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(response.headers.get('link') ?? '')?.[1];
-      url = next === undefined ? undefined : new URL(next, response.url).href;
+      try {
+        url = next === undefined ? undefined : new URL(next, response.url).href;
+      } catch {
+        throw registryProtocolError(`tags of ${repository}`, response.url, 'the next tag page is no URL');
+      }
+      if (url !== undefined && seen.has(url)) {
+        throw registryProtocolError(`tags of ${repository}`, url, 'the tag list pages loop');
+      }
     }
     return tags;
   }

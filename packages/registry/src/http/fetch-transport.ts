@@ -8,16 +8,26 @@ import type { HttpResponse, HttpTransport } from './transport.js';
 /** The subset of `fetch` this transport calls. */
 export type FetchFunction = (url: string, init: RequestInit & { duplex?: 'half' }) => Promise<Response>;
 
+/**
+ * The chunks of a response body. A reader that stops early (an error, a size cap, `break`)
+ * cancels the stream: releasing the lock alone would leave the body flowing and the connection
+ * taken until garbage collection.
+ */
 async function* readStream(stream: ReadableStream<Uint8Array> | null): AsyncIterable<Uint8Array> {
   if (stream === null) return;
   const reader = stream.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       yield value;
     }
   } finally {
+    if (!ended) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }

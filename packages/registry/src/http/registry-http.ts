@@ -10,7 +10,7 @@ import type { CredentialsProvider } from '../auth/credentials.js';
 import type { RepositoryScope } from '../auth/scope.js';
 import { describeUrl, registryProtocolError, registryStatusError } from '../registry-errors.js';
 import { readErrorBody } from './read-body.js';
-import { isRetryableStatus, type RetryOptions, retryDelay, sleep } from './retry-policy.js';
+import { isRetryableStatus, type RetryOptions, retryAfterMs, retryDelay, sleep } from './retry-policy.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from './transport.js';
 
 /** Connection settings of a registry client. */
@@ -76,6 +76,22 @@ export function apiHost(registry: string): string {
 export function isLoopbackHost(registry: string): boolean {
   const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** `headers` without `Authorization` (in any spelling): what may travel to another origin. */
+function withoutAuthorization(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
+}
+
+/** Why a retryable answer was not retried, when the registry's own Retry-After is the reason. */
+function retryAfterNote(retry: RetryOptions, retryAfter: string | null): string | undefined {
+  const asked = retryAfterMs(retryAfter);
+  const max = retry.maxDelayMs ?? 30_000;
+  if (asked === undefined || asked <= max) return undefined;
+  const wait = Number.isFinite(asked) ? `${Math.ceil(asked / 1000)} s` : 'longer than can be counted';
+  return `the registry asks to wait ${wait}, longer than the ${max / 1000} s limit`;
 }
 
 function errorCode(error: unknown): string {
@@ -176,11 +192,13 @@ export class RegistryHttp {
     let reauthorized = false;
     let dropToken = false;
     for (;;) {
+      const sameOrigin = new URL(url).origin === origin;
+      // Credentials stay on the origin they were meant for, the caller's own (a token request's
+      // Basic header) as much as the authenticator's.
       const headers: Record<string, string> = {
         'User-Agent': this.#options.userAgent ?? 'layerkit',
-        ...request.headers,
+        ...(sameOrigin ? request.headers : withoutAuthorization(request.headers ?? {})),
       };
-      const sameOrigin = new URL(url).origin === origin;
       if (authorize && sameOrigin) {
         const authorization = await this.#auth.authorization(request.scopes, dropToken);
         dropToken = false;
@@ -230,18 +248,21 @@ export class RegistryHttp {
         }
         continue;
       }
+      let note: string | undefined;
       if (isRetryableStatus(status) && replayable) {
-        const delay = retryDelay(retry, attempt, response.headers.get('retry-after'));
+        const retryAfter = response.headers.get('retry-after');
+        const delay = retryDelay(retry, attempt, retryAfter);
         if (delay !== undefined) {
           await response.cancel();
           await sleep(delay, request.signal);
           attempt++;
           continue;
         }
+        note = retryAfterNote(retry, retryAfter);
       }
       const errorBody = await readErrorBody(response.body);
       await response.cancel();
-      throw registryStatusError(request.what, method, url, status, errorBody, request.notFound);
+      throw registryStatusError(request.what, method, url, status, errorBody, request.notFound, note);
     }
   }
 

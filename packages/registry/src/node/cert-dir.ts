@@ -40,7 +40,18 @@ export function loadRegistryCertificates(
       { cause: error },
     );
   }
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  const read = (name: string) => {
+    try {
+      return readFileSync(join(dir, name), 'utf8');
+    } catch (error) {
+      throw new LayerkitError(
+        'CERT_DIR_UNREADABLE',
+        `${join(dir, name)}: cannot read the certificate file`,
+        { path: join(dir, name) },
+        { cause: error },
+      );
+    }
+  };
   const ca = names.filter((name) => name.endsWith('.crt')).map(read);
   const certs = names.filter((name) => name.endsWith('.cert'));
   if (certs.length === 0) return { ca };
