@@ -8,15 +8,20 @@
  * One file loads in ~0.02 s. The type-checked tsc output is what gets bundled, unminified (stack
  * traces stay readable). The xattr addon stays external: it is a native module loaded on use.
  */
+import { renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli');
 
+// Written under a temp name and renamed: a test or a shell running layerkit.js meanwhile never
+// reads a half-written bundle (test files build it concurrently).
+const outfile = join(cli, 'dist', 'layerkit.js');
+const temp = `${outfile}.${process.pid}.tmp`;
 await build({
   entryPoints: [join(cli, 'dist', 'bin.js')],
-  outfile: join(cli, 'dist', 'layerkit.js'),
+  outfile: temp,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -24,3 +29,4 @@ await build({
   external: ['@napi-rs/xattr'],
   logLevel: 'warning',
 });
+renameSync(temp, outfile);

@@ -1,8 +1,10 @@
 /**
  * The `BlobWriter` contract on top of a storage sink: the writer hashes and counts the bytes
- * (the digest names the blob, so every store needs it) and enforces the call order.
+ * (the digest names the blob, so every store needs it) and enforces the call order. Given the
+ * ref of content its caller verifies anyway (a copy from a verifying source), it only counts:
+ * the same bytes are never hashed twice on their way through.
  */
-import { assertMatchesRef, checkBlobRef } from './blob-verify.js';
+import { assertMatchesRef, blobCorrupt, checkBlobRef } from './blob-verify.js';
 import type { BlobRef, BlobWriter, HasherFactory } from './contracts.js';
 import { LayerkitError } from './errors.js';
 
@@ -17,9 +19,10 @@ export interface BlobSink {
 
 type WriterState = 'open' | 'failed' | 'committed' | 'discarded';
 
-/** Creates a writer that hashes with `sha256` and stores through `sink`. */
-export function hashingBlobWriter(sink: BlobSink, sha256: HasherFactory): BlobWriter {
-  const hasher = sha256();
+/** Creates a writer that hashes with `sha256` (or trusts `known`) and stores through `sink`. */
+export function hashingBlobWriter(sink: BlobSink, sha256: HasherFactory, known?: BlobRef): BlobWriter {
+  const trusted = known === undefined ? undefined : checkBlobRef(known);
+  const hasher = trusted === undefined ? sha256() : undefined;
   let size = 0;
   let state: WriterState = 'open';
   const requireOpen = (call: string) => {
@@ -35,8 +38,11 @@ export function hashingBlobWriter(sink: BlobSink, sha256: HasherFactory): BlobWr
     async write(chunk) {
       requireOpen('write');
       try {
-        hasher.update(chunk);
+        hasher?.update(chunk);
         size += chunk.length;
+        if (trusted !== undefined && size > trusted.size) {
+          throw blobCorrupt(trusted, `size exceeds ${trusted.size}, expected ${trusted.size}`);
+        }
         await sink.write(chunk);
       } catch (error) {
         state = 'failed';
@@ -46,7 +52,8 @@ export function hashingBlobWriter(sink: BlobSink, sha256: HasherFactory): BlobWr
     async commit(expected) {
       requireOpen('commit');
       try {
-        const ref: BlobRef = { digest: hasher.digest(), size };
+        const ref: BlobRef = { digest: hasher?.digest() ?? trusted!.digest, size };
+        if (trusted !== undefined) assertMatchesRef(trusted, size, () => ref.digest);
         if (expected !== undefined) assertMatchesRef(checkBlobRef(expected), size, () => ref.digest);
         await sink.publish(ref);
         state = 'committed';

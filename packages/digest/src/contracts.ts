@@ -62,7 +62,11 @@ export interface BlobStore {
   stream(ref: BlobRef): ByteSource;
   /** Stores bytes (a no-op when already present) and returns their ref. */
   put(bytes: Uint8Array): Promise<BlobRef>;
-  writer(): BlobWriter;
+  /**
+   * A writer for one blob. `known`: the ref of content the caller verifies itself as it writes
+   * (a copy from a verified read); the writer then counts the bytes instead of hashing them again.
+   */
+  writer(known?: BlobRef): BlobWriter;
 }
 
 /** The result of turning an uncompressed layer tar into a stored blob, in one pass. */

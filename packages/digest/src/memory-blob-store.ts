@@ -38,7 +38,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   /** A writer whose blob appears only on `commit`. */
-  writer(): BlobWriter {
+  writer(known?: BlobRef): BlobWriter {
     let chunks: Uint8Array[] = [];
     return hashingBlobWriter(
       {
@@ -54,6 +54,7 @@ export class MemoryBlobStore implements BlobStore {
         },
       },
       this.#runtime.sha256,
+      known,
     );
   }
 

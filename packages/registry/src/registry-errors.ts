@@ -53,6 +53,13 @@ export function parseRegistryErrors(body: Uint8Array): RegistryErrorEntry[] {
   }
 }
 
+const STATUS_MEANINGS: Readonly<Record<number, string>> = {
+  401: 'unauthorized: authentication required (pass --creds, or log in with podman or docker)',
+  403: 'denied: the credentials do not allow this',
+  404: 'not found',
+  429: 'too many requests',
+};
+
 /** The layerkit code for an HTTP failure: what a caller branches on, whatever the registry. */
 function codeFor(status: number, entries: readonly RegistryErrorEntry[], notFound: string): string {
   if (status === 401) return 'REGISTRY_UNAUTHORIZED';
@@ -78,9 +85,10 @@ export function registryStatusError(
   note?: string,
 ): LayerkitError {
   const entries = parseRegistryErrors(body);
-  const said = entries
-    .map((entry) => (entry.message ? `${entry.code}: ${entry.message}` : entry.code))
-    .join('; ');
+  // A HEAD (or a terse registry) answers without a body: say what the status means.
+  const said =
+    entries.map((entry) => (entry.message ? `${entry.code}: ${entry.message}` : entry.code)).join('; ') ||
+    (STATUS_MEANINGS[status] ?? '');
   const shown = describeUrl(url);
   return new LayerkitError(
     codeFor(status, entries, notFound),

@@ -198,11 +198,20 @@ describe('Bearer token reuse', () => {
     expect(service.requests).toHaveLength(2);
   });
 
-  it('fresh drops the cached token (the registry just refused it)', async () => {
-    const { auth } = authenticator(BEARER);
+  it('a refused token is fetched anew; a newer one than the refused is kept', async () => {
+    const { auth, service } = authenticator(BEARER);
     expect(await auth.authorization(PULL)).toBe('Bearer t1');
-    expect(await auth.authorization(PULL, true)).toBe('Bearer t2');
+    expect(await auth.authorization(PULL, 'Bearer t1')).toBe('Bearer t2');
+    expect(await auth.authorization(PULL, 'Bearer t1')).toBe('Bearer t2');
     expect(await auth.authorization(PULL)).toBe('Bearer t2');
+    expect(service.requests).toHaveLength(2);
+  });
+
+  it('concurrent requests for one scope share one token fetch', async () => {
+    const { auth, service } = authenticator(BEARER);
+    const headers = await Promise.all([1, 2, 3, 4].map(() => auth.authorization(PULL)));
+    expect(headers).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t1', 'Bearer t1']);
+    expect(service.requests).toHaveLength(1);
   });
 
   it('renewed 10 s before expires_in runs out', async () => {

@@ -146,7 +146,7 @@ export class FsBlobStore implements BlobStore {
    * (then fsyncs the directory). Concurrent writers of one blob are safe: each rename is atomic
    * and installs identical content. A blob already present with the same size is kept as is.
    */
-  writer(): BlobWriter {
+  writer(known?: BlobRef): BlobWriter {
     const blobsDir = join(this.layoutDir, 'blobs');
     const tempPath = join(blobsDir, `${TEMP_PREFIX}${randomUUID()}`);
     let fd: number | undefined;
@@ -195,6 +195,7 @@ export class FsBlobStore implements BlobStore {
         },
       },
       this.#runtime.sha256,
+      known,
     );
   }
 

@@ -3,6 +3,7 @@
  * against their descriptor on write), then the manifest and config are published unchanged,
  * so every digest survives the copy.
  */
+import { isLayerkitError } from '@layerkit/digest';
 import { isNondistributableMediaType } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';
 import type { PlatformWant } from '../parse/platform.js';
@@ -25,12 +26,17 @@ export interface CopyImageOptions {
   onProgress?: (bytes: number) => void | Promise<void>;
 }
 
+/** A copy that failed on the network is worth repeating whole: its source can be read again. */
+const COPY_ATTEMPTS = 3;
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(['REGISTRY_UNREACHABLE', 'REGISTRY_TIMEOUT']);
+
 /**
  * Streams into `sink` every layer blob of `layers` it does not hold yet, verified on read and
- * checked against its descriptor on write, as many at once as the sink takes. A registry sink mounts what lives
- * in the source's repository of the same registry instead of receiving it. Non-distributable
- * layers absent from the source are skipped (R6: absent by design; sinks accept them missing).
- * `onProgress` is as in {@link CopyImageOptions} (bytes of all layers together).
+ * checked against its descriptor on write, as many at once as the sink takes. A registry sink
+ * mounts what lives in the source's repository of the same registry instead of receiving it; a
+ * blob whose transfer broke off (connection lost, stalled) is copied again from its start, up
+ * to 3 times. Non-distributable layers absent from the source are skipped (R6: absent by design;
+ * sinks accept them missing). `onProgress` is as in {@link CopyImageOptions} (all layers together).
  */
 export async function copyLayerBlobs(
   source: Pick<ImageSource, 'blobs' | 'origin'>,
@@ -39,21 +45,35 @@ export async function copyLayerBlobs(
   onProgress?: (bytes: number) => void | Promise<void>,
 ): Promise<void> {
   let copied = 0;
-  const copyOne = async (layer: Descriptor) => {
-    if (await sink.blobs.has(layer.digest)) return;
-    if (isNondistributableMediaType(layer.mediaType) && !(await source.blobs.has(layer.digest))) return;
-    if (source.origin !== undefined && (await sink.blobs.mount?.(layer.digest, source.origin))) return;
-    const writer = sink.blobs.writer();
+  const transfer = async (layer: Descriptor) => {
+    // The source verifies what it streams: the sink need not hash the same bytes again.
+    const writer = sink.blobs.writer(layer);
+    let sent = 0;
     try {
       for await (const chunk of source.blobs.stream(layer)) {
         await writer.write(chunk);
+        sent += chunk.length;
         copied += chunk.length;
         await onProgress?.(copied);
       }
       await writer.commit(layer);
     } catch (error) {
+      copied -= sent;
       await writer.abort();
       throw error;
+    }
+  };
+  const copyOne = async (layer: Descriptor) => {
+    if (await sink.blobs.has(layer.digest)) return;
+    if (isNondistributableMediaType(layer.mediaType) && !(await source.blobs.has(layer.digest))) return;
+    if (source.origin !== undefined && (await sink.blobs.mount?.(layer.digest, source.origin))) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await transfer(layer);
+      } catch (error) {
+        if (attempt === COPY_ATTEMPTS || !isLayerkitError(error) || !TRANSIENT_CODES.has(error.code))
+          throw error;
+      }
     }
   };
   // The same blob twice in one manifest is copied once.

@@ -67,7 +67,7 @@ export function registryImageSink(
   const blobs: BlobWriteStore = {
     has: (digest) => client.hasBlob(repository, digest, { signal }),
     put: (bytes) => client.pushBlob(repository, bytes, undefined, { signal }),
-    writer: () => lazyWriter(() => client.blobWriter(repository, { signal })),
+    writer: (known) => lazyWriter(() => client.blobWriter(repository, { known, signal })),
     async mount(digest: Digest, from: RegistryLocation): Promise<boolean> {
       if (from.registry !== client.registry || from.repository === repository) return false;
       return client.mountBlob(repository, digest, from.repository, { signal });

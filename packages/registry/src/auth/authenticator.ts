@@ -44,7 +44,7 @@ export class Authenticator {
   readonly #credentials: CredentialsProvider | undefined;
   readonly #requestToken: TokenRequester;
   #challenge: Challenge | undefined;
-  readonly #tokens = new Map<string, CachedToken>();
+  readonly #tokens = new Map<string, Promise<CachedToken>>();
   readonly #credentialsByRepository = new Map<string, Promise<RegistryCredentials | undefined>>();
 
   constructor(registry: string, credentials: CredentialsProvider | undefined, requestToken: TokenRequester) {
@@ -75,9 +75,10 @@ export class Authenticator {
 
   /**
    * The `Authorization` header for a request needing `scopes`, or undefined where the registry
-   * asked for nothing (yet). `fresh` drops a cached token first (it was just refused).
+   * asked for nothing (yet). `refused` is a header the registry just answered 401 to: a cached
+   * token equal to it is fetched anew (others' newer tokens are kept).
    */
-  async authorization(scopes: readonly RepositoryScope[], fresh = false): Promise<string | undefined> {
+  async authorization(scopes: readonly RepositoryScope[], refused?: string): Promise<string | undefined> {
     const challenge = this.#challenge;
     if (challenge === undefined) return undefined;
     const credentials = await this.#credentialsFor(scopes[0]?.repository ?? '');
@@ -97,13 +98,32 @@ export class Authenticator {
       return `Basic ${base64Utf8(`${credentials.username}:${credentials.password}`)}`;
     }
     const key = scopesKey(scopes);
-    if (fresh) this.#tokens.delete(key);
-    const cached = this.#tokens.get(key);
-    if (cached !== undefined && cached.expiresAt - EXPIRY_MARGIN_MS > Date.now())
-      return `Bearer ${cached.token}`;
-    const token = await this.#fetchToken(challenge, scopes, credentials);
-    this.#tokens.set(key, token);
-    return `Bearer ${token.token}`;
+    let pending = this.#tokens.get(key);
+    if (pending !== undefined) {
+      // A token still being fetched is shared: concurrent requests for one scope ask once.
+      const cached = await pending.catch(() => undefined);
+      const usable =
+        cached !== undefined &&
+        cached.expiresAt - EXPIRY_MARGIN_MS > Date.now() &&
+        `Bearer ${cached.token}` !== refused;
+      if (usable) return `Bearer ${cached.token}`;
+      if (this.#tokens.get(key) === pending) this.#tokens.delete(key);
+    }
+    pending = this.#tokens.get(key);
+    if (pending === undefined) {
+      pending = this.#fetchToken(challenge, scopes, credentials);
+      this.#tokens.set(key, pending);
+      // A refused or failed fetch is not kept: the next request asks again.
+      pending.catch(() => {
+        if (this.#tokens.get(key) === pending) this.#tokens.delete(key);
+      });
+    }
+    return `Bearer ${(await pending).token}`;
+  }
+
+  /** True when the registry asked for Basic: resending the same credentials cannot help. */
+  get usesBasic(): boolean {
+    return this.#challenge?.scheme === 'basic';
   }
 
   #credentialsFor(repository: string): Promise<RegistryCredentials | undefined> {

@@ -1,162 +1,186 @@
 /**
- * A blob upload (distribution spec "Pushing blobs"): POST opens a session, chunks go up as
- * PATCH requests with `Content-Range` while the producer is still writing the next one, and
- * the final PUT names the digest. Memory stays bounded by two chunks whatever the blob's size,
- * and nothing is spooled to disk, so a layer can be pushed while it is being compressed.
- * A chunk is kept until the registry took it: a failed PATCH is asked about (`GET` of the
- * session) and resent from where the registry stands.
+ * A blob upload (distribution spec "Pushing blobs"): POST opens a session, the bytes go up while
+ * the producer is still writing them, and the final PUT names the digest. Nothing is spooled to
+ * disk, so a layer can be pushed while it is being compressed.
+ *
+ * By default the blob goes up as ONE streamed PATCH, as skopeo, Docker and containerd send it:
+ * the registry stores it in one pass. Blobs under 1 MiB go up in the closing PUT instead
+ * (monolithic: one request fewer). With `chunkSize`, the blob goes up in PATCHes of that size
+ * instead, each kept until the registry took it and resent from the registry's offset after a
+ * failure: for registries behind proxies that cap request bodies.
  */
 import {
   assertMatchesRef,
   type BlobRef,
   type BlobWriter,
+  blobCorrupt,
   concatBytes,
   type Digest,
   type Hasher,
   type HasherFactory,
   LayerkitError,
 } from '@layerkit/digest';
-import type { RegistryHttp, RegistryResponse } from '../http/registry-http.js';
+import type { RegistryHttp } from '../http/registry-http.js';
 import { registryProtocolError } from '../registry-errors.js';
+import { ByteChannel } from './byte-channel.js';
+import { UploadSession, uploadLocation } from './upload-session.js';
 
 /** Options of one upload. */
 export interface UploadOptions {
-  /** Bytes per PATCH request (default 8 MiB). */
+  /**
+   * Send the blob in PATCHes of this many bytes (each resent from the registry's offset after a
+   * failure) instead of one streamed PATCH: for registries behind proxies that cap request bodies.
+   */
   chunkSize?: number | undefined;
+  /**
+   * The blob's size and digest, known before its first byte because the caller verifies the
+   * bytes as they come (a copy from a verifying source): then they are not hashed a second
+   * time here (the size is still counted, and the registry checks the digest at the final PUT).
+   */
+  known?: BlobRef | undefined;
   signal?: AbortSignal | undefined;
-  /** Called with the bytes the registry has accepted so far. */
+  /** Called with the bytes sent so far. */
   onProgress?: ((bytes: number) => void) | undefined;
 }
 
+/** Blobs smaller than this go up in the closing PUT. */
+const MONOLITHIC_LIMIT = 1024 * 1024;
+/** A streamed PATCH holds at most this much queued behind the socket. */
+const STREAM_HIGH_WATER = 4 * 1024 * 1024;
 /** How often one chunk is resent after the registry said it holds another amount (416). */
 const MAX_RESEND_ROUNDS = 3;
+const EMPTY = new Uint8Array(0);
 
-/** The default chunk: large enough for registries with a minimum part size (5 MiB on S3). */
-export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
-
-/** The session URL a 202 answer names, resolved against the request. */
-export function uploadLocation(response: RegistryResponse, what: string): string {
-  const location = response.headers.get('location');
-  if (location === null)
-    throw registryProtocolError(what, response.url, 'no Location for the upload session');
-  try {
-    return new URL(location, response.url).href;
-  } catch {
-    throw registryProtocolError(what, response.url, 'an invalid upload Location');
-  }
+/** How the bytes of one upload travel. */
+interface Sender {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Sends what is left and closes the session under `digest`. */
+  finish(digest: Digest): Promise<void>;
+  /** Stops sending after a failure (the session is dropped by the caller). */
+  abandon(error: unknown): Promise<void>;
 }
 
-/** The end (exclusive) of what the registry holds, from its `Range: 0-N` header. */
-function acceptedEnd(response: RegistryResponse): number | undefined {
-  const range = response.headers.get('range');
-  if (range === null) return undefined;
-  const match = /^(?:bytes=)?0-(\d+)$/.exec(range.trim());
-  return match === null ? undefined : Number(match[1]) + 1;
-}
-
-function withDigest(location: string, digest: Digest): string {
-  const url = new URL(location);
-  url.searchParams.set('digest', digest);
-  return url.href;
-}
-
-/** An open upload session; create it with {@link startUpload}. */
-export class BlobUpload implements BlobWriter {
-  readonly #http: RegistryHttp;
-  readonly #repository: string;
-  readonly #options: UploadOptions;
-  readonly #chunkSize: number;
-  readonly #hasher: Hasher;
-  #location: string;
-  /** Bytes the registry has accepted. */
-  #sent = 0;
-  #size = 0;
-  #pending: Uint8Array[] = [];
-  #pendingBytes = 0;
-  #inFlight: Promise<void> | undefined;
-  #done = false;
+/** One streamed PATCH (or, for a small blob, the closing PUT alone). */
+class StreamedSender implements Sender {
+  readonly #session: UploadSession;
+  readonly #size: number | undefined;
+  readonly #onProgress: ((bytes: number) => void) | undefined;
+  #prefix: Uint8Array[] = [];
+  #prefixBytes = 0;
+  #channel: ByteChannel | undefined;
+  #request: Promise<unknown> | undefined;
+  #ending = false;
 
   constructor(
-    http: RegistryHttp,
-    repository: string,
-    location: string,
-    sha256: HasherFactory,
-    options: UploadOptions,
+    session: UploadSession,
+    size: number | undefined,
+    onProgress: ((bytes: number) => void) | undefined,
   ) {
-    this.#http = http;
-    this.#repository = repository;
-    this.#location = location;
-    this.#options = options;
-    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    this.#hasher = sha256();
-  }
-
-  get #what(): string {
-    return `blob upload to ${this.#http.registry}/${this.#repository}`;
+    this.#session = session;
+    this.#size = size;
+    this.#onProgress = onProgress;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    if (this.#done) throw new LayerkitError('WRITER_CLOSED', `${this.#what}: write after commit or abort`);
-    if (chunk.length === 0) return;
-    this.#hasher.update(chunk);
-    this.#size += chunk.length;
+    if (this.#channel !== undefined) return this.#channel.push(chunk);
+    this.#prefix.push(chunk);
+    this.#prefixBytes += chunk.length;
+    if (this.#prefixBytes >= MONOLITHIC_LIMIT) this.#open();
+  }
+
+  /** Starts the PATCH with what was held back; later writes stream into it. */
+  #open(): void {
+    const channel = new ByteChannel(STREAM_HIGH_WATER);
+    channel.enqueue(...this.#prefix);
+    this.#prefix = [];
+    const onProgress = this.#onProgress;
+    let sent = 0;
+    const counted = async function* () {
+      for await (const chunk of channel.chunks()) {
+        sent += chunk.length;
+        onProgress?.(sent);
+        yield chunk;
+      }
+    };
+    const headers: Record<string, string> =
+      this.#size === undefined ? {} : { 'Content-Length': String(this.#size) };
+    const request = this.#session.patch(counted(), headers);
+    // A failed PATCH stops the producer: its next write rejects with the reason. So does one
+    // the registry answered before the blob was all sent (the producer would wait forever).
+    request.then(
+      () => {
+        if (!this.#ending)
+          channel.fail(
+            registryProtocolError(
+              this.#session.what,
+              this.#session.location,
+              'answered the upload before it was complete',
+            ),
+          );
+      },
+      (error: unknown) => channel.fail(error),
+    );
+    this.#channel = channel;
+    this.#request = request;
+  }
+
+  async finish(digest: Digest): Promise<void> {
+    if (this.#channel === undefined) {
+      await this.#session.finish(digest, concatBytes(this.#prefix));
+      this.#onProgress?.(this.#prefixBytes);
+      return;
+    }
+    this.#ending = true;
+    this.#channel.end();
+    await this.#request;
+    await this.#session.finish(digest, EMPTY);
+  }
+
+  async abandon(error: unknown): Promise<void> {
+    this.#channel?.fail(error);
+    await this.#request?.catch(() => {});
+  }
+}
+
+/** PATCHes of `chunkSize` bytes, one in flight while the next fills, resent from the registry's offset. */
+class ChunkedSender implements Sender {
+  readonly #session: UploadSession;
+  readonly #chunkSize: number;
+  readonly #onProgress: ((bytes: number) => void) | undefined;
+  /** Bytes the registry has accepted. */
+  #sent = 0;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #inFlight: Promise<void> | undefined;
+
+  constructor(session: UploadSession, chunkSize: number, onProgress: ((bytes: number) => void) | undefined) {
+    this.#session = session;
+    this.#chunkSize = chunkSize;
+    this.#onProgress = onProgress;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    // Every PATCH carries exactly chunkSize bytes (registries behind proxies cap request
-    // bodies), however large the writes are; the tail goes up at commit.
+    // Every PATCH carries exactly chunkSize bytes, however large the writes; the tail goes at finish.
     while (this.#pendingBytes >= this.#chunkSize) {
-      // One PATCH in flight while the next chunk fills: wait only when both are full.
       await this.#inFlight;
       this.#inFlight = this.#patch(this.#takePending(this.#chunkSize));
-      this.#inFlight.catch(() => {}); // surfaced by the next write or commit
+      this.#inFlight.catch(() => {}); // surfaced by the next write or finish
     }
   }
 
-  async commit(expected?: BlobRef): Promise<BlobRef> {
-    if (this.#done) throw new LayerkitError('WRITER_CLOSED', `${this.#what}: commit after commit or abort`);
-    this.#done = true;
-    try {
-      await this.#inFlight;
-      const digest = this.#hasher.digest();
-      if (expected !== undefined) assertMatchesRef(expected, this.#size, () => digest);
-      const last = this.#takePending();
-      // Small blobs go up in one PUT (monolithic); a chunked upload sends its tail as a PATCH
-      // and closes with an empty PUT, the form every registry takes.
-      if (this.#sent > 0 && last.length > 0) await this.#patch(last);
-      const body = this.#sent === 0 ? last : new Uint8Array(0);
-      const response = await this.#http.send({
-        method: 'PUT',
-        url: withDigest(this.#location, digest),
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) },
-        body,
-        scopes: this.#scopes(),
-        ok: [201, 204],
-        what: this.#what,
-        signal: this.#options.signal,
-      });
-      await response.cancel();
-      const stored = response.headers.get('docker-content-digest');
-      if (stored !== null && stored !== digest) {
-        throw registryProtocolError(this.#what, response.url, `stored the blob as ${stored}, not ${digest}`);
-      }
-      this.#sent = this.#size;
-      this.#options.onProgress?.(this.#sent);
-      return { digest, size: this.#size };
-    } catch (error) {
-      await this.#cancelSession();
-      throw error;
-    }
+  async finish(digest: Digest): Promise<void> {
+    await this.#inFlight;
+    const last = this.#takePending();
+    // Small blobs go up in one PUT; a chunked upload sends its tail as a PATCH and closes empty.
+    if (this.#sent > 0 && last.length > 0) await this.#patch(last);
+    await this.#session.finish(digest, this.#sent === 0 ? last : EMPTY);
+    this.#onProgress?.(this.#sent + (this.#sent === 0 ? last.length : 0));
   }
 
-  async abort(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
+  async abandon(): Promise<void> {
     await this.#inFlight?.catch(() => {});
-    await this.#cancelSession();
-  }
-
-  #scopes() {
-    return [{ repository: this.#repository, actions: ['pull', 'push'] as const }];
   }
 
   /** The first `max` pending bytes (default: all) as one chunk; the rest stays pending. */
@@ -187,89 +211,102 @@ export class BlobUpload implements BlobWriter {
     let from = 0;
     for (let round = 0; from < chunk.length; round++) {
       if (round === MAX_RESEND_ROUNDS) {
+        const at = start + from;
         throw registryProtocolError(
-          this.#what,
-          this.#location,
-          `refused the chunk at ${start + from} ${round} times`,
+          this.#session.what,
+          this.#session.location,
+          `refused the chunk at ${at} ${round} times`,
         );
       }
       const part = chunk.subarray(from);
-      const response = await this.#http.send({
-        method: 'PATCH',
-        url: this.#location,
-        headers: {
-          'Content-Type': 'application/octet-stream',
+      const response = await this.#session.patch(
+        part,
+        {
           'Content-Range': `${start + from}-${start + chunk.length - 1}`,
           'Content-Length': String(part.length),
         },
-        body: part,
-        scopes: this.#scopes(),
-        ok: [202, 416],
-        what: this.#what,
-        signal: this.#options.signal,
-      });
-      await response.cancel();
-      if (response.status === 202) {
-        this.#location = uploadLocation(response, this.#what);
-        from = chunk.length;
-        break;
-      }
+        [202, 416],
+      );
+      if (response.status === 202) break;
       // 416: the registry holds another amount than we thought (an earlier attempt landed in part).
-      let held = await this.#status();
+      let held = await this.#session.held();
       // distribution answers `0-0` for both an empty and a one-byte session.
       if (held === 1 && start + from === 0) held = 0;
       if (held < start + from || held > start + chunk.length) {
+        const expected = start + from;
         throw registryProtocolError(
-          this.#what,
-          this.#location,
-          `the session holds ${held} bytes, expected ${start + from}`,
+          this.#session.what,
+          this.#session.location,
+          `the session holds ${held} bytes, expected ${expected}`,
         );
       }
       from = held - start;
     }
     this.#sent = start + chunk.length;
-    this.#options.onProgress?.(this.#sent);
+    this.#onProgress?.(this.#sent);
+  }
+}
+
+/** An open upload; create it with {@link startUpload}. */
+export class BlobUpload implements BlobWriter {
+  readonly #session: UploadSession;
+  readonly #sender: Sender;
+  readonly #expected: BlobRef | undefined;
+  readonly #hasher: Hasher | undefined;
+  #size = 0;
+  #done = false;
+
+  constructor(session: UploadSession, sha256: HasherFactory, options: UploadOptions) {
+    this.#session = session;
+    this.#expected = options.known;
+    this.#hasher = options.known === undefined ? sha256() : undefined;
+    this.#sender =
+      options.chunkSize === undefined
+        ? new StreamedSender(session, options.known?.size, options.onProgress)
+        : new ChunkedSender(session, options.chunkSize, options.onProgress);
   }
 
-  /** What the registry holds of this upload (`GET` of the session). */
-  async #status(): Promise<number> {
-    const response = await this.#http.send({
-      method: 'GET',
-      url: this.#location,
-      scopes: this.#scopes(),
-      ok: [204],
-      what: this.#what,
-      signal: this.#options.signal,
-    });
-    await response.cancel();
-    this.#location = uploadLocation(response, this.#what);
-    const end = acceptedEnd(response);
-    if (end === undefined)
-      throw registryProtocolError(this.#what, response.url, 'no Range in the upload status');
-    return end;
-  }
-
-  /** Tells the registry to drop the session; failures are ignored (it expires anyway). */
-  async #cancelSession(): Promise<void> {
-    try {
-      const response = await this.#http.send({
-        method: 'DELETE',
-        url: this.#location,
-        scopes: this.#scopes(),
-        ok: [202, 204, 404],
-        what: this.#what,
-        signal: undefined,
-      });
-      await response.cancel();
-    } catch {
-      // The session expires on its own; the caller's own error is the one to report.
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.#done)
+      throw new LayerkitError('WRITER_CLOSED', `${this.#session.what}: write after commit or abort`);
+    if (chunk.length === 0) return;
+    this.#hasher?.update(chunk);
+    this.#size += chunk.length;
+    const expected = this.#expected;
+    if (expected !== undefined && this.#size > expected.size) {
+      throw blobCorrupt(expected, `size exceeds ${expected.size}, expected ${expected.size}`);
     }
+    await this.#sender.write(chunk);
+  }
+
+  async commit(expected?: BlobRef): Promise<BlobRef> {
+    if (this.#done)
+      throw new LayerkitError('WRITER_CLOSED', `${this.#session.what}: commit after commit or abort`);
+    this.#done = true;
+    try {
+      const digest = this.#hasher?.digest() ?? this.#expected!.digest;
+      const wanted = expected ?? this.#expected;
+      if (wanted !== undefined) assertMatchesRef(wanted, this.#size, () => digest);
+      await this.#sender.finish(digest);
+      return { digest, size: this.#size };
+    } catch (error) {
+      await this.#sender.abandon(error);
+      await this.#session.cancel();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.#sender.abandon(new LayerkitError('WRITER_CLOSED', `${this.#session.what}: aborted`));
+    await this.#session.cancel();
   }
 }
 
 /**
- * Opens an upload session in `repository`; with `mountFrom`, asks the registry to mount the
- * blob `digest` from that repository instead. Returns `'mounted'` when the registry did.
+ * Opens an upload session in `repository`; with `mount`, asks the registry to mount the blob
+ * `digest` from that repository instead. Returns `'mounted'` when the registry did.
  */
 export async function startUpload(
   http: RegistryHttp,
@@ -294,7 +331,7 @@ export async function startUpload(
     method: 'POST',
     url: `${repository}/blobs/uploads/${query}`,
     headers: { 'Content-Length': '0' },
-    body: new Uint8Array(0),
+    body: EMPTY,
     scopes,
     ok: mount === undefined ? [202] : [201, 202],
     what,
@@ -302,5 +339,6 @@ export async function startUpload(
   });
   await response.cancel();
   if (response.status === 201) return 'mounted';
-  return new BlobUpload(http, repository, uploadLocation(response, what), sha256, options);
+  const session = new UploadSession(http, repository, uploadLocation(response, what), options.signal);
+  return new BlobUpload(session, sha256, options);
 }

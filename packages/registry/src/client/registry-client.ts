@@ -5,7 +5,7 @@
  * blobs against their size and digest while they stream.
  */
 import type { BlobRef, BlobWriter, Digest, DigestRuntime } from '@layerkit/digest';
-import { collectBytes, LayerkitError, parseDigest } from '@layerkit/digest';
+import { LayerkitError, parseDigest } from '@layerkit/digest';
 import { RegistryHttp, type RegistryHttpOptions } from '../http/registry-http.js';
 import { registryProtocolError } from '../registry-errors.js';
 import { type DownloadOptions, downloadBlob } from './blob-download.js';
@@ -16,7 +16,10 @@ import { MANIFEST_ACCEPT, manifestMediaType } from './manifest-media-type.js';
 export interface RegistryClientOptions extends RegistryHttpOptions {
   /** Hashing for verification (`nodeRuntime` in Node, `portableRuntime` elsewhere). */
   runtime: Pick<DigestRuntime, 'sha256'>;
-  /** Bytes per upload PATCH (default 8 MiB). */
+  /**
+   * Upload in PATCHes of this many bytes (resent from the registry's offset on failure), for
+   * registries behind proxies that cap request bodies. Default: one streamed PATCH per blob.
+   */
   chunkSize?: number;
   /** The largest manifest or index accepted (default 4 MiB, distribution's own limit). */
   maxManifestBytes?: number;
@@ -64,27 +67,26 @@ export class RegistryClient {
   ): Promise<FetchedManifest> {
     const what = `manifest ${this.registry}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     const max = this.#options.maxManifestBytes ?? 4 * 1024 * 1024;
-    const response = await this.#http.send({
-      method: 'GET',
-      url: `${repository}/manifests/${reference}`,
-      headers: { Accept: MANIFEST_ACCEPT },
-      scopes: [{ repository, actions: ['pull'] }],
-      ok: [200],
-      what,
-      notFound: 'IMAGE_NOT_FOUND',
-      signal: options.signal,
-    });
     const tooLarge = () =>
       new LayerkitError('MANIFEST_TOO_LARGE', `${what} is larger than ${max} bytes`, {
         reference: what,
         limit: max,
       });
-    const length = response.headers.get('content-length');
-    if (length !== null && Number(length) > max) {
-      await response.cancel();
-      throw tooLarge();
-    }
-    const bytes = await collectBytes(response.body, max, tooLarge);
+    const { response, bytes } = await this.#http.fetchBytes(
+      {
+        method: 'GET',
+        url: `${repository}/manifests/${reference}`,
+        headers: { Accept: MANIFEST_ACCEPT },
+        scopes: [{ repository, actions: ['pull'] }],
+        ok: [200],
+        what,
+        notFound: 'IMAGE_NOT_FOUND',
+        followRedirects: true,
+        signal: options.signal,
+      },
+      max,
+      tooLarge,
+    );
     const digest = this.#options.runtime.sha256().update(bytes).digest();
     const wanted = reference.includes(':') ? parseDigest(reference) : undefined;
     const announced = response.headers.get('docker-content-digest');
@@ -144,8 +146,8 @@ export class RegistryClient {
   }
 
   /**
-   * Opens a streamed upload into `repository`: write chunks, then `commit(expected?)`. Chunks
-   * go up while the next ones are written; memory stays bounded by two chunks.
+   * Opens an upload into `repository`: write chunks, then `commit(expected?)`. The bytes go up
+   * while the next ones are written; memory stays bounded (a few MiB) whatever the blob's size.
    */
   async blobWriter(repository: string, options: UploadOptions = {}): Promise<BlobWriter> {
     const upload = await startUpload(this.#http, repository, this.#options.runtime.sha256, {
@@ -173,7 +175,11 @@ export class RegistryClient {
         ? { digest: this.#options.runtime.sha256().update(content).digest(), size: content.length }
         : undefined);
     if (known !== undefined && (await this.hasBlob(repository, known.digest, options))) return known;
-    const writer = await this.blobWriter(repository, options);
+    // Bytes hashed here need no second hash while they go up.
+    const writer = await this.blobWriter(
+      repository,
+      content instanceof Uint8Array ? { known, ...options } : options,
+    );
     try {
       if (content instanceof Uint8Array) await writer.write(content);
       else for await (const chunk of content) await writer.write(chunk);
@@ -230,17 +236,19 @@ export class RegistryClient {
     const seen = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
       if (page === MAX_TAG_PAGES) throw registryProtocolError(`tags of ${repository}`, url, 'too many pages');
-      const response = await this.#http.send({
-        method: 'GET',
-        url,
-        scopes: [{ repository, actions: ['pull'] }],
-        ok: [200],
-        what: `tags of ${this.registry}/${repository}`,
-        notFound: 'IMAGE_NOT_FOUND',
-        signal: options.signal,
-      });
-      const bytes = await collectBytes(response.body, 4 * 1024 * 1024, () =>
-        registryProtocolError(`tags of ${repository}`, response.url, 'the tag list page is over 4 MiB'),
+      const pageUrl = url;
+      const { response, bytes } = await this.#http.fetchBytes(
+        {
+          method: 'GET',
+          url,
+          scopes: [{ repository, actions: ['pull'] }],
+          ok: [200],
+          what: `tags of ${this.registry}/${repository}`,
+          notFound: 'IMAGE_NOT_FOUND',
+          signal: options.signal,
+        },
+        4 * 1024 * 1024,
+        () => registryProtocolError(`tags of ${repository}`, pageUrl, 'the tag list page is over 4 MiB'),
       );
       let parsed: unknown;
       try {

@@ -7,7 +7,7 @@
 import { collectBytes, isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { Authenticator } from '../auth/authenticator.js';
 import type { CredentialsProvider } from '../auth/credentials.js';
-import type { RepositoryScope } from '../auth/scope.js';
+import { formatScope, type RepositoryScope } from '../auth/scope.js';
 import { describeUrl, registryProtocolError, registryStatusError } from '../registry-errors.js';
 import { readErrorBody } from './read-body.js';
 import { isRetryableStatus, type RetryOptions, retryAfterMs, retryDelay, sleep } from './retry-policy.js';
@@ -138,12 +138,16 @@ export class RegistryHttp {
 
   /** `https://HOST/v2/` or `http://HOST/v2/`, found by pinging once (the challenge is learned too). */
   base(signal?: AbortSignal): Promise<string> {
-    this.#base ??= this.#ping(signal);
-    // A failed ping (say, the user aborted it) must not stick: the next call pings again.
-    this.#base.catch(() => {
-      this.#base = undefined;
-    });
-    return this.#base;
+    if (this.#base === undefined) {
+      // One ping serves every caller, so no caller's signal cancels it: each stops waiting on
+      // its own signal instead. A failed ping does not stick: the next call pings again.
+      const ping = this.#ping();
+      this.#base = ping;
+      ping.catch(() => {
+        if (this.#base === ping) this.#base = undefined;
+      });
+    }
+    return signal === undefined ? this.#base : untilAborted(this.#base, signal);
   }
 
   /** Sends `request` and returns the response once its status is one of `request.ok`. */
@@ -152,12 +156,40 @@ export class RegistryHttp {
     return this.#exchange({ ...request, url: new URL(request.url, base).href }, true);
   }
 
-  async #ping(signal: AbortSignal | undefined): Promise<string> {
+  /**
+   * Sends `request` and reads its (small) body whole, capped at `maxBytes` (more, announced or
+   * sent, is `tooLarge()`). A connection lost inside the body is retried like one lost before it.
+   */
+  async fetchBytes(
+    request: RegistryRequest,
+    maxBytes: number,
+    tooLarge: () => Error,
+  ): Promise<{ response: RegistryResponse; bytes: Uint8Array }> {
+    const retry = this.#options.retry ?? {};
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(request);
+      if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
+        await response.cancel();
+        throw tooLarge();
+      }
+      try {
+        return { response, bytes: await collectBytes(response.body, maxBytes, tooLarge) };
+      } catch (error) {
+        const transient =
+          isLayerkitError(error, 'REGISTRY_UNREACHABLE') || isLayerkitError(error, 'REGISTRY_TIMEOUT');
+        const delay = transient ? retryDelay(retry, attempt, null) : undefined;
+        if (delay === undefined) throw error;
+        await sleep(delay, request.signal);
+      }
+    }
+  }
+
+  async #ping(): Promise<string> {
     const host = apiHost(this.registry);
     const mayUseHttp = this.#options.insecure === true || isLoopbackHost(this.registry);
     const ping = (base: string, retry?: RetryOptions) =>
       this.#exchange(
-        { method: 'GET', url: base, scopes: [], ok: [200, 401], what: `registry ${this.registry}`, signal },
+        { method: 'GET', url: base, scopes: [], ok: [200, 401], what: `registry ${this.registry}` },
         false,
         retry,
       );
@@ -190,7 +222,7 @@ export class RegistryHttp {
     let attempt = 0;
     let redirects = 0;
     let reauthorized = false;
-    let dropToken = false;
+    let sent: string | undefined;
     for (;;) {
       const sameOrigin = new URL(url).origin === origin;
       // Credentials stay on the origin they were meant for, the caller's own (a token request's
@@ -200,9 +232,8 @@ export class RegistryHttp {
         ...(sameOrigin ? request.headers : withoutAuthorization(request.headers ?? {})),
       };
       if (authorize && sameOrigin) {
-        const authorization = await this.#auth.authorization(request.scopes, dropToken);
-        dropToken = false;
-        if (authorization !== undefined) headers.Authorization = authorization;
+        sent = await this.#auth.authorization(request.scopes, reauthorized ? sent : undefined);
+        if (sent !== undefined) headers.Authorization = sent;
       }
       let response: RegistryResponse;
       try {
@@ -222,13 +253,20 @@ export class RegistryHttp {
       }
       const { status } = response;
       if (request.ok.includes(status)) return response;
-      if (status === 401 && authorize && sameOrigin && !reauthorized && replayable) {
-        await response.cancel();
-        // The first 401 teaches the scheme, or says a cached token no longer serves: once more.
-        this.#auth.learn(response.headers.get('www-authenticate'));
-        reauthorized = true;
-        dropToken = true;
-        continue;
+      if (status === 401 && authorize && sameOrigin) {
+        const challenge = response.headers.get('www-authenticate');
+        const refusal = this.#refusal(request, sent, challenge, reauthorized);
+        if (refusal === undefined && replayable && !reauthorized) {
+          await response.cancel();
+          // The first 401 teaches the scheme, or says a cached token no longer serves: once more.
+          this.#auth.learn(challenge);
+          reauthorized = true;
+          continue;
+        }
+        if (refusal !== undefined) {
+          await response.cancel();
+          throw refusal;
+        }
       }
       if (REDIRECTS.has(status) && request.followRedirects && replayable) {
         const location = response.headers.get('location');
@@ -266,19 +304,57 @@ export class RegistryHttp {
     }
   }
 
+  /**
+   * Why a 401 is final: the same Basic credentials were refused (sending them again only counts
+   * against the account), or a fresh token still lacks the scope. Undefined: worth one more try.
+   */
+  #refusal(
+    request: RegistryRequest,
+    sent: string | undefined,
+    challenge: string | null,
+    reauthorized: boolean,
+  ): LayerkitError | undefined {
+    const url = describeUrl(request.url);
+    if (sent?.startsWith('Basic ') && this.#auth.usesBasic) {
+      return new LayerkitError(
+        'REGISTRY_UNAUTHORIZED',
+        `${request.what}: ${request.method} ${url}: unauthorized: ${this.registry} refused the credentials (check --creds or the auth file)`,
+        { url, registry: this.registry },
+      );
+    }
+    if (!reauthorized) return undefined;
+    if (/error="?insufficient_scope/.test(challenge ?? '')) {
+      return new LayerkitError(
+        'REGISTRY_DENIED',
+        `${request.what}: ${request.method} ${url}: denied: ${this.registry} did not grant ${request.scopes.map(formatScope).join(' ')} (insufficient_scope)`,
+        { url, registry: this.registry },
+      );
+    }
+    return undefined;
+  }
+
   /** One HTTP exchange under the timeouts; transport failures become typed errors. */
   async #attempt(request: HttpRequest, what: string): Promise<RegistryResponse> {
     const timeout = new AbortController();
     const signal =
       request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
     const requestTimeout = this.#options.requestTimeoutMs ?? 60_000;
-    const timer = setTimeout(() => timeout.abort(), requestTimeout);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let answered = false;
+    // The timeout counts silence, not duration: every chunk of a request body sent restarts it,
+    // until the headers are in (then the body's idle timeout takes over).
+    const restart = () => {
+      clearTimeout(timer);
+      if (!answered) timer = setTimeout(() => timeout.abort(), requestTimeout);
+    };
+    restart();
+    const body = request.body === undefined ? undefined : progressing(request.body, restart);
     const failure = (error: unknown): unknown => {
       if (request.signal?.aborted) return request.signal.reason;
       if (timeout.signal.aborted) {
         return new LayerkitError(
           'REGISTRY_TIMEOUT',
-          `${what}: ${request.method} ${describeUrl(request.url)}: no answer for ${requestTimeout / 1000} s`,
+          `${what}: ${request.method} ${describeUrl(request.url)}: nothing sent or answered for ${requestTimeout / 1000} s`,
           {
             url: describeUrl(request.url),
           },
@@ -296,10 +372,15 @@ export class RegistryHttp {
     };
     let response: HttpResponse;
     try {
-      response = await this.#options.transport({ ...request, signal });
+      response = await this.#options.transport({
+        ...request,
+        ...(body === undefined ? {} : { body }),
+        signal,
+      });
     } catch (error) {
       throw failure(error);
     } finally {
+      answered = true;
       clearTimeout(timer);
     }
     const idle = this.#options.idleTimeoutMs ?? 60_000;
@@ -317,6 +398,52 @@ export class RegistryHttp {
       body: guardedBody(response.body, timeout, idle, stalled, failure),
     };
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the promise itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Request bodies larger than this go out in slices, so that the timeout can see progress. */
+const BODY_SLICE = 256 * 1024;
+
+/**
+ * The body to send, calling `onChunk` as each piece is taken by the transport. A small
+ * `Uint8Array` stays one (it can be sent again); a large one is sliced afresh for every attempt.
+ */
+function progressing(
+  body: Uint8Array | AsyncIterable<Uint8Array>,
+  onChunk: () => void,
+): Uint8Array | AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array && body.length <= BODY_SLICE) return body;
+  return (async function* () {
+    if (body instanceof Uint8Array) {
+      for (let offset = 0; offset < body.length; offset += BODY_SLICE) {
+        onChunk();
+        yield body.subarray(offset, offset + BODY_SLICE);
+      }
+      return;
+    }
+    for await (const chunk of body) {
+      onChunk();
+      yield chunk;
+    }
+  })();
 }
 
 /** A response body that fails (not hangs) when it stalls, and maps transport errors. */

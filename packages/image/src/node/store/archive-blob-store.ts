@@ -45,7 +45,7 @@ export class ArchiveBlobStore implements BlobWriteStore {
   }
 
   /** Streams a blob into the archive; its header is filled in on commit. */
-  writer(): BlobWriter {
+  writer(known?: BlobRef): BlobWriter {
     const member = this.#archive.stream();
     return hashingBlobWriter(
       {
@@ -61,6 +61,7 @@ export class ArchiveBlobStore implements BlobWriteStore {
         discard: () => member.discard(),
       },
       this.#runtime.sha256,
+      known,
     );
   }
 }
