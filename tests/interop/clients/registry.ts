@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Daemon, startDaemon, waitUntilReady } from './daemon.js';
@@ -98,6 +98,11 @@ export interface Registry {
   requests(): Promise<RegistryRequest[]>;
   /** With token auth: every request the token issuer answered, in order; else empty. */
   tokenRequests(): TokenRequest[];
+  /**
+   * Bytes the registry holds of `repository`'s unfinished uploads (its `_uploads/*\/data` files):
+   * what a push in progress has delivered, before any request of it is logged.
+   */
+  uploadingBytes(repository: string): number;
   /**
    * Error lines of the registry log, minus the 404s skopeo's HEAD existence probes cause.
    * Empty after a clean push/pull.
@@ -240,10 +245,25 @@ function registryHandle(
     return response;
   }
 
+  const uploadingBytes = (repository: string) => {
+    const uploads = join(home, 'storage', 'docker', 'registry', 'v2', 'repositories', repository, '_uploads');
+    let names: string[];
+    try {
+      names = readdirSync(uploads);
+    } catch {
+      return 0;
+    }
+    return names.reduce(
+      (sum, name) => sum + (statSync(join(uploads, name, 'data'), { throwIfNoEntry: false })?.size ?? 0),
+      0,
+    );
+  };
+
   return {
     address,
     scheme,
     caFile: tls?.caFile,
+    uploadingBytes,
     certDir: tls?.certDir,
     users,
     reference,
