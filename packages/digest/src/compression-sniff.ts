@@ -64,5 +64,14 @@ export async function decompressAuto(
     filled += part.length;
   }
   const compression = sniffCompression(magic);
-  return { compression, stream: runtime.codec(compression).decompress(replay(head, iterator)) };
+  let codec: ReturnType<DigestRuntime['codec']>;
+  try {
+    codec = runtime.codec(compression);
+  } catch (error) {
+    // A format this runtime cannot read: release the source (a download would hold its
+    // connection open, and the process with it) before reporting it.
+    await iterator.return?.();
+    throw error;
+  }
+  return { compression, stream: codec.decompress(replay(head, iterator)) };
 }
