@@ -1,5 +1,6 @@
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type RegistryAccess, registryFlags } from './podman.js';
 import { makeScratchDir, removeScratchDir } from './scratch.js';
 import { runTool } from './tools.js';
 
@@ -31,6 +32,20 @@ export interface Buildah {
    * applying layers) and creates a working container. Returns the container name.
    */
   from(layoutDir: string, tag: string): Promise<string>;
+  /**
+   * `buildah from docker://HOST:PORT/REPO:TAG`: pulls from a registry (verifying every blob) and
+   * creates a working container. Returns the container name.
+   */
+  fromRegistry(ref: string, access?: RegistryAccess): Promise<string>;
+  /** `buildah from IMAGE` of an image already in the store (e.g. one {@link commit} named). */
+  fromStored(image: string): Promise<string>;
+  /** `buildah copy CONTAINER SOURCE DESTINATION`: a host file into the container's rootfs. */
+  copy(container: string, source: string, destination: string): Promise<void>;
+  /**
+   * `buildah push [--format FORMAT] IMAGE DESTINATION` (`docker://HOST:PORT/REPO:TAG`): buildah
+   * compresses its stored layers afresh. `format`: `oci` or `v2s2` (Docker schema 2).
+   */
+  push(image: string, destination: string, access?: RegistryAccess, format?: 'oci' | 'v2s2'): Promise<void>;
   /** `buildah inspect --type container|image NAME`, parsed. */
   inspect(name: string, type?: 'container' | 'image'): Promise<BuildahInspect>;
   /** `buildah run CONTAINER -- COMMAND…` (chroot isolation); returns its stdout. */
@@ -59,6 +74,28 @@ export function createBuildah(): Buildah {
       symlinkSync(resolve(layoutDir), join(home, alias));
       const { stdout } = await buildah(['from', '--quiet', '--pull-always', `oci:${alias}:${tag}`]);
       return stdout.trim();
+    },
+    async fromRegistry(ref, access) {
+      const source = ref.startsWith('docker://') ? ref : `docker://${ref}`;
+      const { stdout } = await buildah([
+        'from',
+        '--quiet',
+        '--pull-always',
+        ...registryFlags(access),
+        source,
+      ]);
+      return stdout.trim();
+    },
+    async fromStored(image) {
+      const { stdout } = await buildah(['from', '--quiet', '--pull=never', image]);
+      return stdout.trim();
+    },
+    async copy(container, source, destination) {
+      await buildah(['copy', '--quiet', container, resolve(source), destination]);
+    },
+    async push(image, destination, access, format) {
+      const formatFlags = format === undefined ? [] : ['--format', format];
+      await buildah(['push', '--quiet', ...formatFlags, ...registryFlags(access), image, destination]);
     },
     async inspect(name, type = 'container') {
       const { stdout } = await buildah(['inspect', '--type', type, name]);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon.js';
 import { recordHostResidue } from './host-residue.js';
@@ -33,6 +33,21 @@ export interface ContainerdImportOptions {
   readonly baseName?: string;
 }
 
+/** How {@link Containerd.pull} reaches the registry. */
+export interface ContainerdPullOptions {
+  /** `--plain-http`. */
+  readonly plainHttp?: boolean;
+  /**
+   * The CA to verify the registry's certificate with, given as a `hosts.toml` (`--hosts-dir`)
+   * that names the registry's `https://` URL: ctr 1.6 assumes plain HTTP for a loopback host on a
+   * port other than 443 (a TLS registry then answers `400 Bad Request`), and `--tlscacert` alone
+   * does not change the scheme.
+   */
+  readonly caFile?: string;
+  /** `--user USER:PASSWORD`. */
+  readonly user?: string;
+}
+
 /** A private containerd 1.6 (temp root/state, unix socket, native snapshotter, no CRI, no TCP). */
 export interface Containerd {
   /** The daemon's gRPC unix socket. */
@@ -42,6 +57,11 @@ export interface Containerd {
    * Returns what it imported; an unnamed image is named `import-DATE@DIGEST`.
    */
   import(archive: string, options?: ContainerdImportOptions): Promise<ContainerdImported[]>;
+  /**
+   * `ctr images pull REF` (`HOST:PORT/REPO:TAG`) for the host platform, unpacked into snapshots;
+   * blobs are verified against their descriptors as they arrive.
+   */
+  pull(ref: string, options?: ContainerdPullOptions): Promise<void>;
   /** `ctr images check`: are the images complete and unpacked. */
   check(): Promise<ContainerdImageCheck[]>;
   /**
@@ -184,6 +204,27 @@ export async function startContainerd(): Promise<Containerd> {
       return [...stdout.matchAll(/^unpacking (\S+) \((sha256:[0-9a-f]{64})\)\.\.\.done$/gm)].map(
         ([, ref = '', digest = '']) => ({ ref, digest }),
       );
+    },
+    async pull(ref, options = {}) {
+      let hostsDir: string[] = [];
+      if (options.caFile !== undefined) {
+        const host = ref.split('/')[0] ?? '';
+        const dir = join(home, 'hosts', host);
+        mkdirSync(dir, { recursive: true });
+        const server = JSON.stringify(`https://${host}`);
+        writeFileSync(
+          join(dir, 'hosts.toml'),
+          `server = ${server}\n[host.${server}]\n  ca = ${JSON.stringify(options.caFile)}\n`,
+        );
+        hostsDir = ['--hosts-dir', join(home, 'hosts')];
+      }
+      await ctr([
+        ...['images', 'pull', '--snapshotter', SNAPSHOTTER],
+        ...(options.plainHttp ? ['--plain-http'] : []),
+        ...hostsDir,
+        ...(options.user !== undefined ? ['--user', options.user] : []),
+        ref,
+      ]);
     },
     async check() {
       return parseCheck((await ctr(['images', 'check', '--snapshotter', SNAPSHOTTER])).stdout);

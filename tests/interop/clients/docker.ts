@@ -63,6 +63,13 @@ export interface Dockerd {
   diffAfterRun(ref: string, command: readonly string[], commitAs?: string): Promise<string>;
   /** `docker save -o FILE REF`. */
   save(ref: string, file: string): Promise<void>;
+  /**
+   * `docker pull HOST:PORT/REPO:TAG` (the registry must be one of {@link DockerdOptions.insecureRegistries}
+   * when it speaks plain HTTP); returns the manifest digest Docker reports (`Digest: sha256:…`).
+   */
+  pull(ref: string): Promise<string>;
+  /** `docker push HOST:PORT/REPO:TAG` (Docker 20.10 pushes Docker schema 2); returns the manifest digest. */
+  push(ref: string): Promise<string>;
   /** Stops the daemon by PID, unmounts and removes its dirs and what it left on the host. */
   stop(): Promise<void>;
 }
@@ -74,11 +81,28 @@ function loadedReference(output: string): string {
   return ref;
 }
 
+/** How {@link startDockerd} configures the daemon. */
+export interface DockerdOptions {
+  /**
+   * `--insecure-registry HOST:PORT`: registries Docker may reach over plain HTTP (or with
+   * certificates it does not verify). Docker also treats 127.0.0.0/8 so by default; naming the
+   * registry keeps the tests independent of that default.
+   */
+  readonly insecureRegistries?: readonly string[];
+}
+
+/** The manifest digest `docker pull` / `docker push` prints. */
+function reportedDigest(command: string, output: string): string {
+  const digest = /(?:^Digest: |digest: )(sha256:[0-9a-f]{64})/m.exec(output)?.[1];
+  if (digest === undefined) throw new Error(`interop: docker ${command} printed no digest:\n${output}`);
+  return digest;
+}
+
 /**
  * Starts dockerd (it spawns and later stops its own managed containerd) and waits until
  * `docker version` answers. Share one per test file (beforeAll / afterAll → {@link Dockerd.stop}).
  */
-export async function startDockerd(): Promise<Dockerd> {
+export async function startDockerd(options: DockerdOptions = {}): Promise<Dockerd> {
   const home = makeScratchDir('dockerd');
   const socket = join(home, 'docker.sock');
   // dockerd 20.10 and its managed containerd write these whatever the flags say
@@ -95,6 +119,7 @@ export async function startDockerd(): Promise<Dockerd> {
       ...['--userland-proxy=false', '--storage-driver', 'vfs'],
       // podman-style explicit rlimits: the defaults exceed this sandbox's hard limits
       ...['--default-ulimit', 'nofile=1024:1024', '--default-ulimit', 'nproc=1024:1024'],
+      ...(options.insecureRegistries ?? []).flatMap((registry) => ['--insecure-registry', registry]),
     ],
     join(home, 'dockerd.log'),
   );
@@ -169,6 +194,14 @@ export async function startDockerd(): Promise<Dockerd> {
     },
     async save(ref, file) {
       await docker(['save', '--output', file, ref]);
+    },
+    async pull(ref) {
+      const { stdout, stderr } = await docker(['pull', ref]);
+      return reportedDigest('pull', `${stdout}\n${stderr}`);
+    },
+    async push(ref) {
+      const { stdout, stderr } = await docker(['push', ref]);
+      return reportedDigest('push', `${stdout}\n${stderr}`);
     },
     stop,
   };

@@ -1,7 +1,24 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeScratchDir, removeScratchDir } from './scratch.js';
+import type { SkopeoRegistryAccess } from './skopeo.js';
 import { requireTool, runTool } from './tools.js';
+
+/**
+ * How podman or buildah reach a registry (the `docker://` side of a pull or push), as for skopeo:
+ * `--cert-dir` (TLS verified), else `--tls-verify=false` (plain HTTP), and `--creds`.
+ */
+export type RegistryAccess = SkopeoRegistryAccess;
+
+/** `--tls-verify`, `--cert-dir` and `--creds` for {@link RegistryAccess}. */
+export function registryFlags(access: RegistryAccess = {}): string[] {
+  const verify = access.tlsVerify ?? access.certDir !== undefined;
+  return [
+    `--tls-verify=${verify}`,
+    ...(access.certDir !== undefined ? ['--cert-dir', access.certDir] : []),
+    ...(access.creds !== undefined ? ['--creds', access.creds] : []),
+  ];
+}
 
 /** `podman image inspect` output (fields this harness reads; podman prints more). */
 export interface PodmanImage {
@@ -50,6 +67,40 @@ export interface Podman {
    * CONTAINER:PATH`, `podman rm`.
    */
   readFile(ref: string, path: string): Promise<Buffer>;
+  /**
+   * `podman pull REF` from a registry (`HOST:PORT/REPO:TAG`, `@DIGEST` or `docker://…`), which
+   * verifies every blob; returns the image ID podman prints (the config digest, no `sha256:`).
+   */
+  pull(ref: string, access?: RegistryAccess): Promise<string>;
+  /**
+   * `podman push [--format FORMAT] [--compression-format C] IMAGE DESTINATION`
+   * (`docker://HOST:PORT/REPO:TAG`): podman compresses its stored layers afresh, except where its
+   * blob-info cache knows a compressed copy the registry has. `format`: `oci` or `v2s2` (Docker
+   * schema 2); `compression`: `gzip` (default) or `zstd` (OCI only).
+   */
+  push(
+    image: string,
+    destination: string,
+    access?: RegistryAccess,
+    format?: 'oci' | 'v2s2',
+    compression?: 'gzip' | 'zstd',
+  ): Promise<void>;
+  /**
+   * `podman login --authfile FILE` to `registry` (`HOST:PORT`): checks the credentials against
+   * the registry and writes them into FILE (containers' auth.json format).
+   */
+  login(
+    registry: string,
+    authFile: string,
+    access: RegistryAccess & { readonly creds: string },
+  ): Promise<void>;
+  /** `podman run --rm --network none REF ARGS…` with the image's own entrypoint/cmd; returns stdout. */
+  runImage(ref: string, args?: readonly string[]): Promise<string>;
+  /**
+   * Runs COMMAND in a container of REF (`--entrypoint COMMAND[0]`), then `podman commit`s the
+   * container as IMAGE (its changes become one new layer podman writes) and removes it.
+   */
+  commitAfterRun(ref: string, command: readonly string[], image: string): Promise<void>;
   /** Removes any container left behind, then the whole store. */
   dispose(): Promise<void>;
 }
@@ -86,6 +137,9 @@ export function createPodman(): Podman {
   // containers/image unpacks oci-archives into TMPDIR (default /var/tmp)
   const podman = (args: readonly string[], timeoutMs?: number) =>
     runTool('podman', [...global, ...args], { env: { TMPDIR: tmp }, ...(timeoutMs ? { timeoutMs } : {}) });
+  // explicit rlimits: podman's default (1048576) exceeds this sandbox's hard limit
+  const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+  let containers = 0;
   return {
     async load(archive) {
       const { stdout, stderr } = await podman(['load', '--quiet', '-i', archive]);
@@ -112,8 +166,6 @@ export function createPodman(): Podman {
       requireTool('runc');
       requireTool('conmon');
       const [entrypoint = '', ...args] = command;
-      // explicit rlimits: podman's default (1048576) exceeds this sandbox's hard limit
-      const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
       const { stdout } = await podman(
         ['run', '--rm', '--network', 'none', ...limits, '--entrypoint', entrypoint, ref, ...args],
         60_000,
@@ -128,6 +180,49 @@ export function createPodman(): Podman {
         return readFileSync(copy);
       } finally {
         await podman(['rm', '--force', container]);
+      }
+    },
+    async pull(ref, access) {
+      const { stdout } = await podman(['pull', '--quiet', ...registryFlags(access), ref]);
+      const id = stdout.trim().split('\n').at(-1) ?? '';
+      if (!/^[0-9a-f]{64}$/.test(id))
+        throw new Error(`interop: podman pull ${ref} printed no image ID:\n${stdout}`);
+      return id;
+    },
+    async push(image, destination, access, format, compression) {
+      const formatFlags = [
+        ...(format === undefined ? [] : ['--format', format]),
+        ...(compression === undefined ? [] : ['--compression-format', compression]),
+      ];
+      await podman(['push', '--quiet', ...formatFlags, ...registryFlags(access), image, destination]);
+    },
+    async login(registry, authFile, access) {
+      const [user = '', ...password] = access.creds.split(':');
+      const { creds: _, ...transport } = access;
+      await podman([
+        ...['login', '--authfile', authFile, ...registryFlags(transport)],
+        ...['--username', user, '--password', password.join(':'), registry],
+      ]);
+    },
+    async runImage(ref, args = []) {
+      requireTool('runc');
+      requireTool('conmon');
+      const { stdout } = await podman(['run', '--rm', '--network', 'none', ...limits, ref, ...args], 60_000);
+      return stdout;
+    },
+    async commitAfterRun(ref, command, image) {
+      requireTool('runc');
+      requireTool('conmon');
+      const [entrypoint = '', ...args] = command;
+      const name = `layerkit-interop-commit-${containers++}`;
+      try {
+        await podman(
+          ['run', '--name', name, '--network', 'none', ...limits, '--entrypoint', entrypoint, ref, ...args],
+          60_000,
+        );
+        await podman(['commit', '--quiet', name, image]);
+      } finally {
+        await podman(['rm', '--force', '--ignore', name]);
       }
     },
     async dispose() {

@@ -39,6 +39,20 @@ export interface SkopeoCopyOptions {
   readonly src?: SkopeoRegistryAccess;
   /** How to reach a `docker://` destination. */
   readonly dest?: SkopeoRegistryAccess;
+  /**
+   * `--format`: the manifest type to write (`oci`, `v2s2` = Docker schema 2; with `all`, an index
+   * becomes a Docker manifest list). Default: keep the source's where the destination takes it.
+   */
+  readonly format?: 'oci' | 'v2s2';
+  /** `--override-arch`: the platform picked from a multi-platform source (default: the host's). */
+  readonly overrideArch?: string;
+  /** `--override-variant` (with {@link overrideArch}): e.g. `v7` for `arm`. */
+  readonly overrideVariant?: string;
+  /**
+   * `--dest-compress-format`: recompress layers compressed otherwise (e.g. zstd → gzip, for
+   * judges such as umoci 0.4.7 that read gzip only).
+   */
+  readonly destCompressFormat?: 'gzip' | 'zstd';
 }
 
 function withoutColon(path: string): string {
@@ -62,9 +76,19 @@ export function dockerArchiveRef(archive: string, nameTag?: string): string {
   return `docker-archive:${withoutColon(archive)}${nameTag ? `:${nameTag}` : ''}`;
 }
 
-/** TLS flags for inspect: the registries it is pointed at are plain-HTTP ones on 127.0.0.1. */
-function tlsFlags(ref: string): string[] {
-  return ref.startsWith('docker://') ? ['--tls-verify=false'] : [];
+/**
+ * TLS and credential flags for inspect. Without `access`: `--tls-verify=false` (plain-HTTP
+ * registries on 127.0.0.1); with it, as one side of a {@link copy}.
+ */
+function tlsFlags(ref: string, access?: SkopeoRegistryAccess): string[] {
+  if (!ref.startsWith('docker://')) return [];
+  if (access === undefined) return ['--tls-verify=false'];
+  const verify = access.tlsVerify ?? access.certDir !== undefined;
+  return [
+    `--tls-verify=${verify}`,
+    ...(access.certDir !== undefined ? ['--cert-dir', access.certDir] : []),
+    ...(access.creds !== undefined ? ['--creds', access.creds] : []),
+  ];
 }
 
 /** TLS and credential flags for one side of a copy. */
@@ -91,20 +115,23 @@ async function skopeo(args: readonly string[]): Promise<ToolResult> {
   }
 }
 
-/** `skopeo inspect REF`, parsed. Reading the image makes skopeo validate manifest and config. */
-export async function inspect(ref: string): Promise<SkopeoInspect> {
-  const { stdout } = await skopeo(['inspect', ...tlsFlags(ref), ref]);
+/**
+ * `skopeo inspect REF`, parsed. Reading the image makes skopeo validate manifest and config.
+ * `access`: how to reach a `docker://` registry (default: plain HTTP, no credentials).
+ */
+export async function inspect(ref: string, access?: SkopeoRegistryAccess): Promise<SkopeoInspect> {
+  const { stdout } = await skopeo(['inspect', ...tlsFlags(ref, access), ref]);
   return JSON.parse(stdout) as SkopeoInspect;
 }
 
 /** `skopeo inspect --raw REF`: the manifest (or index) bytes exactly as stored. */
-export async function inspectRaw(ref: string): Promise<Buffer> {
-  return (await skopeo(['inspect', '--raw', ...tlsFlags(ref), ref])).stdoutBytes;
+export async function inspectRaw(ref: string, access?: SkopeoRegistryAccess): Promise<Buffer> {
+  return (await skopeo(['inspect', '--raw', ...tlsFlags(ref, access), ref])).stdoutBytes;
 }
 
 /** `skopeo inspect --config --raw REF`: the image config bytes exactly as stored. */
-export async function inspectConfigRaw(ref: string): Promise<Buffer> {
-  return (await skopeo(['inspect', '--config', '--raw', ...tlsFlags(ref), ref])).stdoutBytes;
+export async function inspectConfigRaw(ref: string, access?: SkopeoRegistryAccess): Promise<Buffer> {
+  return (await skopeo(['inspect', '--config', '--raw', ...tlsFlags(ref, access), ref])).stdoutBytes;
 }
 
 /**
@@ -121,6 +148,12 @@ export async function copy(
     '--quiet',
     ...(options.all ? ['--all'] : []),
     ...(options.preserveDigests ? ['--preserve-digests'] : []),
+    ...(options.format !== undefined ? ['--format', options.format] : []),
+    ...(options.overrideArch !== undefined ? ['--override-arch', options.overrideArch] : []),
+    ...(options.overrideVariant !== undefined ? ['--override-variant', options.overrideVariant] : []),
+    ...(options.destCompressFormat !== undefined
+      ? ['--dest-compress-format', options.destCompressFormat]
+      : []),
     ...accessFlags(source, 'src', options.src),
     ...accessFlags(destination, 'dest', options.dest),
     source,
