@@ -6,6 +6,7 @@ import { convert } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
 import { copyProgress } from '../progress.js';
+import { UsageError } from '../usage-error.js';
 
 export const copyCommand: Command = {
   name: 'copy',
@@ -16,6 +17,7 @@ survive. Into a registry, blobs it already has are skipped and blobs in another 
 the same registry are mounted, not sent again.
 
 Options:
+  -a, --all               copy a multi-platform image whole: every image and the index
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 
@@ -24,12 +26,21 @@ ${REGISTRY_HELP}
 Example:
   layerkit copy oci:images:nginx:v2 docker-archive:nginx-v2.tar:nginx:v2
   layerkit copy oci:images:nginx:v2 docker://registry.example.com/nginx:v2`,
-  flags: { quiet: { type: 'boolean', short: 'q' }, ...platformFlag, ...registryFlags },
+  flags: {
+    all: { type: 'boolean', short: 'a' },
+    quiet: { type: 'boolean', short: 'q' },
+    ...platformFlag,
+    ...registryFlags,
+  },
   interruptible: true,
   positionals: { min: 2, max: 2 },
   async run([from, to], flags, out, interrupted) {
+    const all = flags.all === true;
+    const platform = platformOf(flags);
+    if (all && platform !== undefined) throw new UsageError('--all and --platform exclude each other');
     const manifest = await convert(from!, to!, {
-      platform: platformOf(flags),
+      all,
+      platform,
       onProgress: copyProgress(out, interrupted),
       registry: registryOptionsOf(flags),
       signal: interrupted,
@@ -52,6 +63,7 @@ export const tagCommand: Command = {
   summary: 'Tag an image (in the same or another store); prints the manifest digest',
   usage: 'layerkit tag [OPTIONS] SRC DEST',
   help: `Options:
+  -a, --all               tag a multi-platform image whole (every image and the index)
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 

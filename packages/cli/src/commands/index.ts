@@ -4,6 +4,7 @@ import { appendCommand } from './append.js';
 import { commitCommand } from './commit.js';
 import { configCommand } from './config.js';
 import { convertCommand, copyCommand, tagCommand } from './convert.js';
+import { indexCommand } from './create-index.js';
 import { diffCommand } from './diff.js';
 import { gcCommand } from './gc.js';
 import { historyCommand } from './history.js';
@@ -25,6 +26,7 @@ export const commands: readonly Command[] = [
   copyCommand,
   convertCommand,
   tagCommand,
+  indexCommand,
   inspectCommand,
   verifyCommand,
   gcCommand,

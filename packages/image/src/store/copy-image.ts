@@ -3,13 +3,15 @@
  * against their descriptor on write), then the manifest and config are published unchanged,
  * so every digest survives the copy.
  */
-import { isLayerkitError } from '@layerkit/digest';
-import { isNondistributableMediaType } from '../media-types.js';
-import type { Descriptor } from '../oci-types.js';
+import { isLayerkitError, LayerkitError } from '@layerkit/digest';
+import type { Raw } from '../json/raw.js';
+import { isIndexMediaType, isNondistributableMediaType } from '../media-types.js';
+import type { Descriptor, ImageIndex } from '../oci-types.js';
 import type { PlatformWant } from '../parse/platform.js';
 import { forEachConcurrently } from './for-each-concurrently.js';
 import type { ImageSink } from './image-sink.js';
 import type { ImageSource } from './image-source.js';
+import { readIndex, resolveImage } from './resolve-image.js';
 
 /** Options of {@link copyImage}. */
 export interface CopyImageOptions {
@@ -79,6 +81,62 @@ export async function copyLayerBlobs(
   // The same blob twice in one manifest is copied once.
   const unique = [...new Map(layers.map((layer) => [layer.digest, layer])).values()];
   await forEachConcurrently(unique, sink.maxConcurrentWrites ?? 1, copyOne);
+}
+
+/** How deep indexes may nest in a copy (as in resolving: R11). */
+const MAX_INDEX_DEPTH = 4;
+
+/**
+ * Copies every image `index` lists (and nested indexes), publishing each untagged; returns
+ * their descriptors as the sink stored them.
+ */
+export async function copyIndexImages(
+  source: ImageSource,
+  sink: ImageSink,
+  index: Raw<ImageIndex>,
+  depth: number,
+  onProgress: ((bytes: number) => void | Promise<void>) | undefined,
+): Promise<Descriptor[]> {
+  if (depth > MAX_INDEX_DEPTH) {
+    throw new LayerkitError('INDEX_TOO_DEEP', `indexes nest more than ${MAX_INDEX_DEPTH} deep`, {
+      limit: MAX_INDEX_DEPTH,
+    });
+  }
+  let before = 0;
+  let copied = 0;
+  const progress = onProgress && ((bytes: number) => onProgress((copied = before + bytes)));
+  const published: Descriptor[] = [];
+  for (const child of index.value.manifests) {
+    before = copied;
+    if (isIndexMediaType(child.mediaType)) {
+      const nested = await readIndex(source.blobs, child);
+      await copyIndexImages(source, sink, nested, depth + 1, progress);
+      published.push(await sink.publishIndex(nested, { untagged: true }));
+      continue;
+    }
+    const image = await resolveImage(source.blobs, child, undefined);
+    await copyLayerBlobs(source, sink, image.manifest.value.layers, progress);
+    const platform = child.platform === undefined ? {} : { platform: child.platform };
+    published.push(await sink.publish({ ...image, ...platform }, { untagged: true }));
+  }
+  return published;
+}
+
+/**
+ * Copies everything `options.tag` names — one image, or an index with every image it lists
+ * (skopeo's `copy --all`) — and publishes it: the images untagged first, the index, byte for
+ * byte, last. Returns the descriptor the tag now points at.
+ */
+export async function copyAll(
+  source: ImageSource,
+  sink: ImageSink,
+  options: Omit<CopyImageOptions, 'platform'> = {},
+): Promise<Descriptor> {
+  const root = await source.root(options.tag);
+  if (!isIndexMediaType(root.mediaType)) return copyImage(source, sink, options);
+  const index = await readIndex(source.blobs, root);
+  await copyIndexImages(source, sink, index, 1, options.onProgress);
+  return sink.publishIndex(index, options.targetTag === undefined ? {} : { tag: options.targetTag });
 }
 
 /** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */

@@ -2,9 +2,10 @@
  * The write side of image storage, independent of the format. The order is the safety
  * property: layer blobs first, then `publish` stores config and manifest and makes the tag
  * visible as the very last step, atomically; a crash at any point leaves the old image intact.
+ * A multi-platform image is its images published `untagged`, then `publishIndex` over them.
  */
 import type { Raw } from '../json/raw.js';
-import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../oci-types.js';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../oci-types.js';
 import type { BlobWriteStore } from './blob-reader.js';
 
 /** What `publish` needs: the documents' exact bytes (stored as given, never re-serialized). */
@@ -22,6 +23,11 @@ export interface PublishOptions {
    * docker-archive this is a `name:tag` reference (`RepoTags`); elsewhere a ref.name.
    */
   tag?: string;
+  /**
+   * Store the documents without pointing any tag at them: an image that an index published
+   * next will list (a registry stores it by digest; a layout keeps it out of `index.json`).
+   */
+  untagged?: boolean;
 }
 
 /** An image store opened for writing. */
@@ -35,6 +41,12 @@ export interface ImageSink {
    * and points the tag at the manifest (the commit point). Returns the manifest descriptor.
    */
   publish(image: ImageToPublish, options?: PublishOptions): Promise<Descriptor>;
+  /**
+   * Stores an index (its exact bytes) over manifests published before it, checks they are all
+   * there, and points the tag at it (the commit point). Returns the index descriptor. A sink
+   * that cannot hold indexes (docker-archive) refuses with `UNSUPPORTED_INDEX`.
+   */
+  publishIndex(index: Raw<ImageIndex>, options?: PublishOptions): Promise<Descriptor>;
   /** Finishes the store: archives write their index last and rename into place. */
   close(): Promise<void>;
   /** Discards what `close` would have made visible and removes temp files; safe after a failure. */

@@ -28,6 +28,11 @@ export interface ImageSource {
    * walking nested indexes and choosing `platform` (default: the host's).
    */
   resolve(tag?: string, platform?: PlatformWant): Promise<ResolvedImage>;
+  /**
+   * The descriptor `tag` (or the only image) names as stored: an image manifest, or an index of
+   * several (multi-platform). `resolve` picks one image below it; copying the whole starts here.
+   */
+  root(tag?: string): Promise<Descriptor>;
   /** Verified reads of the source's blobs (layers, configs, manifests). */
   readonly blobs: BlobReader;
   /** Set for a registry repository: a sink on the same registry mounts blobs from it. */

@@ -49,6 +49,9 @@ export function layoutImageSource(access: LayoutAccess, options: LayoutSourceOpt
         options.limits,
       );
     },
+    async root(tag?: string): Promise<Descriptor> {
+      return pickImage(await readIndexJson(), tag, access.location);
+    },
     async tags() {
       return listTags(await readIndexJson());
     },

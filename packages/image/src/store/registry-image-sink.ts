@@ -8,8 +8,9 @@
 import type { BlobRef, BlobWriter, Digest } from '@layerkit/digest';
 import { LayerkitError } from '@layerkit/digest';
 import type { RegistryClient } from '@layerkit/registry';
+import type { Raw } from '../json/raw.js';
 import { MediaTypes } from '../media-types.js';
-import type { Descriptor } from '../oci-types.js';
+import type { Descriptor, ImageIndex } from '../oci-types.js';
 import type { BlobWriteStore } from './blob-reader.js';
 import { configPlatform } from './config-platform.js';
 import type { ImageSink, ImageToPublish, PublishOptions } from './image-sink.js';
@@ -64,6 +65,9 @@ export function registryImageSink(
 ): ImageSink {
   const { signal } = options;
   if (options.tag !== undefined) checkTag(options.tag);
+  /** The tag a publish moves: its own, else the sink's; none for an index's image. */
+  const tagFor = (publish: PublishOptions) =>
+    publish.untagged ? undefined : publish.tag === undefined ? options.tag : checkTag(publish.tag);
   const blobs: BlobWriteStore = {
     has: (digest) => client.hasBlob(repository, digest, { signal }),
     put: (bytes) => client.pushBlob(repository, bytes, undefined, { signal }),
@@ -78,7 +82,7 @@ export function registryImageSink(
     // Uploads overlap request latency; each holds at most two chunks in memory.
     maxConcurrentWrites: 4,
     async publish(image: ImageToPublish, publishOptions: PublishOptions = {}): Promise<Descriptor> {
-      const tag = publishOptions.tag === undefined ? options.tag : checkTag(publishOptions.tag);
+      const tag = tagFor(publishOptions);
       const { manifest, config } = image;
       await client.pushBlob(repository, config.bytes, manifest.value.config, { signal });
       const mediaType = manifest.value.mediaType ?? MediaTypes.ociManifest;
@@ -92,6 +96,15 @@ export function registryImageSink(
         size: manifest.bytes.length,
         platform: image.platform ?? configPlatform(config.value),
       };
+    },
+    async publishIndex(index: Raw<ImageIndex>, publishOptions: PublishOptions = {}): Promise<Descriptor> {
+      const tag = tagFor(publishOptions);
+      const mediaType = index.value.mediaType ?? MediaTypes.ociIndex;
+      // The registry checks that every listed manifest is there (MANIFEST_BLOB_UNKNOWN otherwise).
+      const digest = await client.putManifest(repository, tag ?? index.digest, index.bytes, mediaType, {
+        signal,
+      });
+      return { mediaType, digest, size: index.bytes.length };
     },
     close: async () => {},
     abort: async () => {},

@@ -56,6 +56,20 @@ export function registryImageSource(
     return bytes;
   }
 
+  /** The manifest or index `reference` (a tag or digest) names; its bytes are kept for `get`. */
+  async function root(reference = 'latest'): Promise<Descriptor> {
+    const { descriptor, bytes } = await client.getManifest(repository, reference, { signal });
+    if (!isDocumentType(descriptor.mediaType)) {
+      throw new LayerkitError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `${client.registry}/${repository}:${reference} is ${descriptor.mediaType}, not an image manifest or index`,
+        { digest: descriptor.digest, mediaType: descriptor.mediaType },
+      );
+    }
+    documents.set(descriptor.digest, bytes);
+    return descriptor;
+  }
+
   const blobs: BlobReader = {
     has: (digest) => client.hasBlob(repository, digest, { signal }),
     get: (ref) =>
@@ -68,17 +82,9 @@ export function registryImageSource(
   return {
     blobs,
     origin,
-    async resolve(reference = 'latest', platform?: PlatformWant): Promise<ResolvedImage> {
-      const { descriptor, bytes } = await client.getManifest(repository, reference, { signal });
-      if (!isDocumentType(descriptor.mediaType)) {
-        throw new LayerkitError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          `${client.registry}/${repository}:${reference} is ${descriptor.mediaType}, not an image manifest or index`,
-          { digest: descriptor.digest, mediaType: descriptor.mediaType },
-        );
-      }
-      documents.set(descriptor.digest, bytes);
-      return resolveImage(blobs, descriptor, platform ?? options.platform, options.limits);
+    root,
+    async resolve(reference?: string, platform?: PlatformWant): Promise<ResolvedImage> {
+      return resolveImage(blobs, await root(reference), platform ?? options.platform, options.limits);
     },
     async tags() {
       try {

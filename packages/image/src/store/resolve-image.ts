@@ -68,7 +68,7 @@ export async function readIndex(blobs: BlobReader, descriptor: Descriptor): Prom
  * `maxBytes` (R3); the blob reader then checks the real size and digest (R2).
  */
 export async function readJsonBlob(
-  blobs: BlobReader,
+  blobs: Pick<BlobReader, 'get'>,
   descriptor: Descriptor,
   maxBytes: number,
 ): Promise<Uint8Array> {

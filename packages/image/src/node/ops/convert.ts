@@ -1,10 +1,12 @@
 /**
- * `convert`: copies one image between formats (OCI layout, oci-archive, docker-archive). Blobs
- * are copied byte for byte — never recompressed — so manifest, config and layer digests survive.
+ * `convert` (the CLI's `copy`): copies an image between stores (OCI layout, oci-archive,
+ * docker-archive, registry). Blobs are copied byte for byte — never recompressed — so manifest,
+ * config and layer digests survive. With `all`, a multi-platform image is copied whole.
  */
+import { LayerkitError } from '@layerkit/digest';
 import type { Descriptor } from '../../oci-types.js';
 import type { PlatformWant } from '../../parse/platform.js';
-import { type CopyImageOptions, copyImage } from '../../store/copy-image.js';
+import { type CopyImageOptions, copyAll, copyImage } from '../../store/copy-image.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import type { ImageRefLike } from './image-ref.js';
@@ -14,11 +16,13 @@ import { withSink, withSource } from './with-image.js';
 export interface ConvertOptions extends OpenImageOptions {
   /** The platform to pick from a multi-platform source (default: the host's). */
   platform?: PlatformWant;
+  /** Copy a multi-platform source whole: every image and the index itself (skopeo's `--all`). */
+  all?: boolean;
   /** Called with the layer bytes copied so far; a throw cancels the copy (nothing is published). */
   onProgress?: (bytes: number) => void;
 }
 
-/** Copies the image `from` names into `to`; returns the manifest descriptor written. */
+/** Copies the image `from` names into `to`; returns the descriptor the destination's tag points at. */
 export async function convert(
   from: ImageRefLike,
   to: ImageRefLike,
@@ -32,7 +36,18 @@ export async function convert(
     },
   };
   if (options.platform !== undefined) copyOptions.platform = options.platform;
+  if (options.all && options.platform !== undefined) {
+    throw new LayerkitError(
+      'INVALID_OPTION',
+      'all and platform exclude each other: copy everything, or one platform',
+      {
+        option: 'all',
+      },
+    );
+  }
   return withSource(from, options, (source) =>
-    withSink(to, options, (sink) => copyImage(source, sink, copyOptions)),
+    withSink(to, options, (sink) =>
+      options.all ? copyAll(source, sink, copyOptions) : copyImage(source, sink, copyOptions),
+    ),
   );
 }

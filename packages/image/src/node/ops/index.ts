@@ -2,6 +2,7 @@
 export * from './append-layer.js';
 export * from './commit.js';
 export * from './convert.js';
+export * from './create-index.js';
 export * from './diff-image.js';
 export * from './image-history.js';
 export * from './image-ref.js';

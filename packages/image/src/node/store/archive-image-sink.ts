@@ -4,18 +4,21 @@
  * fsync and the rename of `<file>.tmp-<pid>-…` to `<file>`. Until then nothing is visible
  * at the target path; `abort` (or any failure in `close`) removes the temp file.
  */
-import type { DigestRuntime } from '@layerkit/digest';
+import { type DigestRuntime, LayerkitError } from '@layerkit/digest';
+import type { Raw } from '../../json/raw.js';
 import { MediaTypes } from '../../media-types.js';
 import type { Descriptor, ImageIndex, ImageManifest } from '../../oci-types.js';
 import type { ImageSink, ImageToPublish, PublishOptions } from '../../store/image-sink.js';
 import { storeImageDocuments } from '../../store/store-image-documents.js';
+import { storeIndexDocument } from '../../store/store-index-document.js';
 import { ArchiveBlobStore } from './archive-blob-store.js';
 import { ArchiveFileWriter } from './archive-file-writer.js';
 
-/** An image published into an archive, in publish order. */
+/** An image (or, where the format holds them, an index) published into an archive, in publish order. */
 export interface ArchivedImage {
   descriptor: Descriptor;
-  manifest: ImageManifest;
+  /** Undefined for an index. */
+  manifest: ImageManifest | undefined;
   /** The tag it was published under, if any. */
   tag: string | undefined;
 }
@@ -24,6 +27,8 @@ export interface ArchivedImage {
 export interface ArchiveFormat {
   /** Checks a tag before anything is stored (throws a LayerkitError). */
   checkTag(tag: string): void;
+  /** Why this format cannot hold an index, when it cannot. */
+  refusesIndexes?: string;
   /** The trailing members, in order; `images` holds one entry per tag (a re-used tag replaces). */
   trailer(images: readonly ArchivedImage[]): { name: string; bytes: Uint8Array }[];
 }
@@ -49,11 +54,24 @@ export function openArchiveSink(
   return {
     blobs,
     async publish(image: ImageToPublish, options: PublishOptions = {}): Promise<Descriptor> {
+      if (options.untagged) return storeImageDocuments(blobs, image);
       const imageTag = options.tag ?? tag;
       if (imageTag !== undefined) format.checkTag(imageTag);
       const descriptor = await storeImageDocuments(blobs, image);
       const published = { descriptor, manifest: image.manifest.value, tag: imageTag };
       images = [...images.filter((other) => imageTag === undefined || other.tag !== imageTag), published];
+      return descriptor;
+    },
+    async publishIndex(index: Raw<ImageIndex>, options: PublishOptions = {}): Promise<Descriptor> {
+      if (format.refusesIndexes !== undefined) {
+        throw new LayerkitError('UNSUPPORTED_INDEX', `${path}: ${format.refusesIndexes}`, { path });
+      }
+      if (options.untagged) return storeIndexDocument(blobs, index);
+      const indexTag = options.tag ?? tag;
+      if (indexTag !== undefined) format.checkTag(indexTag);
+      const descriptor = await storeIndexDocument(blobs, index);
+      const published = { descriptor, manifest: undefined, tag: indexTag };
+      images = [...images.filter((other) => indexTag === undefined || other.tag !== indexTag), published];
       return descriptor;
     },
     async close() {

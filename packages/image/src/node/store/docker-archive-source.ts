@@ -94,6 +94,11 @@ class DockerArchiveSource implements ImageSource {
     };
   }
 
+  /** A docker-archive holds single images: the root is the manifest `resolve` finds. */
+  async root(tag?: string): Promise<Descriptor> {
+    return (await this.resolve(tag)).manifestDescriptor;
+  }
+
   async tags(): Promise<string[]> {
     return this.#items.flatMap((item) => item.RepoTags);
   }

@@ -8,6 +8,7 @@
 import { type Digest, digestHex } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { canonicalJson } from '../../json/canonical.js';
+import type { ImageManifest } from '../../oci-types.js';
 import { REF_NAME_ANNOTATION } from '../../parse/ref-name.js';
 import {
   type DockerName,
@@ -43,7 +44,14 @@ const dockerArchiveFormat: ArchiveFormat = {
   checkTag: (tag) => {
     parseDockerName(tag);
   },
-  trailer(images) {
+  // manifest.json, what `docker load` reads, lists images; it has no place for an index.
+  refusesIndexes:
+    'a docker-archive holds single-platform images (pick one with --platform, or write an oci-archive)',
+  trailer(archived) {
+    // Indexes are refused above: every entry is an image with its manifest.
+    const images = archived.filter(
+      (image): image is ArchivedImage & { manifest: ImageManifest } => image.manifest !== undefined,
+    );
     const named = images.map((image) => ({
       image,
       name: image.tag === undefined ? undefined : parseDockerName(image.tag),
@@ -78,7 +86,7 @@ const dockerArchiveFormat: ArchiveFormat = {
 
 /** One `manifest.json` item per manifest digest, with all its tags (as `docker save` groups them). */
 function saveItems(
-  named: readonly { image: ArchivedImage; name: DockerName | undefined }[],
+  named: readonly { image: ArchivedImage & { manifest: ImageManifest }; name: DockerName | undefined }[],
 ): DockerSaveItem[] {
   const items = new Map<Digest, DockerSaveItem>();
   for (const { image, name } of named) {

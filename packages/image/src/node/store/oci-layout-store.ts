@@ -5,13 +5,15 @@
  */
 import { rmSync, statSync } from 'node:fs';
 import type { Digest } from '@layerkit/digest';
-import type { Descriptor } from '../../oci-types.js';
+import type { Raw } from '../../json/raw.js';
+import type { Descriptor, ImageIndex } from '../../oci-types.js';
 import { validateRefName } from '../../parse/ref-name.js';
 import type { ImageSink, ImageToPublish, PublishOptions } from '../../store/image-sink.js';
 import type { ImageSource } from '../../store/image-source.js';
 import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-source.js';
 import { reachableBlobs } from '../../store/reachable-blobs.js';
 import { storeImageDocuments } from '../../store/store-image-documents.js';
+import { storeIndexDocument } from '../../store/store-index-document.js';
 import { withTag } from '../../store/tagged-index.js';
 import { hostPlatform } from './host-platform.js';
 import {
@@ -43,6 +45,8 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
     blobs,
     maxConcurrentWrites: 4,
     async publish(image: ImageToPublish, options: PublishOptions = {}): Promise<Descriptor> {
+      // An index's image: stored, not listed; publishIndex checks it is still complete.
+      if (options.untagged) return storeImageDocuments(blobs, image);
       const imageTag = options.tag ?? tag;
       if (imageTag !== undefined) validateRefName(imageTag);
       let descriptor: Descriptor | undefined;
@@ -50,6 +54,17 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
       await updateLayoutIndex(dir, async (index) => {
         descriptor = await storeImageDocuments(blobs, image);
         return withTag(index, descriptor, imageTag);
+      });
+      return descriptor!;
+    },
+    async publishIndex(imageIndex: Raw<ImageIndex>, options: PublishOptions = {}): Promise<Descriptor> {
+      if (options.untagged) return storeIndexDocument(blobs, imageIndex);
+      const indexTag = options.tag ?? tag;
+      if (indexTag !== undefined) validateRefName(indexTag);
+      let descriptor: Descriptor | undefined;
+      await updateLayoutIndex(dir, async (index) => {
+        descriptor = await storeIndexDocument(blobs, imageIndex);
+        return withTag(index, descriptor, indexTag);
       });
       return descriptor!;
     },

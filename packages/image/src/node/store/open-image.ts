@@ -57,6 +57,7 @@ export async function openImageSource(
     blobs: source.blobs,
     origin: source.origin,
     resolve: (tag, platform) => source.resolve(tag ?? defaultTag, platform),
+    root: (tag) => source.root(tag ?? defaultTag),
     tags: () => source.tags(),
     close: () => source.close(),
   };
