@@ -14,6 +14,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     include: ['tests/**/*.test.ts'],
+    // A fixed umask for every worker and the processes the tests spawn (see the file).
+    globalSetup: ['tests/fixtures/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

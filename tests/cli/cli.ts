@@ -3,7 +3,7 @@
  * scratch directories, root filesystems with fixed contents, modes, owners and times (so the
  * images built from them have fixed digests), and readers for what a layout holds.
  */
-import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   lchownSync,
@@ -17,7 +17,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bytesOf } from '../fixtures/deterministic-bytes.js';
 
 /** The repository root. */
@@ -75,25 +76,49 @@ export function ok(args: readonly string[], options: RunOptions = {}): string {
   return run.stdout;
 }
 
-/** Starts `layerkit ARGS…` in the background; `done` resolves with its exit status and stderr. */
-export function start(args: readonly string[], options: RunOptions = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** The preload that holds a run at a chosen point (see pause-hook.mjs). */
+const PAUSE_HOOK = pathToFileURL(join(REPO, 'tests/cli/pause-hook.mjs')).href;
+
+/** A `layerkit` run in the background that stops at a chosen point until told to go on. */
+export interface HeldRun {
+  child: ChildProcess;
+  /** True once the run is held at the point; false when it ended without reaching it. */
+  held: Promise<boolean>;
+  /** Lets the held run go on. */
+  resume(): void;
+  /** How the run ended and what it printed. */
+  done: Promise<Run>;
+}
+
+/**
+ * Starts `layerkit ARGS…` (stdin ignored, stdout and stderr piped) held at its first open of a
+ * path matching `pauseAt`: the run blocks there, inside that open, until {@link HeldRun.resume}.
+ */
+export function startHeld(args: readonly string[], pauseAt: RegExp, options: RunOptions = {}): HeldRun {
+  const child = spawn(process.execPath, ['--import', PAUSE_HOOK, BIN, ...args], {
     cwd: options.cwd ?? REPO,
-    env: environment(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: environment({ ...options.env, LAYERKIT_TEST_PAUSE_AT: pauseAt.source }),
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
+  const control = child.stdio[3] as Duplex;
+  // Once the run is over the pipe is closed: a late write must not become an uncaught error.
+  control.on('error', () => undefined);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
   });
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const done = new Promise<Run>((resolve) => {
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-  return { child, done };
+  const held = new Promise<boolean>((resolve) => {
+    control.once('data', () => resolve(true));
+    void done.then(() => resolve(false));
+  });
+  return { child, held, resume: () => control.write('go'), done };
 }
 
 /** A fresh scratch directory, and a way to remove it. */

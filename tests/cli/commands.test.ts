@@ -31,6 +31,15 @@ let base: string;
 const env = { SOURCE_DATE_EPOCH: String(EPOCH) };
 const run = (args: string[]) => ok(args, { cwd: work.dir, env });
 
+/** The base image as it was before the seed scenario's commit, and what that commit printed. */
+let baseBeforeCommit: ReturnType<typeof readImage>;
+let commitOutput: string;
+
+/**
+ * Everything the tests read, made here and not by earlier tests (so any test runs alone, with
+ * `-t`, and one failure does not fail the tests after it): the base image, the seed scenario
+ * (`rootfs` unpacked from it and edited, committed as `v2`) and the tree the layer tests add.
+ */
 beforeAll(() => {
   buildCli();
   work = scratch('commands');
@@ -43,6 +52,27 @@ beforeAll(() => {
     'var/log/old.log': 'old\n',
   });
   run(['import', '--platform', 'linux/amd64', '-c', 'CMD ["/usr/bin/tool"]', 'base-rootfs', base]);
+  run(['unpack', base, 'rootfs']);
+  const rootfs = join(work.dir, 'rootfs');
+  writeFileSync(join(rootfs, 'etc/app.conf'), 'port=8080\n');
+  writeFileSync(join(rootfs, 'etc/new.conf'), 'new\n');
+  rmSync(join(rootfs, 'var/log/old.log'));
+  baseBeforeCommit = readImage(layout, 'base');
+  commitOutput = run([
+    'commit',
+    '-a',
+    'Tao Wang <twang2218@gmail.com>',
+    '-m',
+    '修改了默认网页',
+    '-c',
+    'ENV MODE=production',
+    '--change',
+    'EXPOSE 8080',
+    base,
+    'rootfs',
+    `oci:${layout}:v2`,
+  ]);
+  writeTree(join(work.dir, 'extra'), { 'opt/extra.txt': 'extra\n' });
 });
 
 afterAll(() => work?.dispose());
@@ -72,14 +102,6 @@ describe('help and version', () => {
 });
 
 describe('import, unpack, diff, commit, history: the seed scenario', () => {
-  beforeAll(() => {
-    run(['unpack', base, 'rootfs']);
-    const rootfs = join(work.dir, 'rootfs');
-    writeFileSync(join(rootfs, 'etc/app.conf'), 'port=8080\n');
-    writeFileSync(join(rootfs, 'etc/new.conf'), 'new\n');
-    rmSync(join(rootfs, 'var/log/old.log'));
-  });
-
   it('import printed the config digest as the image ID, like docker import', () => {
     const image = readImage(layout, 'base');
     const again = layerkit(
@@ -154,21 +176,7 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
   });
 
   it('commit -a -m -c prints the new image ID and tags it in the same layout; the base is untouched', () => {
-    const before = readImage(layout, 'base');
-    const out = run([
-      'commit',
-      '-a',
-      'Tao Wang <twang2218@gmail.com>',
-      '-m',
-      '修改了默认网页',
-      '-c',
-      'ENV MODE=production',
-      '--change',
-      'EXPOSE 8080',
-      base,
-      'rootfs',
-      `oci:${layout}:v2`,
-    ]);
+    const [before, out] = [baseBeforeCommit, commitOutput];
     expect(out).toMatch(IMAGE_ID);
     const v2 = readImage(layout, 'v2');
     expect(out.trim()).toBe(v2.configDigest);
@@ -208,7 +216,6 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
 
 describe('the other commands', () => {
   it('layer DIR_A DIR_B -o FILE writes the layer and prints its descriptor', () => {
-    writeTree(join(work.dir, 'extra'), { 'opt/extra.txt': 'extra\n' });
     const descriptor = JSON.parse(run(['layer', 'base-rootfs', 'extra', '-o', 'extra.tar.gz']));
     const file = readFileSync(join(work.dir, 'extra.tar.gz'));
     expect(descriptor).toMatchObject({

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, bytesOf, layerkit, readImage, scratch, writeTree } from './cli.js';
+import { BIN, buildCli, bytesOf, layerkit, ok, readImage, scratch, writeTree } from './cli.js';
 
 let work: ReturnType<typeof scratch>;
 let layout: string;
@@ -66,31 +66,34 @@ describe('off a terminal', () => {
 
 describe('on a terminal', () => {
   let image: string;
+  /** An image and a changed rootfs unpacked from it, made off a terminal: each test runs alone. */
   beforeAll(() => {
     image = `oci:${layout}:tty`;
+    ok(['import', 'rootfs', image], { cwd: work.dir });
+    ok(['unpack', image, 'tty-rootfs'], { cwd: work.dir });
+    writeFileSync(join(work.dir, 'tty-rootfs/usr/lib/c.bin'), bytesOf(3, 2 << 20));
   });
 
   it('import shows "writing layer" with bytes and rate on stderr; stdout has only the image ID', () => {
-    const run = onTerminal(['import', 'rootfs', image]);
+    const run = onTerminal(['import', 'rootfs', `oci:${layout}:tty-import`]);
     expect(run.status).toBe(0);
     expect(run.terminal).toMatch(
       redraw('writing layer: \\d+(\\.\\d)? [KM]?i?B \\(\\d+(\\.\\d)? [KMG]?i?B/s\\)'),
     );
-    expect(run.stdout).toBe(`${readImage(layout, 'tty').configDigest}\n`);
+    expect(run.stdout).toBe(`${readImage(layout, 'tty-import').configDigest}\n`);
     // The progress line is erased at the end, and the result never reaches the terminal.
     expect(run.terminal).toMatch(/\r\x1b\[2K$/);
     expect(run.terminal).not.toContain('sha256:');
   });
 
   it('unpack shows layer, bytes of the total and rate', () => {
-    const run = onTerminal(['unpack', image, 'tty-rootfs']);
+    const run = onTerminal(['unpack', image, 'tty-unpacked']);
     expect(run.status).toBe(0);
     expect(run.terminal).toMatch(redraw('unpacking layer 1/1: \\S+ \\S+ of \\S+ \\S+ \\(\\S+ \\S+/s\\)'));
     expect(run.stdout).toBe('');
   });
 
   it('commit (of the unpacked rootfs, changed) shows "writing layer"; convert "copying layers"', () => {
-    writeFileSync(join(work.dir, 'tty-rootfs/usr/lib/c.bin'), bytesOf(3, 2 << 20));
     const commit = onTerminal(['commit', image, 'tty-rootfs', `oci:${layout}:tty2`]);
     expect(commit.status).toBe(0);
     expect(commit.terminal).toMatch(redraw('writing layer: '));

@@ -6,13 +6,17 @@ import { layerEntriesFromTar, readTar, writeLayerTar } from '@layerkit/diff';
 import { isLayerkitError } from '@layerkit/digest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { boundedWork } from '../fixtures/bounded-work.js';
 import { checkProperty } from '../fixtures/property.js';
 import { fixtureEntries } from '../unit/tar/fixture-layer.js';
 import { chunked, collect } from '../unit/tar/tar-helpers.js';
 
 const valid = await collect(writeLayerTar(fixtureEntries()));
 
-/** Reads everything (bodies included); resolves to 'ok' or the error; rejects after 5 s (a hang). */
+/**
+ * Reads everything (bodies included); resolves to 'ok' or the error; rejects on a hang or on more
+ * than 5 s of CPU (bounded-work.ts: a wall-clock limit could fire on a loaded machine).
+ */
 async function outcome(bytes: Uint8Array, sizes: number[], layered: boolean): Promise<unknown> {
   const read = async () => {
     if (layered) {
@@ -26,15 +30,7 @@ async function outcome(bytes: Uint8Array, sizes: number[], layered: boolean): Pr
     }
     return 'ok';
   };
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error('reader hung')), 5000);
-  });
-  try {
-    return await Promise.race([read().catch((error: unknown) => error), hang]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return boundedWork(() => read().catch((error: unknown) => error), { cpuMs: 5000 });
 }
 
 const mutation = fc.oneof(

@@ -1,6 +1,8 @@
 /**
  * Fuzzing applyLayer: byte mutations of valid layers (plain and gzip) either apply or fail with a
- * LayerkitError, within a time bound, and never change anything outside the sandbox's root.
+ * LayerkitError, within a bound on their work, and never change anything outside the sandbox's
+ * root. The bound is CPU time, not wall time (see bounded-work.ts): a case takes ~10 ms, and a
+ * wall-clock limit could fire on a loaded machine while the case merely waited for a CPU.
  */
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,11 +10,14 @@ import { applyLayer } from '@layerkit/diff/node';
 import { isLayerkitError } from '@layerkit/digest';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { checkProperty } from '../../fixtures/property.js';
+import { boundedWork } from '../../fixtures/bounded-work.js';
+import { checkProperty, type PropertyOptions, propertyTimeout } from '../../fixtures/property.js';
 import { chunks, fixChecksums, type RawEntry, rawTar } from './raw-tar.js';
 import { createSandbox } from './sandbox.js';
 
-const CASE_TIMEOUT_MS = 5000;
+/** CPU time one case may use: a mutated layer of a few KiB must never cost more. */
+const CASE_CPU_MS = 5000;
+const OPTIONS: PropertyOptions = { numRuns: 400 };
 
 /** Valid layers with every entry kind, links pointing outside the root, whiteouts and PAX records. */
 function seeds(outside: string): Uint8Array[] {
@@ -55,31 +60,31 @@ function mutate(
   return truncate === null ? bytes : bytes.subarray(0, truncate % (bytes.length + 1));
 }
 
-test('mutated layers apply or fail typed, in bounded time, without touching the outside', async () => {
+// ~12 ms per case idle (a sandbox, two getfattr runs, the apply): 750 ms each only guards a hang.
+const timeout = propertyTimeout(OPTIONS, 750);
+
+test('mutated layers apply or fail typed, in bounded time, without touching the outside', {
+  timeout,
+}, async () => {
   await checkProperty(
     fc.asyncProperty(mutationArb, async ({ seed, fix, writes, truncate }) => {
       const box = createSandbox();
       try {
         const layer = mutate(seeds(box.parent)[seed]!, writes, fix, truncate);
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), CASE_TIMEOUT_MS);
-        });
-        const outcome = await Promise.race([
-          applyLayer(box.root, chunks(layer, 700)).then(
-            () => 'applied',
-            (error: unknown) => error,
-          ),
-          timeout,
-        ]);
-        clearTimeout(timer);
-        expect(outcome).not.toBe('timeout');
+        const outcome = await boundedWork(
+          () =>
+            applyLayer(box.root, chunks(layer, 700)).then(
+              () => 'applied',
+              (error: unknown) => error,
+            ),
+          { cpuMs: CASE_CPU_MS },
+        );
         if (outcome !== 'applied') expect(isLayerkitError(outcome), String(outcome)).toBe(true);
         expect(box.outsideChanged()).toEqual([]);
       } finally {
         box.remove();
       }
     }),
-    { numRuns: 400 },
+    OPTIONS,
   );
-}, 300_000);
+});

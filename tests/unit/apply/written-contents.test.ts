@@ -16,6 +16,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { TreeEntry } from '@layerkit/diff';
@@ -30,6 +31,7 @@ import {
 } from '@layerkit/diff/node';
 import type { Digest } from '@layerkit/digest';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { waitForFsClockTick } from '../../fixtures/fs-clock.js';
 import { chunks, type RawEntry, rawTar } from '../../hostile/layer/raw-tar.js';
 import { temporaryDir } from './layer-stack.js';
 
@@ -111,7 +113,11 @@ describe('the snapshot recorded by unpackImageLayers', () => {
   it('comes from the digests hashed while writing, for every file never hardlinked since', async () => {
     const root = scratch();
     const contents = new WrittenContents();
-    for (const { open } of LAYERS) await applyLayer(root, open(), { writtenContents: contents });
+    const [first, ...later] = LAYERS;
+    await applyLayer(root, first!.open(), { writtenContents: contents });
+    // a/dst's premise: removing its other name a/src (layer 2) moves its ctime past the record.
+    waitForFsClockTick(tmpdir());
+    for (const { open } of later) await applyLayer(root, open(), { writtenContents: contents });
     linkSync(join(root, 'a/keep'), join(root, 'keep-link'));
     const known = [...directoryTree(root).entriesSync()]
       .filter((entry) => entry.type === 'file')
@@ -185,12 +191,12 @@ describe('WrittenContents', () => {
     }
   });
 
-  it('gives none once the file was rewritten in place, even with its size and mtime restored', async () => {
+  it('gives none once the file was rewritten in place, even with its size and mtime restored', () => {
     const dir = scratch();
     const path = join(dir, 'f');
     const contents = new WrittenContents();
     written(contents, path, 'abcd', DIGEST);
-    await new Promise((resolve) => setTimeout(resolve, 30)); // past the file system's clock tick
+    waitForFsClockTick(dir); // so the rewrite below moves the ctime
     const fd = openSync(path, 'r+');
     writeSync(fd, 'wxyz', 0);
     closeSync(fd);

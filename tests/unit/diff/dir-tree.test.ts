@@ -5,6 +5,7 @@ import type { TreeEntry } from '@layerkit/diff';
 import { comparePaths, diffTrees, SnapshotEncoder, snapshotLookup } from '@layerkit/diff';
 import { directoryTree, readSnapshot, recordSnapshot } from '@layerkit/diff/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForFsClockTick } from '../../fixtures/fs-clock.js';
 import { countingReads, dockerDiff, layerOf, makeRootfs, scratch, sh } from './disk-fixtures.js';
 
 let root: string;
@@ -157,6 +158,7 @@ describe('snapshot fast path on disk', () => {
   it('a same-size rewrite with its mtime restored is caught by ctime; metadata alone misses it', async () => {
     const { lower, upper, file } = setup('ctime');
     recordSnapshot(upper, file);
+    waitForFsClockTick(root);
     sh(upper, `printf WORLD > rewritten; touch -r '${lower}/rewritten' rewritten`);
     const plain = await dockerDiff(
       diffTrees(directoryTree(lower), directoryTree(upper), { mode: 'metadata' }),
@@ -173,6 +175,7 @@ describe('snapshot fast path on disk', () => {
     // Unpack-like mtimes: the upper files are newer than the lower tree, so content mode must read...
     sh(upper, 'touch -d "2030-01-01" untouched rewritten');
     recordSnapshot(upper, file);
+    waitForFsClockTick(root);
     sh(upper, `printf WORLD > rewritten; touch -d "2030-01-01" rewritten`);
     const without = countingReads(directoryTree(upper));
     expect(await dockerDiff(diffTrees(directoryTree(lower), without.tree, { mode: 'content' }))).toBe(

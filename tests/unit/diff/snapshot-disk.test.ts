@@ -4,6 +4,7 @@
  * the image's merged view) gives, and reads only files whose stat moved while their metadata
  * still looks equal.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import {
 import type { Digest } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForFsClockTick } from '../../fixtures/fs-clock.js';
 import { chunks, rawTar } from '../../hostile/layer/raw-tar.js';
 import { countingReads, dockerDiff, layerOf, makeRootfs, scratch, sh } from './disk-fixtures.js';
 
@@ -44,7 +46,10 @@ function memoryCopy(dir: string): MemoryTree {
   return MemoryTree.fromEntries(entries);
 }
 
-/** A rootfs with every file type and a capability, its snapshot, and its original tree. */
+/**
+ * A rootfs with every file type and a capability, its snapshot, and its original tree; the file
+ * system clock has ticked since the snapshot, so any later change moves a ctime.
+ */
 function unpackLike(name: string) {
   const dir = join(root, name);
   mkdirSync(dir);
@@ -52,7 +57,9 @@ function unpackLike(name: string) {
   sh(dir, 'setcap cap_net_raw+ep bin/ping');
   const file = join(root, `${name}.snapshot`);
   recordSnapshot(dir, file);
-  return { dir, file, original: memoryCopy(dir) };
+  const original = memoryCopy(dir);
+  waitForFsClockTick(root);
+  return { dir, file, original };
 }
 
 /** The snapshot diff's `docker diff` text and the upper paths whose content it read. */
@@ -204,6 +211,7 @@ describe('recordSnapshot', () => {
       } finally {
         process.seteuid!(0);
       }
+      waitForFsClockTick(dir);
       const records = [...readSnapshot(file)];
       expect(records.map((r) => [r.path, r.metadata?.contentDigest === undefined])).toEqual([
         ['motd', false],
@@ -241,7 +249,8 @@ describe('after unpackImageLayers, the snapshot replaces the merged view', () =>
        find . -exec touch -h -d @1700000000 {} +`,
     );
     const tarFile = join(root, 'base.tar');
-    sh(root, `tar --numeric-owner --xattrs --xattrs-include=security.capability -cf ${tarFile} -C ${src} .`);
+    const xattrs = ['--xattrs', '--xattrs-include=security.capability'];
+    execFileSync('tar', ['--numeric-owner', ...xattrs, '-cf', tarFile, '-C', src, '.']);
     const base = new Uint8Array(readFileSync(tarFile));
     const top = rawTar([
       { name: 'etc/.wh.motd', body: '' },
@@ -253,6 +262,7 @@ describe('after unpackImageLayers, the snapshot replaces the merged view', () =>
       rootfs,
       layers.map((tar) => ({ open: () => chunks(tar, 65536), diffID: sha256(tar) })),
     );
+    waitForFsClockTick(root);
     sh(
       rootfs,
       `printf new > etc/new; chmod 600 etc/issue; rm -r usr/share; ln usr/lib/a usr/lib/c

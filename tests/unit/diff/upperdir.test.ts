@@ -35,7 +35,9 @@ suite('upperdirChanges on a real overlayfs mount', () => {
        printf 1 > empty-later/a; printf 2 > empty-later/b
        touch -d 2024-01-01 etc/conf etc/old app/main app/cache/x app/cache/deep/y keep/k`,
     );
-    sh(root, `mount -t overlay overlay -o lowerdir=${lower},upperdir=${upper},workdir=${work} ${merged}`);
+    // Argument vectors, not a shell line: TMPDIR may hold spaces.
+    const options = `lowerdir=${lower},upperdir=${upper},workdir=${work}`;
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', options, merged]);
     let viaMerged: Map<string, string>;
     let mergedDiff: string;
     const base = await loadTree(directoryTree(lower));
@@ -50,7 +52,7 @@ suite('upperdirChanges on a real overlayfs mount', () => {
       mergedDiff = await dockerDiff(stream);
       viaMerged = await applied(base, await layerOf(stream));
     } finally {
-      sh(root, `umount ${merged}`);
+      execFileSync('umount', [merged]);
     }
     expect(sh(upper, 'getfattr -n trusted.overlay.opaque --only-values app/cache')).toBe('y');
 

@@ -9,11 +9,12 @@
  * snapshot sees (diff README: "invisible to every mode: only the snapshot catches it").
  */
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatChangeLine } from '@layerkit/diff';
 import { unpackLayout } from '@layerkit/diff/node';
 import { commit, diffImage, importRootfs, unpack } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
+import { waitForFsClockTick } from '../../fixtures/fs-clock.js';
 import { BASE_TREE, EPOCH, PLATFORM, sha256Of, useBaseLayout, writeTree } from './fixture.js';
 
 const ctx = useBaseLayout();
@@ -60,6 +61,7 @@ async function unpackAs(image: string, name: string, foreign = false): Promise<s
 /** Rewrites `path` with other bytes of the same size and puts its exact mtime back: only ctime moves. */
 function rewriteKeepingSizeAndMtime(rootfs: string, path: string): void {
   const file = join(rootfs, path);
+  waitForFsClockTick(dirname(rootfs)); // the unpack recorded the snapshot just before
   const before = statSync(file, { bigint: true });
   const bytes = readFileSync(file);
   bytes[0] = bytes[0]! ^ 0x20;
