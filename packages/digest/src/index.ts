@@ -12,6 +12,7 @@ export {
   requireSha256,
 } from './blob-verify.js';
 export { type BlobSink, hashingBlobWriter } from './blob-writer.js';
+export { ByteChannel } from './byte-channel.js';
 export { collectBytes, concatBytes } from './bytes.js';
 export { decompressAuto, type SniffedStream, sniffCompression } from './compression-sniff.js';
 export type * from './contracts.js';

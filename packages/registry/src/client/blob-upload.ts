@@ -13,6 +13,7 @@ import {
   assertMatchesRef,
   type BlobRef,
   type BlobWriter,
+  ByteChannel,
   blobCorrupt,
   concatBytes,
   type Digest,
@@ -22,7 +23,6 @@ import {
 } from '@layerkit/digest';
 import type { RegistryHttp } from '../http/registry-http.js';
 import { registryProtocolError } from '../registry-errors.js';
-import { ByteChannel } from './byte-channel.js';
 import { UploadSession, uploadLocation } from './upload-session.js';
 
 /** Options of one upload. */

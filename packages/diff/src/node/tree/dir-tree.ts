@@ -15,6 +15,11 @@ export interface DirectoryTreeOptions {
   xattrs?: XattrSelection;
   /** Receives non-fatal problems (e.g. the xattr addon failed to load); default: ignore. */
   onWarning?: (message: string) => void;
+  /**
+   * Called with the number of entries walked so far, once per batch (a few hundred entries):
+   * progress, and a checkpoint — a throw stops the walk.
+   */
+  onEntries?: (entries: number) => void;
 }
 
 /** A directory tree with a synchronous walk beside the `Tree` interface. */
@@ -96,7 +101,12 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
   }
 
   async function* entryBatches(): AsyncGenerator<TreeEntry[]> {
-    yield* inBatches(walkStats(top), makeEntry);
+    let walked = 0;
+    for await (const batch of inBatches(walkStats(top), makeEntry)) {
+      walked += batch.length;
+      options.onEntries?.(walked);
+      yield batch;
+    }
   }
 
   return {
