@@ -2,6 +2,7 @@ export * from './build/align-history.js';
 export * from './build/child-config.js';
 export * from './build/image-manifest.js';
 export * from './config/config-change.js';
+export * from './config/config-patch.js';
 export * from './config/shell-words.js';
 export * from './json/canonical.js';
 export type * from './json/json-value.js';

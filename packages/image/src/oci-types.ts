@@ -64,10 +64,27 @@ export interface ContainerConfig {
   Labels?: Record<string, string>;
   StopSignal?: string;
   ArgsEscaped?: boolean;
-  /** Docker extensions, kept when present. */
+  /**
+   * Docker extensions, kept when present. A parsed config keeps `Healthcheck` verbatim (checked
+   * only to be an object); the ones layerkit writes are {@link HealthcheckConfig}s.
+   */
   Healthcheck?: unknown;
   OnBuild?: string[];
   Shell?: string[];
+}
+
+/**
+ * Docker's healthcheck (Docker image spec v1.2+ `config.Healthcheck`). Durations are nanoseconds;
+ * Docker omits a zero duration or retry count, which means "the default" (30s, 30s, 0s, 5s, 3).
+ */
+export interface HealthcheckConfig {
+  /** `["NONE"]` disables; `["CMD", arg…]` runs directly; `["CMD-SHELL", command]` runs with the config's Shell. */
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
 }
 
 /** An image configuration (config.md). */

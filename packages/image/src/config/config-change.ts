@@ -1,78 +1,112 @@
 /**
- * `docker commit --change` instructions: the Dockerfile subset moby accepts there
- * (`validCommitCommands`: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME,
- * WORKDIR), parsed like buildkit's Dockerfile parser and applied like moby's dispatchers.
- * HEALTHCHECK is not supported. Line continuations are not needed: each change is one line.
+ * `docker commit --change` instructions, parsed like buildkit's Dockerfile parser and applied
+ * like moby's dispatchers. moby's `validCommitCommands` allows CMD, ENTRYPOINT, ENV, EXPOSE,
+ * HEALTHCHECK, LABEL, ONBUILD, USER, VOLUME and WORKDIR (Docker Engine 20.10, which the interop
+ * suite runs), and STOPSIGNAL since Engine 23.0; layerkit takes all of them and also SHELL,
+ * which Docker refuses in `--change` (layerkit is a superset). Each change is one line: there
+ * are no line continuations.
  */
 import { LayerkitError } from '@layerkit/digest';
-import { parseJsonStrict } from '../json/strict-parse.js';
-import type { ContainerConfig, ImageConfig } from '../oci-types.js';
+import type { ContainerConfig, HealthcheckConfig, ImageConfig } from '../oci-types.js';
 import { parseUser } from '../parse/user.js';
-import { expandWord, splitQuotedWords } from './shell-words.js';
+import { checkSignal, portKeys, setOwnKey } from './config-values.js';
+import { envVariables, setEnv } from './env-list.js';
+import { trimGoSpace } from './go-space.js';
+import { parseHealthcheckArgs } from './healthcheck.js';
+import {
+  type CommandLine,
+  parseCommandLine,
+  parseFlags,
+  parseJsonArgs,
+  SEPARATOR,
+  splitInstruction,
+} from './instruction-line.js';
+import { expandWord, expandWords, splitQuotedWords } from './shell-words.js';
 
-/** A command line: exec form (a JSON array) or shell form (run with the config's Shell). */
-export type CommandLine = { exec: string[] } | { shell: string };
+export type { CommandLine } from './instruction-line.js';
 
 /**
  * One parsed change. Words are kept as written (quotes included); `applyChanges` expands them
- * against the config's Env at that point, as Docker does. CMD/ENTRYPOINT/ONBUILD are never expanded.
+ * against the config's Env at that point, as Docker does. CMD, ENTRYPOINT, ONBUILD, HEALTHCHECK
+ * and SHELL are never expanded.
  */
 export type ConfigChange =
   | { instruction: 'CMD' | 'ENTRYPOINT'; command: CommandLine }
   | { instruction: 'ENV' | 'LABEL'; pairs: Array<[key: string, value: string]> }
   | { instruction: 'EXPOSE' | 'VOLUME'; words: string[] }
   | { instruction: 'USER' | 'WORKDIR' | 'STOPSIGNAL'; word: string }
-  | { instruction: 'ONBUILD'; trigger: string };
+  | { instruction: 'ONBUILD'; trigger: string }
+  | { instruction: 'HEALTHCHECK'; healthcheck: HealthcheckConfig }
+  | { instruction: 'SHELL'; shell: string[] };
 
+const INSTRUCTIONS: ReadonlySet<string> = new Set([
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'ONBUILD',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+]);
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
-const PORT_SPEC = /^([0-9]{1,5})(?:-([0-9]{1,5}))?(?:\/([A-Za-z]+))?$/;
-const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
-const SIGNAL = /^(?:[0-9]{1,2}|(?:SIG)?[A-Z][A-Z0-9]*(?:[+-][0-9]{1,2})?)$/;
 
 /**
- * Parses one `--change` line, e.g. `CMD echo hi`, `ENV A=1 B="two words"`, `EXPOSE 80/tcp 53/udp`.
- * The keyword is case-insensitive. Throws `INVALID_CHANGE` naming the line for unknown or
- * unsupported instructions and bad syntax.
+ * Parses one `--change` line, e.g. `CMD echo hi`, `ENV A=1 B="two words"`, `EXPOSE 80/tcp 53/udp`,
+ * `HEALTHCHECK --interval=30s CMD curl -f http://localhost/`, `SHELL ["/bin/bash", "-c"]` (JSON
+ * only, as in a Dockerfile). The keyword is case-insensitive. Only HEALTHCHECK takes flags
+ * (`--interval`, `--timeout`, `--start-period`, `--start-interval`: Go durations; `--retries`).
+ * Throws `INVALID_CHANGE` naming the line for unknown instructions and bad syntax.
  */
 export function parseChange(line: string): ConfigChange {
-  const trimmed = line.trim();
-  const space = trimmed.search(/\s/);
-  const keyword = (space < 0 ? trimmed : trimmed.slice(0, space)).toUpperCase();
-  const rest = space < 0 ? '' : trimmed.slice(space).trim();
   const invalid = (problem: string): never => {
     throw new LayerkitError('INVALID_CHANGE', `invalid change ${JSON.stringify(line)}: ${problem}`, {
       change: line,
     });
   };
-  if (/[\r\n]/.test(trimmed)) invalid('a change is one line');
-  if (rest === '') invalid(`${keyword || 'an instruction'} requires an argument`);
+  if (/[\r\n]/.test(line.trim())) invalid('a change is one line');
+  const { keyword: written, flags, rest } = splitInstruction(line);
+  const keyword = written.toUpperCase();
+  if (!INSTRUCTIONS.has(keyword)) invalid(`${JSON.stringify(written)} is not a valid change command`);
+  if (rest === '') invalid(`${keyword} requires an argument`);
+  // buildkit reads no flags for STOPSIGNAL (nor for HEALTHCHECK NONE): they are ignored there.
+  if (keyword !== 'HEALTHCHECK' && keyword !== 'STOPSIGNAL') parseFlags(flags, [], invalid);
 
   switch (keyword) {
     case 'CMD':
     case 'ENTRYPOINT':
-      return { instruction: keyword, command: parseCommandLine(rest) };
+      return { instruction: keyword, command: parseCommandLine(rest, invalid) };
     case 'ENV':
     case 'LABEL':
       return { instruction: keyword, pairs: parsePairs(rest, keyword, invalid) };
     case 'EXPOSE':
-      return { instruction: keyword, words: rest.split(/\s+/) };
-    case 'VOLUME': {
-      const list = parseStringArray(rest);
-      return { instruction: keyword, words: list ?? rest.split(/\s+/) };
-    }
+      return { instruction: keyword, words: rest.split(SEPARATOR) };
+    case 'VOLUME':
+      return { instruction: keyword, words: parseVolumes(rest, invalid) };
     case 'USER':
     case 'WORKDIR':
     case 'STOPSIGNAL':
       return { instruction: keyword, word: rest };
-    case 'ONBUILD': {
-      const trigger = rest.split(/\s/, 1)[0]!.toUpperCase();
+    case 'HEALTHCHECK':
+      return { instruction: keyword, healthcheck: parseHealthcheckArgs(rest, flags, invalid) };
+    case 'SHELL': {
+      const shell =
+        parseJsonArgs(rest, invalid) ?? invalid('SHELL requires the arguments to be in JSON form');
+      if (shell.length === 0) invalid('SHELL requires at least one argument');
+      return { instruction: keyword, shell };
+    }
+    default: {
+      // ONBUILD, the one instruction left.
+      const trigger = rest.split(SEPARATOR, 1)[0]!.toUpperCase();
       if (trigger === 'ONBUILD') invalid('chaining ONBUILD via `ONBUILD ONBUILD` is not allowed');
       if (trigger === 'FROM' || trigger === 'MAINTAINER')
         invalid(`${trigger} is not allowed as an ONBUILD trigger`);
-      return { instruction: keyword, trigger: rest };
+      return { instruction: 'ONBUILD', trigger: rest };
     }
-    default:
-      return invalid(`${JSON.stringify(keyword)} is not a valid change command`);
   }
 }
 
@@ -86,46 +120,64 @@ export function parseChanges(lines: readonly string[]): ConfigChange[] {
 
 /**
  * Applies changes in order and returns a new config (the input is not modified). History is not
- * touched: the image operation that commits adds its own entry. As in moby: shell forms run with
- * the config's `Shell` (default `/bin/sh -c`); ENTRYPOINT clears Cmd unless a CMD came before it in
- * the same set; a relative WORKDIR is joined to the current one and cleaned; ENV replaces an
- * existing variable in place. Throws `INVALID_CHANGE`, or `INVALID_USER` for a bad USER (R15).
+ * touched: the image operation that commits adds its own entry.
+ *
+ * As in moby: ENV, LABEL, EXPOSE, VOLUME, USER, WORKDIR and STOPSIGNAL words are expanded against
+ * the Env as it stands before that instruction — the base's Env plus earlier changes, so
+ * `ENV PATH=/usr/bin:$PATH` prepends to the base's PATH, while a variable set earlier on the same
+ * ENV line is not yet visible. A variable the Env lacks is empty: on a base without PATH (an
+ * imported rootfs) `$PATH` is empty, as with `docker commit --change` (Dockerfile builds differ:
+ * they give such a base the default PATH first). Shell forms run with the config's `Shell`
+ * (default `/bin/sh -c`), so a SHELL applies to the CMD and ENTRYPOINT after it and, at check
+ * time, to a `CMD-SHELL` healthcheck; ENTRYPOINT clears Cmd unless a non-empty CMD came before it
+ * in the same set, and `ENTRYPOINT []` removes the Entrypoint; a relative WORKDIR is joined to the
+ * current one and cleaned; ENV replaces an existing variable in place. Throws `INVALID_CHANGE`,
+ * or `INVALID_USER` for a bad USER (R15).
  */
 export function applyChanges(config: ImageConfig, changes: readonly ConfigChange[]): ImageConfig {
   const container: ContainerConfig = structuredClone(config.config ?? {});
   let cmdSet = false;
   for (const change of changes) {
-    const env = envMap(container.Env);
+    const env = envVariables(container.Env);
     const expand = (word: string) => expandWord(word, env);
     switch (change.instruction) {
       case 'CMD':
         container.Cmd = commandArgs(change.command, container.Shell);
-        cmdSet = true;
+        if (container.Cmd.length > 0) cmdSet = true;
         break;
-      case 'ENTRYPOINT':
-        container.Entrypoint = commandArgs(change.command, container.Shell);
+      case 'ENTRYPOINT': {
+        const entrypoint = commandArgs(change.command, container.Shell);
+        if (entrypoint.length === 0) delete container.Entrypoint;
+        else container.Entrypoint = entrypoint;
         if (!cmdSet) delete container.Cmd;
         break;
+      }
       case 'ENV':
-        for (const [key, value] of change.pairs)
-          container.Env = setEnv(container.Env ?? [], expand(key), expand(value));
+        // Expanded before any is set: the same line's variables are not visible (`env` is fixed).
+        for (const [key, value] of change.pairs) {
+          const name = expand(key);
+          if (name === '') changeError('ENV names can not be blank');
+          container.Env = setEnv(container.Env ?? [], name, expand(value));
+        }
         break;
       case 'LABEL':
         container.Labels ??= {};
-        for (const [key, value] of change.pairs) defineKey(container.Labels, expand(key), expand(value));
+        for (const [key, value] of change.pairs) setOwnKey(container.Labels, expand(key), expand(value));
         break;
       case 'EXPOSE':
         container.ExposedPorts ??= {};
         for (const word of change.words) {
-          for (const port of portKeys(expand(word))) defineKey(container.ExposedPorts, port, {});
+          for (const spec of expandWords(word, env)) {
+            for (const port of portKeys(spec, changeError)) setOwnKey(container.ExposedPorts, port, {});
+          }
         }
         break;
       case 'VOLUME':
         container.Volumes ??= {};
         for (const word of change.words) {
-          const volume = expand(word).trim();
+          const volume = expand(word);
           if (volume === '') changeError('VOLUME specified can not be an empty string');
-          defineKey(container.Volumes, volume, {});
+          setOwnKey(container.Volumes, volume, {});
         }
         break;
       case 'USER': {
@@ -137,48 +189,37 @@ export function applyChanges(config: ImageConfig, changes: readonly ConfigChange
       case 'WORKDIR':
         container.WorkingDir = joinWorkdir(container.WorkingDir, expand(change.word));
         break;
-      case 'STOPSIGNAL': {
-        const signal = expand(change.word);
-        if (!SIGNAL.test(signal)) changeError(`invalid signal ${JSON.stringify(signal)}`);
-        container.StopSignal = signal;
+      case 'STOPSIGNAL':
+        container.StopSignal = checkSignal(expand(change.word), changeError);
         break;
-      }
       case 'ONBUILD':
         container.OnBuild = [...(container.OnBuild ?? []), change.trigger];
+        break;
+      case 'HEALTHCHECK':
+        container.Healthcheck = structuredClone(change.healthcheck);
+        break;
+      case 'SHELL':
+        container.Shell = [...change.shell];
         break;
     }
   }
   return { ...config, config: container };
 }
 
-/** buildkit `parseMaybeJSON`: a JSON array of strings is the exec form, anything else the shell form. */
-function parseCommandLine(rest: string): CommandLine {
-  const exec = parseStringArray(rest);
-  return exec === undefined ? { shell: rest } : { exec };
-}
-
-function parseStringArray(text: string): string[] | undefined {
-  if (!text.startsWith('[')) return undefined;
-  try {
-    const value = parseJsonStrict(new TextEncoder().encode(text), { maxBytes: 1 << 20, what: 'change' });
-    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-  } catch {
-    // Not JSON: the shell form, as buildkit falls back.
-  }
-  return undefined;
-}
-
-/** buildkit `parseNameVal`: `k=v k2="v 2"`, or the legacy `K V…` when the first word has no `=`. */
+/**
+ * buildkit `parseNameVal`: `k=v k2="v 2"`, or the legacy `K V…` (the rest of the line is the
+ * value) when the first word has no `=`.
+ */
 function parsePairs(
   rest: string,
   keyword: string,
   invalid: (problem: string) => never,
 ): Array<[string, string]> {
   const words = splitQuotedWords(rest);
-  if (!words[0]!.includes('=')) {
-    const [key, value] = rest.split(/\s+(.*)/s) as [string, string | undefined];
-    if (value === undefined) invalid(`${keyword} must have two arguments`);
-    return [[key, value]];
+  if (!words[0]?.includes('=')) {
+    const separator = SEPARATOR.exec(rest);
+    if (separator === null) return invalid(`${keyword} must have two arguments`);
+    return [[rest.slice(0, separator.index), rest.slice(separator.index + separator[0].length)]];
   }
   return words.map((word) => {
     const eq = word.indexOf('=');
@@ -188,36 +229,17 @@ function parsePairs(
   });
 }
 
+/** buildkit `parseMaybeJSONToList` and `parseVolume`: a JSON list or words, each trimmed and non-empty. */
+function parseVolumes(rest: string, invalid: (problem: string) => never): string[] {
+  const volumes = (parseJsonArgs(rest, invalid) ?? rest.split(SEPARATOR)).map(trimGoSpace);
+  if (volumes.length === 0) invalid('VOLUME requires at least one argument');
+  if (volumes.includes('')) invalid('VOLUME specified can not be an empty string');
+  return volumes;
+}
+
 function commandArgs(command: CommandLine, shell: string[] | undefined): string[] {
-  return 'exec' in command ? [...command.exec] : [...(shell ?? DEFAULT_SHELL), command.shell];
-}
-
-function envMap(env: string[] | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const entry of env ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq > 0) map.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  return map;
-}
-
-function setEnv(env: string[], key: string, value: string): string[] {
-  if (key === '') changeError('ENV names can not be blank');
-  const entry = `${key}=${value}`;
-  const i = env.findIndex((item) => item.slice(0, item.indexOf('=')) === key);
-  return i < 0 ? [...env, entry] : env.map((item, j) => (j === i ? entry : item));
-}
-
-/** `80`, `80/udp`, `8000-8002/tcp` → `80/tcp` … (Docker `nat.ParsePortSpecs`; protocol default tcp). */
-function portKeys(spec: string): string[] {
-  const match = PORT_SPEC.exec(spec);
-  const protocol = (match?.[3] ?? 'tcp').toLowerCase();
-  const start = Number(match?.[1]);
-  const end = match?.[2] === undefined ? start : Number(match[2]);
-  if (match === null || !PROTOCOLS.has(protocol) || start > 65535 || end > 65535 || end < start) {
-    return changeError(`invalid port ${JSON.stringify(spec)}`);
-  }
-  return Array.from({ length: end - start + 1 }, (_, i) => `${start + i}/${protocol}`);
+  if ('exec' in command) return [...command.exec];
+  return [...(shell?.length ? shell : DEFAULT_SHELL), command.shell];
 }
 
 /** moby `normalizeWorkdir`: a relative path joins the current one; the result is clean and absolute. */
@@ -230,11 +252,6 @@ function joinWorkdir(current: string | undefined, requested: string): string {
     else if (part !== '' && part !== '.') parts.push(part);
   }
   return `/${parts.join('/')}`;
-}
-
-// Keys come from the user: define them so `__proto__` is an ordinary key.
-function defineKey<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function changeError(problem: string): never {
