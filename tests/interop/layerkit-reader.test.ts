@@ -78,7 +78,7 @@ async function readAndCommitOnTop(label: string, image: ClientImage): Promise<Tr
     base: image.ref,
     rootfs: ours,
     dest: `oci:${out}:next`,
-    message: `on top of ${label}`,
+    comment: `on top of ${label}`,
   });
   expect(result.layer).toBeDefined();
   const next = readLayoutImage(out, 'next');
@@ -212,7 +212,7 @@ describe('layers other tar tools wrote, appended with appendLayer', () => {
         base: topLayoutRef(),
         layer,
         dest: `oci:${layout}:image`,
-        message: tool,
+        comment: tool,
       });
       expect(result.layer).toBeDefined();
       const tree = await readAndCommitOnTop(`append-${tool}`, {

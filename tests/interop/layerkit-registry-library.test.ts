@@ -119,7 +119,7 @@ describe('commit from a registry tag to another, with registry: { creds }', () =
         rootfs: ws(),
         dest: registry.reference('lib/nginx:v2'),
         author: SEED_AUTHOR,
-        message: SEED_MESSAGE,
+        comment: SEED_MESSAGE,
         registry: { creds: `alice:${registry.users.alice}` },
       }),
     );
@@ -240,7 +240,7 @@ describe('convert aborted by its signal in the middle of an upload', () => {
         await convert(`oci:${join(scratch, 'big-layout')}:v1`, registry.reference(`${repository}:${tag}`), {
           registry: { ...options.registry, chunkSize: MiB },
           signal: controller.signal,
-          onProgress: (bytes) => {
+          onProgress: ({ bytes }) => {
             if (bytes >= LAYER_BYTES / 2 && !controller.signal.aborted) {
               abortedAt = bytes;
               controller.abort(new Error('test: aborted mid-copy'));

@@ -77,7 +77,8 @@ export function parseCommandArgs(command: Command, args: readonly string[]): Par
   const { positionals } = parsed;
   const { min, max } = command.positionals;
   if (positionals.length < min || positionals.length > max) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
+    const want =
+      min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
     throw new UsageError(`expected ${want} argument${max === 1 ? '' : 's'}, got ${positionals.length}`);
   }
   return { positionals, flags };

@@ -10,8 +10,11 @@ export interface Output {
   line(text: string): void;
   /** Writes a warning line to stderr. */
   warn(text: string): void;
-  /** Updates the single progress line on stderr (a no-op when not a TTY or when quiet). */
-  progress(text: string): void;
+  /**
+   * Updates the single progress line on stderr (a no-op when not a TTY or when quiet), at most
+   * ten times a second unless `now` (the first line of a new phase).
+   */
+  progress(text: string, now?: boolean): void;
   /** Clears the progress line, if any. */
   endProgress(): void;
 }
@@ -32,11 +35,11 @@ export function createOutput(
       progressShown = false;
       stderr.write(`layerkit: warning: ${text}\n`);
     },
-    progress: (text) => {
+    progress: (text, immediate = false) => {
       if (!showProgress) return;
       // Redraw at most ten times a second: a terminal is slower than a tar stream.
       const now = Date.now();
-      if (now - lastDraw < 100) return;
+      if (!immediate && now - lastDraw < 100) return;
       lastDraw = now;
       stderr.write(`\r\x1b[2K${text}`);
       progressShown = true;

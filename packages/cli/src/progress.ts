@@ -1,5 +1,5 @@
 /** Progress lines for long operations (shown only on a TTY; see output.ts). */
-import type { UnpackProgress } from '@layerkit/image/node';
+import type { ProgressEvent } from '@layerkit/image/node';
 import type { Output } from './output.js';
 
 /** Formats a byte count for people (binary units, one decimal). */
@@ -14,44 +14,39 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-/**
- * A progress callback for bytes flowing through an operation (`what`: bytes so far, rate). It is
- * also the operation's interruption checkpoint: once `interrupted` aborts, it throws.
- */
-function bytesProgress(what: string, out: Output, interrupted: AbortSignal): (bytes: number) => void {
-  const started = Date.now();
-  return (bytes) => {
-    interrupted.throwIfAborted();
-    out.progress(`${what}: ${formatBytes(bytes)} (${rate(bytes, started)})`);
-  };
-}
-
-/** Progress of writing a layer (uncompressed tar bytes); throws once `interrupted` aborts. */
-export function layerProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
-  return bytesProgress('writing layer', out, interrupted);
-}
-
-/** Progress of copying an image's layer blobs; throws once `interrupted` aborts. */
-export function copyProgress(out: Output, interrupted: AbortSignal): (bytes: number) => void {
-  return bytesProgress('copying layers', out, interrupted);
-}
-
 /** The rate of `bytes` done since `started` (a Date.now() value), for people. */
 function rate(bytes: number, started: number): string {
   const seconds = Math.max((Date.now() - started) / 1000, 0.001);
   return `${formatBytes(bytes / seconds)}/s`;
 }
 
+const VERBS = {
+  layer: 'writing layer',
+  copy: 'copying layers',
+  unpack: 'unpacking layer',
+  verify: 'verifying layer',
+  read: 'reading layer',
+} as const;
+
+/** One line for an event: what, which layer, how much of how much, how fast. */
+function progressLine(event: ProgressEvent, started: number): string {
+  if (event.phase === 'walk') return `scanning: ${event.entries ?? 0} entries`;
+  const which =
+    event.layer === undefined || event.layers === undefined ? '' : ` ${event.layer + 1}/${event.layers}`;
+  const total = event.totalBytes === undefined ? '' : ` of ${formatBytes(event.totalBytes)}`;
+  return `${VERBS[event.phase]}${which}: ${formatBytes(event.bytes)}${total} (${rate(event.bytes, started)})`;
+}
+
 /**
- * A progress callback for unpacking: layer, compressed bytes read of the total, and the rate.
- * Like the others, it throws once `interrupted` aborts.
+ * The `onProgress` of a command: its progress line on the terminal. (Ctrl-C reaches the
+ * operation through its signal; the operation checks it at every report.)
  */
-export function unpackProgress(out: Output, interrupted: AbortSignal): (progress: UnpackProgress) => void {
-  const started = Date.now();
-  return ({ layer, layers, bytes, totalBytes }) => {
-    interrupted.throwIfAborted();
-    out.progress(
-      `unpacking layer ${layer + 1}/${layers}: ${formatBytes(bytes)} of ${formatBytes(totalBytes)} (${rate(bytes, started)})`,
-    );
+export function progressOf(out: Output): (event: ProgressEvent) => void {
+  const started = new Map<string, number>();
+  return (event) => {
+    const phaseStarted = started.get(event.phase);
+    if (phaseStarted === undefined) started.set(event.phase, Date.now());
+    // A new phase is shown at once: a short one would otherwise never be seen.
+    out.progress(progressLine(event, phaseStarted ?? Date.now()), phaseStarted === undefined);
   };
 }

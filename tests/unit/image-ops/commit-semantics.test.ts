@@ -76,7 +76,7 @@ describe('commit: config, history and manifest', () => {
   it('author, message and createdBy land in the history entry; author also in the config', async () => {
     const { config } = await commitV2({
       author: 'Tao Wang <twang2218@gmail.com>',
-      message: '修改了默认网页',
+      comment: '修改了默认网页',
       createdBy: 'vi /etc/app.conf',
       sourceDateEpoch: EPOCH,
     });

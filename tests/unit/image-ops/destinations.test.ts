@@ -68,7 +68,7 @@ describe('the destination is the base tag itself', () => {
       base: ctx.base,
       rootfs: join(ctx.dir, 'rootfs'),
       dest: ctx.base,
-      message: 'again',
+      comment: 'again',
     });
     expect(second.layer).toBeUndefined();
     const { config } = readTagged(ctx.layout, 'base');

@@ -84,7 +84,7 @@ async function goldenCommit(name: string, compression: CompressionName): Promise
     rootfs,
     dest: `oci:${layout}:golden`,
     author: 'Tao Wang <twang2218@gmail.com>',
-    message: '修改了默认网页',
+    comment: '修改了默认网页',
     sourceDateEpoch: EPOCH,
     compression,
   });

@@ -12,40 +12,49 @@ import {
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
+import { progressOf } from '../progress.js';
 
 export const appendCommand: Command = {
   name: 'append',
   summary: 'Add a layer tar (plain, gzip or zstd) on top of an image',
-  usage: 'layerkit append [OPTIONS] IMAGE LAYER.tar DEST',
-  help: `Options:
+  usage: 'layerkit append [OPTIONS] IMAGE LAYER.tar|- DEST',
+  help: `LAYER.tar is read once, from a file, a FIFO or (as -) standard input; an empty or invalid
+tar is refused before anything is published.
+
+Options:
   -a, --author string        Author of the history entry
   -m, --message string       The history entry's comment
       --created-by string    The history entry's CREATED BY
       --compression string   gzip (default), none or zstd
       --level int            gzip level 1-9
-
+      --platform string      os/arch[/variant] of a multi-platform base
+  -q, --quiet                no progress output
 
 ${REGISTRY_HELP}
 
 Example:
-  layerkit append oci:images:nginx extra.tar.gz oci:images:nginx:extra`,
+  layerkit append oci:images:nginx extra.tar.gz oci:images:nginx:extra
+  tar -C ./extra -c . | layerkit append oci:images:nginx - oci:images:nginx:extra`,
   flags: {
     author: { type: 'string', short: 'a' },
     message: { type: 'string', short: 'm' },
+    quiet: { type: 'boolean', short: 'q' },
     'created-by': { type: 'string' },
     compression: { type: 'string' },
     level: { type: 'string' },
     ...platformFlag,
     ...registryFlags,
   },
+  interruptible: true,
   positionals: { min: 3, max: 3 },
   async run([base, layer, dest], flags, out, interrupted) {
     const result = await appendLayer({
       base: base!,
-      layer: layer!,
+      layer: layer === '-' ? process.stdin : layer!,
+      onProgress: progressOf(out),
       dest: dest!,
       author: stringFlag(flags, 'author'),
-      message: stringFlag(flags, 'message'),
+      comment: stringFlag(flags, 'message'),
       createdBy: stringFlag(flags, 'created-by'),
       compression: compressionFlag(flags),
       level: levelFlag(flags),

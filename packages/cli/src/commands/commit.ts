@@ -15,7 +15,7 @@ import {
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
-import { layerProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 
 export const commitCommand: Command = {
   name: 'commit',
@@ -61,7 +61,7 @@ Example:
       rootfs: rootfs!,
       dest: dest!,
       author: stringFlag(flags, 'author'),
-      message: stringFlag(flags, 'message'),
+      comment: stringFlag(flags, 'message'),
       createdBy: stringFlag(flags, 'created-by'),
       changes: listFlag(flags, 'change'),
       compression: compressionFlag(flags),
@@ -70,7 +70,7 @@ Example:
       squash: flags.squash === true,
       platform: platformOf(flags),
       sourceDateEpoch: epoch,
-      onProgress: layerProgress(out, interrupted),
+      onProgress: progressOf(out),
       onWarning: (message) => out.warn(message),
       registry: registryOptionsOf(flags),
       signal: interrupted,

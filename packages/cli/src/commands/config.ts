@@ -1,4 +1,5 @@
 /** `layerkit config`: config-only edits (ENV, CMD, …) recorded as an empty-layer history step. */
+import type { ConfigPatch } from '@layerkit/image';
 import { mutateConfig } from '@layerkit/image/node';
 import type { Command, FlagValues } from '../command.js';
 import {
@@ -11,37 +12,64 @@ import {
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
+import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
-/** `--FLAG KEY=VALUE` as the `INSTRUCTION KEY="VALUE"` change that keeps VALUE verbatim. */
-function keyValueChange(instruction: string, flag: string, text: string): string {
+/** `KEY=VALUE` split at the first `=`; a usage error names the flag otherwise. */
+function keyValue(flag: string, text: string): [string, string] {
   const at = text.indexOf('=');
   if (at <= 0) throw new UsageError(`invalid --${flag} "${text}": expected KEY=VALUE`);
-  // Double quotes keep spaces and quotes intact through the Dockerfile word parser.
-  return `${instruction} ${text.slice(0, at)}=${JSON.stringify(text.slice(at + 1))}`;
+  return [text.slice(0, at), text.slice(at + 1)];
 }
 
-/** Turns the convenience flags into Dockerfile instructions, in a fixed order. */
-function changesOf(flags: FlagValues): string[] {
-  const changes: string[] = [];
-  for (const env of listFlag(flags, 'env')) changes.push(keyValueChange('ENV', 'env', env));
-  const json = (name: string, instruction: string) => {
+/** What the flags ask for: Dockerfile changes, literal config fields, and the history text. */
+interface ConfigEdit {
+  changes: string[];
+  config: ConfigPatch;
+  /** Each edit as a Dockerfile line, in the flags' order: the history entry's CREATED BY. */
+  lines: string[];
+}
+
+/**
+ * `--cmd`/`--entrypoint` and `-c` are Dockerfile instructions (an ENTRYPOINT clears the Cmd, as in
+ * Docker); `--env`, `--label`, `--expose`, `--user`, `--workdir` are set literally — a `$` in a
+ * value stays a `$` — after them.
+ */
+function editOf(flags: FlagValues): ConfigEdit {
+  const edit: ConfigEdit = { changes: [], config: {}, lines: [] };
+  const env = listFlag(flags, 'env').map((text) => keyValue('env', text));
+  if (env.length > 0) edit.config.Env = Object.fromEntries(env);
+  for (const [key, value] of env) edit.lines.push(`ENV ${key}=${JSON.stringify(value)}`);
+  const command = (name: string, instruction: string) => {
     const value = stringFlag(flags, name);
-    if (value !== undefined)
-      changes.push(
-        `${instruction} ${value.trimStart().startsWith('[') ? value : JSON.stringify(['/bin/sh', '-c', value])}`,
-      );
+    if (value === undefined) return;
+    const line = `${instruction} ${value.trimStart().startsWith('[') ? value : JSON.stringify(['/bin/sh', '-c', value])}`;
+    edit.changes.push(line);
+    edit.lines.push(line);
   };
-  json('entrypoint', 'ENTRYPOINT');
-  json('cmd', 'CMD');
-  for (const label of listFlag(flags, 'label')) changes.push(keyValueChange('LABEL', 'label', label));
-  for (const port of listFlag(flags, 'expose')) changes.push(`EXPOSE ${port}`);
+  command('entrypoint', 'ENTRYPOINT');
+  command('cmd', 'CMD');
+  const labels = listFlag(flags, 'label').map((text) => keyValue('label', text));
+  if (labels.length > 0) edit.config.Labels = Object.fromEntries(labels);
+  for (const [key, value] of labels) edit.lines.push(`LABEL ${key}=${JSON.stringify(value)}`);
+  const ports = listFlag(flags, 'expose');
+  if (ports.length > 0) edit.config.ExposedPorts = ports;
+  for (const port of ports) edit.lines.push(`EXPOSE ${port}`);
   const user = stringFlag(flags, 'user');
-  if (user !== undefined) changes.push(`USER ${user}`);
+  if (user !== undefined) {
+    edit.config.User = user;
+    edit.lines.push(`USER ${user}`);
+  }
   const workdir = stringFlag(flags, 'workdir');
-  if (workdir !== undefined) changes.push(`WORKDIR ${workdir}`);
-  changes.push(...listFlag(flags, 'change'));
-  return changes;
+  if (workdir !== undefined) {
+    edit.config.WorkingDir = workdir;
+    edit.lines.push(`WORKDIR ${workdir}`);
+  }
+  for (const change of listFlag(flags, 'change')) {
+    edit.changes.push(change);
+    edit.lines.push(change);
+  }
+  return edit;
 }
 
 export const configCommand: Command = {
@@ -49,14 +77,17 @@ export const configCommand: Command = {
   summary: "Change an image's configuration (no new layer)",
   usage: 'layerkit config [OPTIONS] IMAGE DEST',
   help: `Options:
-      --env KEY=VALUE       set an environment variable; repeatable
+      --env KEY=VALUE       set an environment variable (VALUE as given); repeatable
       --cmd CMD             JSON array (exec form) or a shell command
-      --entrypoint CMD      JSON array (exec form) or a shell command
-      --label KEY=VALUE     set a label; repeatable
+      --entrypoint CMD      JSON array (exec form) or a shell command (clears the Cmd, as Docker)
+      --label KEY=VALUE     set a label (VALUE as given); repeatable
       --expose PORT[/PROTO] expose a port; repeatable
       --user USER[:GROUP]   the user to run as
-      --workdir DIR         the working directory
-  -c, --change list         any Dockerfile config instruction; repeatable
+      --workdir DIR         the working directory (absolute)
+  -c, --change list         any Dockerfile config instruction (CMD, ENTRYPOINT, ENV, EXPOSE,
+                            HEALTHCHECK, LABEL, ONBUILD, SHELL, STOPSIGNAL, USER, VOLUME,
+                            WORKDIR; $VAR expanded as Docker does); repeatable
+--env, --label, --expose, --user and --workdir are applied after --cmd, --entrypoint and -c.
 
 
 ${REGISTRY_HELP}
@@ -75,18 +106,22 @@ Example:
     ...platformFlag,
     ...registryFlags,
   },
+  interruptible: true,
   positionals: { min: 2, max: 2 },
   async run([base, dest], flags, out, interrupted) {
-    const changes = changesOf(flags);
-    if (changes.length === 0) throw new UsageError('nothing to change: give at least one option');
+    const edit = editOf(flags);
+    if (edit.lines.length === 0) throw new UsageError('nothing to change: give at least one option');
     const result = await mutateConfig({
       base: base!,
       dest: dest!,
-      changes,
+      changes: edit.changes,
+      config: edit.config,
+      createdBy: edit.lines.join('; '),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
       registry: registryOptionsOf(flags),
       signal: interrupted,
+      onProgress: progressOf(out),
     });
     out.line(result.imageId);
   },

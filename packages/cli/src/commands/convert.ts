@@ -5,7 +5,7 @@
 import { convert } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
-import { copyProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 export const copyCommand: Command = {
@@ -41,7 +41,7 @@ Example:
     const manifest = await convert(from!, to!, {
       all,
       platform,
-      onProgress: copyProgress(out, interrupted),
+      onProgress: progressOf(out),
       registry: registryOptionsOf(flags),
       signal: interrupted,
     });

@@ -2,7 +2,7 @@
 import { createIndex } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { listFlag, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
-import { copyProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 /** `KEY=VALUE` pairs of a repeatable flag. */
@@ -41,13 +41,13 @@ Example:
     ...registryFlags,
   },
   interruptible: true,
-  positionals: { min: 2, max: 1000 },
+  positionals: { min: 2, max: Number.POSITIVE_INFINITY },
   async run([dest, ...images], flags, out, interrupted) {
     const index = await createIndex({
       dest: dest!,
       images,
       annotations: annotationsOf(listFlag(flags, 'annotation')),
-      onProgress: copyProgress(out, interrupted),
+      onProgress: progressOf(out),
       registry: registryOptionsOf(flags),
       signal: interrupted,
     });

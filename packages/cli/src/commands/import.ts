@@ -14,7 +14,7 @@ import {
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
-import { layerProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -47,12 +47,12 @@ Example:
       rootfs: rootfs!,
       dest: dest!,
       changes: listFlag(flags, 'change'),
-      message: stringFlag(flags, 'message'),
+      comment: stringFlag(flags, 'message'),
       compression: compressionFlag(flags),
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
-      onProgress: layerProgress(out, interrupted),
+      onProgress: progressOf(out),
       onWarning: (message) => out.warn(message),
       registry: registryOptionsOf(flags),
       signal: interrupted,

@@ -2,7 +2,7 @@
 import { writeLayerFile } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { compressionFlag, layerFlags, levelFlag, modeFlag, sourceDateEpoch, stringFlag } from '../flags.js';
-import { layerProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
 export const layerCommand: Command = {
@@ -32,7 +32,8 @@ Example:
       level: levelFlag(flags),
       mode: modeFlag(flags),
       sourceDateEpoch: sourceDateEpoch(),
-      onProgress: layerProgress(out, interrupted),
+      onProgress: progressOf(out),
+      signal: interrupted,
     });
     if (blob === undefined) throw new Error('the directories are identical: no layer written');
     const { mediaType, digest, size, diffID, uncompressedSize } = blob;

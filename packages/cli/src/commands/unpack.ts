@@ -3,7 +3,7 @@ import { pathToUtf8, ROOT_ENTRY_SKIPPED } from '@layerkit/diff';
 import { unpack } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
-import { unpackProgress } from '../progress.js';
+import { progressOf } from '../progress.js';
 
 export const unpackCommand: Command = {
   name: 'unpack',
@@ -35,7 +35,7 @@ Example:
     const result = await unpack(image!, dir!, {
       platform: platformOf(flags),
       devices: flags.devices === true,
-      onProgress: unpackProgress(out, interrupted),
+      onProgress: progressOf(out),
       registry: registryOptionsOf(flags),
       signal: interrupted,
     });

@@ -2,6 +2,7 @@
 import { verify } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
+import { progressOf } from '../progress.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -11,19 +12,22 @@ export const verifyCommand: Command = {
 
 Options:
       --platform string    os/arch[/variant] of a multi-platform image
+  -q, --quiet              no progress output
 
 
 ${REGISTRY_HELP}
 
 Example:
   layerkit verify oci:images:nginx:v2`,
-  flags: { ...platformFlag, ...registryFlags },
+  flags: { quiet: { type: 'boolean', short: 'q' }, ...platformFlag, ...registryFlags },
+  interruptible: true,
   positionals: { min: 1, max: 1 },
   async run([image], flags, out, interrupted) {
     const report = await verify(image!, {
       platform: platformOf(flags),
       registry: registryOptionsOf(flags),
       signal: interrupted,
+      onProgress: progressOf(out),
     });
     for (const layer of report.layers) out.line(`${layer.ok ? 'ok' : 'BAD'}  layer ${layer.digest}`);
     if (report.ok) {

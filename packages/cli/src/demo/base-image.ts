@@ -64,7 +64,16 @@ export async function buildBaseImage(workDir: string, layoutDir: string, tag: st
     createdBy: '/bin/sh -c #(nop) ADD file:bookworm-rootfs.tar in / ',
     ...steps,
   });
-  await mutateConfig({ base: image, dest: image, changes: ['CMD ["bash"]'], ...steps });
+  // The PATH a Dockerfile build gives every stage (debian's image carries it), so that
+  // `--change 'ENV PATH=/app/bin:$PATH'` extends it as it would on the real image.
+  await mutateConfig({
+    base: image,
+    dest: image,
+    changes: ['CMD ["bash"]'],
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+    createdBy: 'CMD ["bash"]',
+    ...steps,
+  });
   writeTree(staging, nginxFiles);
   await commit({
     base: image,

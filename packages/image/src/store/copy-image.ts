@@ -26,6 +26,8 @@ export interface CopyImageOptions {
    * the event loop, say), and a throw or rejection stops it before anything is published.
    */
   onProgress?: (bytes: number) => void | Promise<void>;
+  /** Checked before anything is published: an aborted copy publishes nothing. */
+  signal?: AbortSignal;
 }
 
 /** A copy that failed on the network is worth repeating whole: its source can be read again. */
@@ -88,7 +90,7 @@ const MAX_INDEX_DEPTH = 4;
 
 /**
  * Copies every image `index` lists (and nested indexes), publishing each untagged; returns
- * their descriptors as the sink stored them.
+ * the index's entries for them.
  */
 export async function copyIndexImages(
   source: ImageSource,
@@ -104,7 +106,12 @@ export async function copyIndexImages(
   }
   let before = 0;
   let copied = 0;
-  const progress = onProgress && ((bytes: number) => onProgress((copied = before + bytes)));
+  const progress =
+    onProgress &&
+    ((bytes: number) => {
+      copied = before + bytes;
+      return onProgress(copied);
+    });
   const published: Descriptor[] = [];
   for (const child of index.value.manifests) {
     before = copied;
@@ -116,8 +123,10 @@ export async function copyIndexImages(
     }
     const image = await resolveImage(source.blobs, child, undefined);
     await copyLayerBlobs(source, sink, image.manifest.value.layers, progress);
-    const platform = child.platform === undefined ? {} : { platform: child.platform };
-    published.push(await sink.publish({ ...image, ...platform }, { untagged: true }));
+    await sink.publish(image, { untagged: true });
+    // The manifest is copied byte for byte: the index's own entry (platform, annotations such
+    // as an attestation's reference) describes the copy as well as the original.
+    published.push(child);
   }
   return published;
 }
@@ -136,6 +145,7 @@ export async function copyAll(
   if (!isIndexMediaType(root.mediaType)) return copyImage(source, sink, options);
   const index = await readIndex(source.blobs, root);
   await copyIndexImages(source, sink, index, 1, options.onProgress);
+  options.signal?.throwIfAborted();
   return sink.publishIndex(index, options.targetTag === undefined ? {} : { tag: options.targetTag });
 }
 
@@ -147,5 +157,6 @@ export async function copyImage(
 ): Promise<Descriptor> {
   const image = await source.resolve(options.tag, options.platform);
   await copyLayerBlobs(source, sink, image.manifest.value.layers, options.onProgress);
+  options.signal?.throwIfAborted();
   return sink.publish(image, options.targetTag === undefined ? {} : { tag: options.targetTag });
 }

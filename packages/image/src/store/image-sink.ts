@@ -36,6 +36,8 @@ export interface ImageSink {
   readonly blobs: BlobWriteStore;
   /** How many blobs may be written at once (default 1: an archive is written member by member). */
   readonly maxConcurrentWrites?: number;
+  /** Why this sink cannot hold an index (multi-platform image), when it cannot. */
+  readonly refusesIndexes?: string;
   /**
    * Stores the config and then the manifest, checks every blob they reference is present,
    * and points the tag at the manifest (the commit point). Returns the manifest descriptor.

@@ -62,13 +62,25 @@ export async function* verifiedLayerStream(
   }
 }
 
-/** One opener per layer of `image`, bottom first; each call streams the layer afresh. */
-export function baseLayerOpeners(source: ImageSource, image: ResolvedImage): LayerOpener[] {
+/**
+ * One opener per layer of `image`, bottom first; each call streams the layer afresh. `through`
+ * sees each layer's blob stream on its way in (progress counting).
+ */
+export function baseLayerOpeners(
+  source: ImageSource,
+  image: ResolvedImage,
+  through: (index: number, blob: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array> = (_index, blob) =>
+    blob,
+): LayerOpener[] {
   const { layers } = image.manifest.value;
   const diffIds = image.config.value.rootfs.diff_ids;
   checkLayersMatchDiffIds(image.manifest.value, image.config.value);
   return layers.map(
     (layer, i) => () =>
-      verifiedLayerStream(() => source.blobs.stream(layer), diffIds[i]!, `layer ${i} (${layer.digest})`),
+      verifiedLayerStream(
+        () => through(i, source.blobs.stream(layer)),
+        diffIds[i]!,
+        `layer ${i} (${layer.digest})`,
+      ),
   );
 }

@@ -8,6 +8,7 @@ import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { walkReporter } from './progress.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { squashedCommit } from './squash.js';
 import { withSink, withSourceImage } from './with-image.js';
@@ -37,6 +38,7 @@ export async function commit(options: CommitOptions): Promise<StepResult> {
   return withSourceImage(options.base, options, async (source, image) => {
     const lower = await lowerTreeOf(source, image, options.rootfs);
     const upper = directoryTree(options.rootfs, {
+      onEntries: walkReporter(options),
       ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     });
     return withSink(options.dest, options, async (sink) => {

@@ -10,16 +10,15 @@ import { type CopyImageOptions, copyAll, copyImage } from '../../store/copy-imag
 import type { OpenImageOptions } from '../store/open-image.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import type { ImageRefLike } from './image-ref.js';
+import { bytesReporter, type ProgressOptions } from './progress.js';
 import { withSink, withSource } from './with-image.js';
 
 /** Options of {@link convert}. */
-export interface ConvertOptions extends OpenImageOptions {
+export interface ConvertOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform source (default: the host's). */
   platform?: PlatformWant;
   /** Copy a multi-platform source whole: every image and the index itself (skopeo's `--all`). */
   all?: boolean;
-  /** Called with the layer bytes copied so far; a throw cancels the copy (nothing is published). */
-  onProgress?: (bytes: number) => void;
 }
 
 /** Copies the image `from` names into `to`; returns the descriptor the destination's tag points at. */
@@ -29,9 +28,12 @@ export async function convert(
   options: ConvertOptions = {},
 ): Promise<Descriptor> {
   const turn = eventLoopTurns();
+  const report = bytesReporter(options, 'copy');
   const copyOptions: CopyImageOptions = {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    // A throw (an abort) stops the copy before anything is published.
     onProgress: (bytes) => {
-      options.onProgress?.(bytes);
+      report(bytes);
       return turn(bytes);
     },
   };

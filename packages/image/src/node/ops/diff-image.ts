@@ -6,11 +6,12 @@ import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
+import { type ProgressOptions, walkReporter } from './progress.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { withSourceImage } from './with-image.js';
 
 /** Options of {@link diffImage}. */
-export interface DiffImageOptions extends OpenImageOptions {
+export interface DiffImageOptions extends OpenImageOptions, ProgressOptions {
   mode?: DetectionMode;
   platform?: PlatformWant;
 }
@@ -24,7 +25,7 @@ export async function diffImage(
   return withSourceImage(image, options, async (source, resolved) => {
     const lower = await lowerTreeOf(source, resolved, rootfs);
     const changes: Change[] = [];
-    const stream = diffTrees(lower.tree, directoryTree(rootfs), {
+    const stream = diffTrees(lower.tree, directoryTree(rootfs, { onEntries: walkReporter(options) }), {
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       hasher: lower.hasher,
       ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),

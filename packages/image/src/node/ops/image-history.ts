@@ -9,12 +9,18 @@ import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import { baseLayerOpeners } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
+import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import { withSourceImage } from './with-image.js';
 
 /** The content size of each layer of `image` (bottom first), read through each layer once. */
-export async function layerContentSizes(source: ImageSource, image: ResolvedImage): Promise<number[]> {
+export async function layerContentSizes(
+  source: ImageSource,
+  image: ResolvedImage,
+  options: ProgressOptions = {},
+): Promise<number[]> {
   const sizes: number[] = [];
-  for (const open of baseLayerOpeners(source, image)) {
+  const counted = layerStreamReporter(options, 'read', image.manifest.value.layers);
+  for (const open of baseLayerOpeners(source, image, counted)) {
     let size = 0;
     for await (const entry of readTar(open())) {
       if (entry.header.typeflag === '0') size += entry.header.size;
@@ -25,7 +31,7 @@ export async function layerContentSizes(source: ImageSource, image: ResolvedImag
 }
 
 /** Options of {@link imageHistory}. */
-export interface ImageHistoryOptions extends OpenImageOptions {
+export interface ImageHistoryOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant;
 }
@@ -36,7 +42,7 @@ export async function imageHistory(
   options: ImageHistoryOptions = {},
 ): Promise<HistoryRows> {
   return withSourceImage(ref, options, async (source, image) => {
-    const sizes = await layerContentSizes(source, image);
+    const sizes = await layerContentSizes(source, image, options);
     return historyRows(
       image.config.value,
       (_diffID, index) => sizes[index] ?? 0,

@@ -1,7 +1,7 @@
 /**
- * One build step, the shared tail of commit, import, append and config edits: copy the base's
- * layers into the sink, write the child config (new DiffID, history entry, config changes) and
- * its manifest, and publish them — blobs first, the tag last.
+ * Build steps, the shared tail of commit, import, append, config edits and `build`: copy the
+ * base's layers into the sink, write the child config (one DiffID and one history entry per
+ * step, the config changes) and its manifest, and publish them — blobs first, the tag last.
  */
 import type { Digest, LayerBlob } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
@@ -9,22 +9,29 @@ import { createHistoryEntry } from '@layerkit/history';
 import { childConfig } from '../../build/child-config.js';
 import { imageManifest } from '../../build/image-manifest.js';
 import { applyChanges, parseChanges } from '../../config/config-change.js';
+import { applyConfig, type ConfigPatch } from '../../config/config-patch.js';
 import { encodeDocument } from '../../json/raw.js';
 import type { Descriptor, ImageConfig } from '../../oci-types.js';
 import { copyLayerBlobs } from '../../store/copy-image.js';
 import type { ImageSink } from '../../store/image-sink.js';
 import type { ImageSource } from '../../store/image-source.js';
+import { bytesReporter, type ProgressOptions } from './progress.js';
 
 /** What a step records about itself (all optional, as for `docker commit`). */
 export interface StepMetadata {
   /** `--author`: the history entry's author and the config's `author`. */
   author?: string;
   /** `--message`: the history entry's comment. */
-  message?: string;
+  comment?: string;
   /** The history entry's `created_by` (default: the base's Cmd joined by spaces, as Docker). */
   createdBy?: string;
-  /** Dockerfile-style config changes (`CMD …`, `ENV …`, …) as `docker commit --change` takes them. */
+  /**
+   * Dockerfile-style config changes (`CMD …`, `ENV PATH=/app:$PATH`, `HEALTHCHECK …`) as
+   * `docker commit --change` takes them, expanded against the config's Env as Docker does.
+   */
   changes?: readonly string[];
+  /** Config fields set literally (no expansion, no parsing), after `changes`. */
+  config?: ConfigPatch;
   /** SOURCE_DATE_EPOCH in seconds: fixes `created` (and clamps layer mtimes) for reproducible output. */
   sourceDateEpoch?: number;
   /** The clock for `created` when no epoch is given (default: now). */
@@ -39,6 +46,13 @@ export interface StepBase {
   source?: ImageSource;
 }
 
+/** One step of a multi-step publish: a layer (or none) and its history entry's text. */
+export interface StepLayer {
+  layer: LayerBlob | undefined;
+  createdBy?: string | undefined;
+  comment?: string | undefined;
+}
+
 /** What a published step produced. */
 export interface StepResult {
   /** The image ID: the digest of the config bytes (`docker commit` prints it). */
@@ -49,51 +63,96 @@ export interface StepResult {
   layer?: LayerBlob;
 }
 
+const EMPTY_CONFIG: ImageConfig = {
+  architecture: 'amd64',
+  os: 'linux',
+  rootfs: { type: 'layers', diff_ids: [] },
+};
+
 /**
- * Checks what a step will record before any work is done (a bad `--change` must not fail
- * only after a large layer has been written). Throws `INVALID_CHANGE`.
+ * Checks what a step will record before any work is done (a bad `--change` or config field
+ * must not fail only after a large layer has been written). Throws `INVALID_CHANGE`/`INVALID_CONFIG`.
  */
 export function checkStepMetadata(metadata: StepMetadata): void {
   if (metadata.changes?.length) parseChanges(metadata.changes);
+  // The patch is checked by applying it to an empty config: each field is validated on its own.
+  if (metadata.config !== undefined) applyConfig(EMPTY_CONFIG, metadata.config);
 }
 
-/** Publishes the child of `base` with `layer` (if any) on top; the tag moves last. */
-export async function publishStep(
+/** A config-only edit as its history entry's CREATED BY: the changes, then the fields set. */
+export function configEditText(metadata: Pick<StepMetadata, 'changes' | 'config'>): string | undefined {
+  const parts = [...(metadata.changes ?? [])];
+  if (metadata.config !== undefined) parts.push(`config ${Object.keys(metadata.config).join(', ')}`);
+  return parts.length === 0 ? undefined : parts.join('; ');
+}
+
+/** The base's execution parameters after `changes`, then the typed `config` patch. */
+function changedConfig(base: ImageConfig, metadata: StepMetadata): ImageConfig {
+  const changed = metadata.changes?.length ? applyChanges(base, parseChanges(metadata.changes)) : base;
+  return metadata.config === undefined ? changed : applyConfig(changed, metadata.config);
+}
+
+/**
+ * Publishes the child of `base` with one history entry per step (a DiffID for each step with a
+ * layer), the config changes applied; the tag moves last. Returns the image ID and manifest.
+ */
+export async function publishSteps(
   base: StepBase,
   sink: ImageSink,
-  layer: LayerBlob | undefined,
-  metadata: StepMetadata,
+  steps: readonly StepLayer[],
+  metadata: StepMetadata & ProgressOptions,
   tag?: string,
-): Promise<StepResult> {
-  if (base.source !== undefined) await copyLayerBlobs(base.source, sink, base.layers);
-  const changed = metadata.changes?.length
-    ? applyChanges(base.config, parseChanges(metadata.changes))
-    : base.config;
-  const history = createHistoryEntry({
-    createdBy: metadata.createdBy ?? base.config.config?.Cmd?.join(' '),
-    author: metadata.author,
-    comment: metadata.message,
-    emptyLayer: layer === undefined,
-    clock: metadata.clock,
-    sourceDateEpoch: metadata.sourceDateEpoch,
-  });
-  const config = childConfig(base.config, {
-    diffID: layer?.diffID,
-    history,
-    author: metadata.author,
-    config: changed.config,
-  });
+): Promise<{ imageId: Digest; manifest: Descriptor }> {
+  const report = bytesReporter(metadata, 'copy');
+  if (base.source !== undefined) await copyLayerBlobs(base.source, sink, base.layers, report);
+  const changed = changedConfig(base.config, metadata);
+  let config: ImageConfig = base.config;
+  const layers: Descriptor[] = [...base.layers];
+  for (const step of steps) {
+    const history = createHistoryEntry({
+      createdBy: step.createdBy,
+      author: metadata.author,
+      comment: step.comment,
+      emptyLayer: step.layer === undefined,
+      clock: metadata.clock,
+      sourceDateEpoch: metadata.sourceDateEpoch,
+    });
+    config = childConfig(config, {
+      diffID: step.layer?.diffID,
+      history,
+      author: metadata.author,
+      config: changed.config,
+    });
+    if (step.layer !== undefined) {
+      layers.push({ mediaType: step.layer.mediaType, digest: step.layer.digest, size: step.layer.size });
+    }
+  }
   const hasher = createNativeSha256;
   const configRaw = encodeDocument(config, { hasher });
-  const layers: Descriptor[] = [...base.layers];
-  if (layer !== undefined)
-    layers.push({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size });
   const manifestRaw = encodeDocument(imageManifest(configRaw, layers), { hasher });
+  metadata.signal?.throwIfAborted(); // the last checkpoint: nothing is published after an abort
   const manifest = await sink.publish(
     { manifest: manifestRaw, config: configRaw },
     tag === undefined ? {} : { tag },
   );
-  return layer === undefined
-    ? { imageId: configRaw.digest, manifest }
-    : { imageId: configRaw.digest, manifest, layer };
+  return { imageId: configRaw.digest, manifest };
+}
+
+/** Publishes the child of `base` with `layer` (if any) on top: one step, as `docker commit`. */
+export async function publishStep(
+  base: StepBase,
+  sink: ImageSink,
+  layer: LayerBlob | undefined,
+  metadata: StepMetadata & ProgressOptions,
+  tag?: string,
+): Promise<StepResult> {
+  const createdBy = metadata.createdBy ?? base.config.config?.Cmd?.join(' ');
+  const published = await publishSteps(
+    base,
+    sink,
+    [{ layer, createdBy, comment: metadata.comment }],
+    metadata,
+    tag,
+  );
+  return layer === undefined ? published : { ...published, layer };
 }

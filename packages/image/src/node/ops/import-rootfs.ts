@@ -11,6 +11,7 @@ import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { walkReporter } from './progress.js';
 import { withSink } from './with-image.js';
 
 /** Options of {@link importRootfs}. */
@@ -40,6 +41,7 @@ export async function importRootfs(options: ImportOptions): Promise<StepResult> 
   const base = { config: scratchConfig(options.platform ?? hostPlatform()), layers: [] };
   return withSink(options.dest, options, async (sink) => {
     const upper = directoryTree(options.rootfs, {
+      onEntries: walkReporter(options),
       ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
     });
     const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);

@@ -1,5 +1,6 @@
 /** Image operations on the file system: what a build tool calls instead of the CLI. */
 export * from './append-layer.js';
+export * from './build-image.js';
 export * from './commit.js';
 export * from './convert.js';
 export * from './create-index.js';
@@ -10,7 +11,9 @@ export type { StepMetadata, StepResult } from './image-step.js';
 export * from './import-rootfs.js';
 export * from './layer-file.js';
 export type { LayerOptions } from './layer-from-tree-diff.js';
+export type { LayerSource } from './layer-source.js';
 export * from './mutate-config.js';
+export type { ProgressEvent, ProgressListener, ProgressOptions, ProgressPhase } from './progress.js';
 export { type SquashOptions, squash } from './squash.js';
 export * from './unpack.js';
 export * from './unpacked-image-record.js';

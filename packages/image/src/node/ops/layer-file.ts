@@ -8,6 +8,7 @@ import { directoryTree } from '@layerkit/diff/node';
 import { type BlobRef, hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { type LayerOptions, type LayerStore, layerFromDiff } from './layer-from-tree-diff.js';
+import { walkReporter } from './progress.js';
 
 /** A one-blob store whose only blob is `file` (written to a temp file, renamed on commit). */
 function singleFileStore(file: string): LayerStore {
@@ -51,6 +52,7 @@ export async function writeLayerFile(
   file: string,
   options: LayerOptions = {},
 ): Promise<LayerBlob | undefined> {
-  const lower = lowerDir === undefined ? MemoryTree.fromEntries([]) : directoryTree(lowerDir);
-  return layerFromDiff(lower, directoryTree(upperDir), singleFileStore(file), options);
+  const onEntries = walkReporter(options);
+  const lower = lowerDir === undefined ? MemoryTree.fromEntries([]) : directoryTree(lowerDir, { onEntries });
+  return layerFromDiff(lower, directoryTree(upperDir, { onEntries }), singleFileStore(file), options);
 }

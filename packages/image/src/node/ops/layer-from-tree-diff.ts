@@ -23,12 +23,13 @@ import {
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { BlobWriteStore } from '../../store/blob-reader.js';
 import { countedBytes } from './event-loop-turns.js';
+import { bytesReporter, type ProgressOptions } from './progress.js';
 
 /** Where a layer blob is written: any store with a blob writer. */
 export type LayerStore = Pick<BlobWriteStore, 'writer'>;
 
 /** How a layer is detected, written and compressed. */
-export interface LayerOptions {
+export interface LayerOptions extends ProgressOptions {
   /** Change detection (default: the diff engine's `auto`). */
   mode?: DetectionMode;
   compression?: CompressionName;
@@ -36,8 +37,6 @@ export interface LayerOptions {
   level?: number;
   /** SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. */
   sourceDateEpoch?: number;
-  /** Progress: uncompressed layer bytes written so far; a throw fails the step (nothing is published). */
-  onProgress?: (bytes: number) => void;
   /** Entries that cannot be represented (sockets, empty xattrs). */
   onWarning?: (message: string) => void;
 }
@@ -65,7 +64,7 @@ export async function writeEntriesAsLayer(
     onWarning: (w: { message: string }) => options.onWarning?.(w.message),
     ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
   };
-  const tar = countedBytes(writeLayerTar(present, tarOptions), options.onProgress);
+  const tar = countedBytes(writeLayerTar(present, tarOptions), bytesReporter(options, 'layer'));
   return writeLayerBlob(tar, layerBlobOptions(store, options));
 }
 

@@ -13,6 +13,7 @@ import type { CommitOptions } from './commit.js';
 import type { ImageRefLike } from './image-ref.js';
 import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { walkReporter } from './progress.js';
 import { unpack } from './unpack.js';
 import { withSink, withSourceImage } from './with-image.js';
 
@@ -25,6 +26,7 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
     };
     return withSink(options.dest, options, async (sink) => {
       const upper = directoryTree(options.rootfs, {
+        onEntries: walkReporter(options),
         ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
       });
       const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);

@@ -9,31 +9,16 @@ import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { formatImageReference } from '../../reference/image-reference.js';
 import type { OpenImageOptions } from '../store/open-image.js';
-import { countedBytes } from './event-loop-turns.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
+import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import type { UnpackedImageRecord } from './unpacked-image-record.js';
 import { withSourceImage } from './with-image.js';
 
-/** How far an unpack has read: compressed layer bytes, of the image's total. */
-export interface UnpackProgress {
-  /** The layer being applied (0 = bottom) and how many there are. */
-  layer: number;
-  layers: number;
-  /** Compressed bytes read so far, over all layers, and the sum of the layer sizes. */
-  bytes: number;
-  totalBytes: number;
-}
-
 /** Options of {@link unpack}. */
-export interface UnpackImageOptions extends OpenImageOptions {
+export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions {
   platform?: PlatformWant;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
   devices?: boolean;
-  /**
-   * Called as layer bytes are read. A throw fails the unpack at that point (nothing is left
-   * behind), which is how a caller cancels it.
-   */
-  onProgress?: (progress: UnpackProgress) => void;
 }
 
 /** Unpacks `image` into the new directory `rootfs`; nothing appears there unless it all succeeds. */
@@ -47,22 +32,10 @@ export async function unpack(
     checkLayersMatchDiffIds(resolved.manifest.value, resolved.config.value);
     const diffIds = resolved.config.value.rootfs.diff_ids;
     const descriptors = resolved.manifest.value.layers;
-    const progress: UnpackProgress = {
-      layer: 0,
-      layers: descriptors.length,
-      bytes: 0,
-      totalBytes: descriptors.reduce((sum, layer) => sum + layer.size, 0),
-    };
-    const { onProgress } = options;
+    // An abort (or a throw from onProgress) fails the unpack there; nothing is left behind.
+    const counted = layerStreamReporter(options, 'unpack', descriptors);
     const layers = descriptors.map((layer, i) => ({
-      open: () => {
-        const before = progress.bytes;
-        progress.layer = i;
-        return countedBytes(source.blobs.stream(layer), (bytes) => {
-          progress.bytes = before + bytes;
-          onProgress?.({ ...progress });
-        });
-      },
+      open: () => counted(i, source.blobs.stream(layer)),
       diffID: diffIds[i]!,
     }));
     const result = await unpackImageLayers(rootfs, layers, options.devices === true ? { devices: true } : {});

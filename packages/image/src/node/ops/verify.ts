@@ -9,6 +9,7 @@ import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import { verifiedLayerStream } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
+import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import { withSourceImage } from './with-image.js';
 
 /** One problem found by {@link verify}. */
@@ -34,7 +35,7 @@ function problemOf(error: unknown): VerifyProblem {
 }
 
 /** Options of {@link verify}. */
-export interface VerifyOptions extends OpenImageOptions {
+export interface VerifyOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant;
 }
@@ -52,13 +53,18 @@ export async function verify(ref: ImageRefLike, options: VerifyOptions = {}): Pr
       });
     }
     const checked: VerifyReport['layers'] = [];
+    const counted = layerStreamReporter(options, 'verify', layers);
     for (const [i, layer] of layers.entries()) {
       const diffID = diffIds[i];
       try {
         const stream =
           diffID === undefined
-            ? source.blobs.stream(layer)
-            : verifiedLayerStream(() => source.blobs.stream(layer), diffID, `layer ${i} (${layer.digest})`);
+            ? counted(i, source.blobs.stream(layer))
+            : verifiedLayerStream(
+                () => counted(i, source.blobs.stream(layer)),
+                diffID,
+                `layer ${i} (${layer.digest})`,
+              );
         for await (const _chunk of stream) {
           // Reading to the end is the check: the blob and DiffID verifiers throw on a mismatch.
         }

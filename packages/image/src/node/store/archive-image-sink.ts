@@ -53,6 +53,7 @@ export function openArchiveSink(
   const blobs = new ArchiveBlobStore(archive, runtime);
   return {
     blobs,
+    ...(format.refusesIndexes === undefined ? {} : { refusesIndexes: format.refusesIndexes }),
     async publish(image: ImageToPublish, options: PublishOptions = {}): Promise<Descriptor> {
       if (options.untagged) return storeImageDocuments(blobs, image);
       const imageTag = options.tag ?? tag;
