@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `pnpm docs:api`: the API reference of every package's public entry points (their `exports`:
+ * the portable core and `./node`), generated from the TSDoc comments with TypeDoc into docs/api/
+ * as Markdown (typedoc-plugin-markdown). Configuration: typedoc.json beside this file.
+ *
+ * Validation is strict: every exported symbol, every property (so every option field), method and
+ * accessor must have a comment (TypeDoc's `validation.notDocumented`), links must resolve, and no
+ * type used by the API may be missing from it (`notExported`). Unlike TypeDoc's own
+ * `--treatWarningsAsErrors`, which stops before writing anything, this writes the docs and then
+ * exits 1 when anything was reported, with a summary of what lacks documentation per package.
+ *
+ * Why a tool package of its own: TypeDoc drives TypeScript's JS compiler API, which TypeScript 7
+ * (the repository's compiler) does not have; tools/api-docs/package.json brings TypeDoc with a
+ * TypeScript 5.9. It reads the sources through each package's tsconfig.json and resolves the
+ * other workspace packages through their built declarations, so `tsc -b` runs first (the
+ * `docs:api` script does). Type errors are not TypeDoc's business here (`skipErrorChecking`:
+ * tsc 7 is the judge).
+ *
+ *   usage: node tools/api-docs/generate.mjs [TypeDoc options…]   (e.g. --out /tmp/api)
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Application,
+  ArgumentsReader,
+  LogLevel,
+  PackageJsonReader,
+  TSConfigReader,
+  TypeDocReader,
+} from 'typedoc';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// The readers of TypeDoc's own CLI: in `packages` mode they read each package's tsconfig.json and
+// package.json too (without them TypeDoc cannot map `exports` back to the sources).
+const app = await Application.bootstrapWithPlugins({ options: join(here, 'typedoc.json') }, [
+  new ArgumentsReader(0),
+  new TypeDocReader(),
+  new PackageJsonReader(),
+  new TSConfigReader(),
+  new ArgumentsReader(300),
+]);
+
+const warnings = [];
+const log = app.logger.log.bind(app.logger);
+app.logger.log = (message, level) => {
+  if (level >= LogLevel.Warn) warnings.push(String(message).replace(/\u001b\[[0-9;]*m/g, ''));
+  return log(message, level);
+};
+
+const project = await app.convert();
+if (!project) {
+  console.error('api-docs: TypeDoc could not convert the packages');
+  process.exit(1);
+}
+app.validate(project);
+await app.generateOutputs(project);
+
+const undocumented = new Map();
+let other = 0;
+for (const warning of warnings) {
+  const match =
+    /does not have any documentation/.test(warning) && /defined in (@layerkit\/[a-z-]+)\//.exec(warning);
+  if (match) undocumented.set(match[1], (undocumented.get(match[1]) ?? 0) + 1);
+  else if (!/^\[warning\] Found \d+ errors and \d+ warnings$/.test(warning.trim())) other++;
+}
+const total = [...undocumented.values()].reduce((a, b) => a + b, 0);
+if (total + other > 0 || app.logger.hasErrors()) {
+  console.error(
+    `api-docs: ${total} exported declaration(s) without TSDoc` +
+      (total ? ` (${[...undocumented].map(([name, n]) => `${name} ${n}`).join(', ')})` : '') +
+      (other ? `, ${other} other warning(s) or error(s)` : '') +
+      `; the reference is in ${app.options.getValue('out')} all the same`,
+  );
+  process.exit(1);
+}
+console.log(
+  `api-docs: every exported declaration is documented; the reference is in ${app.options.getValue('out')}`,
+);
