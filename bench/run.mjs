@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { prepareBaseImage, prepareInputs } from './lib/inputs.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
+import { registryToolsMissing } from './lib/registry-workloads.mjs';
 import { renderMarkdown, writeReport } from './lib/report.mjs';
 import { runWorkload } from './lib/runner.mjs';
 import { commandLine } from './lib/shell.mjs';
@@ -51,6 +52,15 @@ async function main() {
   for (const input of [inputs.rootfs, inputs.smallfiles]) {
     if (input !== undefined) images[input.name] = prepareBaseImage(options.cache, input);
   }
+  const selected = (id) => options.only === undefined || options.only.includes(id);
+  // R5 pushes and pulls the large tree as a one-layer image (umoci repack, ~15 s once, cached).
+  if (inputs.large !== undefined && selected('R5')) {
+    images[inputs.large.name] = prepareBaseImage(options.cache, inputs.large);
+  }
+  const missing = registryToolsMissing();
+  if (missing.length > 0) {
+    process.stderr.write(`bench: no registry workloads (R1-R5): missing ${missing.join(', ')}\n`);
+  }
   const layerkit = findLayerkit(options.layerkit);
   const workloads = defineWorkloads({
     inputs,
@@ -58,6 +68,7 @@ async function main() {
     layerkit,
     work,
     buildah: !options.quick && usable('buildah'),
+    registry: missing.length === 0,
     largeRuns: options.largeRuns,
   }).filter((w) => options.only === undefined || options.only.includes(w.id));
 

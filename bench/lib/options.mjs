@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 /** Usage text printed by --help. */
 export const USAGE = `usage: node bench/run.mjs [options]
   --quick             smoke run: one tiny generated tree, no buildah, 0 warm-up + 2 rounds, named "quick"
-  --large             add W8 (commit of 2 x 1 GiB incompressible + text; slow, ~2.2 GB of disk)
+  --large             add W8 and R5 (2 x 1 GiB incompressible + text; slow, ~2.2 GB of disk, R5 ~9 GB)
   --runs N            measured rounds per workload (default 5; quick 2)
   --warmup N          warm-up rounds, not counted (default 1; quick 0)
-  --large-runs N      measured rounds for W8 (default 3)
-  --only LIST         workload ids to run, e.g. W2,W5
+  --large-runs N      measured rounds for W8 and R5 (default 3)
+  --only LIST         workload ids to run, e.g. W2,W5 or R1,R2,R3,R4
   --cache DIR         input/work cache (default $LAYERKIT_BENCH_CACHE or /var/cache/layerkit-bench)
   --out DIR           results directory (default bench/results)
   --name NAME         results file name (default latest; quick: quick)

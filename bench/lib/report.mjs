@@ -71,6 +71,7 @@ export function renderMarkdown({ machine, settings, inputs, workloads, targets }
   }
   lines.push('', '## Targets', '', '| target | status | measured |', '|---|---|---|');
   for (const t of targets) lines.push(row([t.target, `**${t.status}**`, t.measured]));
+  lines.push(...registryTable(workloads));
   const checks = workloads.flatMap((w) =>
     w.candidates
       .filter((c) => c.check)
@@ -80,6 +81,49 @@ export function renderMarkdown({ machine, settings, inputs, workloads, targets }
   const notes = workloads.flatMap((w) => (w.notes ?? []).map((n) => `- ${w.id} (${w.input}): ${n}`));
   if (notes.length > 0) lines.push('', '## Notes', '', ...[...new Set(notes)]);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The registry workloads' requests, counted from the registry's access log in the first measured
+ * run, and the registry's own CPU per run (median; not part of "other CPU").
+ * @param {Report['workloads']} workloads
+ * @returns {string[]}
+ */
+function registryTable(workloads) {
+  const registry = workloads.filter((w) => w.candidates.some((c) => c.medianSidecarCpuSeconds !== undefined));
+  if (registry.length === 0) return [];
+  const lines = [
+    '',
+    '## Registry side (R workloads)',
+    '',
+    "Requests counted from the registry's access log in the first measured run (untimed check); " +
+      "registry CPU is the registry process's own CPU during the timed command (median), not counted as other CPU.",
+    '',
+    '| workload | input | tool | manifest digest kept | blobs uploaded | PATCH requests | mounted (tried) | blobs downloaded | HEAD | requests | registry CPU s |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const w of registry) {
+    for (const c of w.candidates) {
+      const k = c.check ?? {};
+      const has = k.requests !== undefined;
+      lines.push(
+        row([
+          `${w.id} ${w.title}`,
+          w.input,
+          c.name,
+          k.digestMatches === undefined ? '–' : k.digestMatches ? 'yes' : '**no**',
+          has ? k.blobUploads : '–',
+          has ? k.uploadPatches : '–',
+          has ? `${k.blobMounts} (${k.mountAttempts})` : '–',
+          has ? k.blobDownloads : '–',
+          has ? k.headRequests : '–',
+          has ? k.requests : '–',
+          c.medianSidecarCpuSeconds === undefined ? '–' : s(c.medianSidecarCpuSeconds),
+        ]),
+      );
+    }
+  }
+  return lines;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Runs one workload round-robin: every round runs each candidate once (reset, then the timed
  * command), so slow drifts and background noise hit all tools alike. Warm-up rounds are not
  * counted. Outputs are checked right after the first measured run. A failing candidate is recorded with its error and dropped from later rounds.
+ * `setup`, `reset` and `teardown` may be async (the registry workloads start servers in them).
  */
 import { ratios, summarize } from './stats.mjs';
 import { timeScript } from './timing.mjs';
@@ -13,15 +14,16 @@ import { timeScript } from './timing.mjs';
 export async function runWorkload(workload, { runs, warmup }) {
   const measured = workload.runs ?? runs;
   const results = workload.candidates.map((c) => ({ name: c.name, role: c.role, runs: [] }));
-  workload.setup?.();
+  await workload.setup?.();
   try {
     for (let round = 0; round < warmup + measured; round++) {
       for (const [i, candidate] of workload.candidates.entries()) {
         const result = results[i];
         if (result.error !== undefined) continue;
         try {
-          candidate.reset?.();
-          const m = timeScript(candidate.script);
+          await candidate.reset?.();
+          const script = typeof candidate.script === 'function' ? candidate.script() : candidate.script;
+          const m = timeScript(script, { sidecarPid: workload.sidecarPid?.() });
           const label = round < warmup ? 'warm-up' : `${round - warmup + 1}/${measured}`;
           process.stderr.write(
             `bench: ${workload.id} ${workload.input} ${label} ${candidate.name}: ${m.seconds.toFixed(3)} s, ${m.rssMiB.toFixed(0)} MiB\n`,
@@ -35,7 +37,7 @@ export async function runWorkload(workload, { runs, warmup }) {
       }
     }
   } finally {
-    workload.teardown?.();
+    await workload.teardown?.();
   }
   const candidates = results.map(summarize);
   return {

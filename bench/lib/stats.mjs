@@ -25,6 +25,7 @@ export function median(values) {
  * @property {number} [peakRssMiB] largest peak RSS over the runs
  * @property {number} [medianCpuSeconds]
  * @property {number} [maxOtherCpuPercent]
+ * @property {number} [medianSidecarCpuSeconds] registry workloads: the registry's CPU per run
  * @property {object} [check] what the untimed check found
  * @property {string} [error] why the candidate stopped
  */
@@ -45,6 +46,9 @@ export function summarize(result) {
     peakRssMiB: Math.max(...result.runs.map((r) => r.rssMiB)),
     medianCpuSeconds: median(result.runs.map((r) => r.cpuSeconds)),
     maxOtherCpuPercent: Math.max(...result.runs.map((r) => r.otherCpuPercent)),
+    ...(result.runs[0].sidecarCpuSeconds === undefined
+      ? {}
+      : { medianSidecarCpuSeconds: median(result.runs.map((r) => r.sidecarCpuSeconds)) }),
   };
 }
 

@@ -57,5 +57,58 @@ export function judgeTargets(workloads, realistic) {
       status: w8Rss === undefined ? 'not run' : w8Rss < 200 ? 'met' : 'missed',
       measured: w8Rss === undefined ? '– (run with --large)' : `${w8Rss.toFixed(0)} MiB`,
     },
+    ...registryTargets(workloads, ratioTo, byRatio),
+  ];
+}
+
+/** R1–R5: pushes and pulls against skopeo, the commit into a registry, memory of 2 GiB transfers. */
+function registryTargets(workloads, ratioTo, byRatio) {
+  const r2 = workloads.filter((w) => w.id === 'R2');
+  const sameRepo = r2
+    .find((w) => !w.title.includes('→ docker://B'))
+    ?.candidates.find((c) => c.role === 'layerkit')?.check;
+  const crossRepo = r2
+    .find((w) => w.title.includes('→ docker://B'))
+    ?.candidates.find((c) => c.role === 'layerkit')?.check;
+  const r2Status =
+    sameRepo === undefined || crossRepo === undefined
+      ? 'not run'
+      : sameRepo.digestMatches &&
+          sameRepo.blobUploads === 2 &&
+          crossRepo.digestMatches &&
+          crossRepo.blobMounts === crossRepo.layers
+        ? 'met'
+        : 'missed';
+  const r5 = workloads.filter((w) => w.id === 'R5');
+  const r5Rss = r5.map((w) => ({
+    what: w.title.includes('pull') ? 'pull' : 'push',
+    rss: w.candidates.find((c) => c.role === 'layerkit')?.peakRssMiB,
+  }));
+  const r5Known = r5Rss.length > 0 && r5Rss.every((r) => r.rss !== undefined);
+  return [
+    byRatio('R1: push into an empty repository ≤ 0.5× skopeo copy', ratioTo('R1', 'skopeo'), 0.5),
+    {
+      target:
+        'R2: a push on top of a base in the repository sends only the new layer and the config; across repositories every layer is mounted',
+      status: r2Status,
+      measured:
+        r2Status === 'not run'
+          ? '–'
+          : `same repository: ${sameRepo.blobUploads} blob(s) uploaded, digest ${sameRepo.digestMatches ? 'kept' : 'changed'}; ` +
+            `A → B: ${crossRepo.blobMounts} of ${crossRepo.layers} layers mounted, ${crossRepo.blobUploads} blob(s) uploaded`,
+    },
+    byRatio('R3: pull into an empty layout ≤ 0.7× skopeo copy', ratioTo('R3', 'skopeo'), 0.7),
+    byRatio(
+      'R4: commit straight to a registry within 1.3× of the same commit into a layout',
+      ratioTo('R4', 'layerkit commit → oci'),
+      1.3,
+    ),
+    {
+      target: 'R5: peak RSS of pushing and of pulling a 2 GiB layer below 200 MiB',
+      status: !r5Known ? 'not run' : r5Rss.every((r) => r.rss < 200) ? 'met' : 'missed',
+      measured: !r5Known
+        ? '– (run with --large)'
+        : r5Rss.map((r) => `${r.what} ${r.rss.toFixed(0)} MiB`).join(', '),
+    },
   ];
 }

@@ -7,14 +7,16 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
 import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
+import { defineRegistryWorkloads } from './registry-workloads.mjs';
 import { bash, commandLine, run } from './shell.mjs';
 
 /**
  * @typedef {object} Candidate
  * @property {string} name
- * @property {'layerkit' | 'peer' | 'floor'} role
- * @property {string} script the timed command (bash)
- * @property {() => void} [reset] untimed, before every run
+ * @property {'layerkit' | 'peer' | 'floor' | 'baseline'} role
+ * @property {string | (() => string)} script the timed command (bash); a function is called after
+ *   `reset` (registry workloads: the address changes every run)
+ * @property {() => void | Promise<void>} [reset] untimed, before every run
  * @property {() => Promise<object>} [check] untimed, after the first measured run
  *
  * @typedef {object} Workload
@@ -23,9 +25,11 @@ import { bash, commandLine, run } from './shell.mjs';
  * @property {string} input input name
  * @property {Candidate[]} candidates
  * @property {string[]} [notes]
- * @property {() => void} [setup] untimed, once before the runs
- * @property {() => void} [teardown] once after the runs
+ * @property {() => void | Promise<void>} [setup] untimed, once before the runs
+ * @property {() => void | Promise<void>} [teardown] once after the runs
  * @property {number} [runs] overrides the measured run count
+ * @property {() => number | undefined} [sidecarPid] a server the timed command talks to (the
+ *   registry): its CPU is reported apart instead of counting as other CPU
  */
 
 const GZIP_LEVEL = '6';
@@ -49,10 +53,11 @@ function copyTree(from, to) {
  * @param {string | undefined} context.layerkit command prefix running the CLI, when it is built
  * @param {string} context.work scratch directory (same file system as the cache)
  * @param {boolean} context.buildah whether `buildah` is usable here
- * @param {number} context.largeRuns measured runs for W8
+ * @param {boolean} [context.registry] whether the registry workloads R1–R5 can run here
+ * @param {number} context.largeRuns measured runs for W8 and R5
  * @returns {Workload[]}
  */
-export function defineWorkloads({ inputs, images, layerkit, work, buildah, largeRuns }) {
+export function defineWorkloads({ inputs, images, layerkit, work, buildah, registry = false, largeRuns }) {
   const lk = (args) => (layerkit === undefined ? undefined : `${layerkit} ${commandLine(args)}`);
   /** @param {Candidate} c */
   const keep = (c) => c.script !== undefined;
@@ -255,6 +260,7 @@ export function defineWorkloads({ inputs, images, layerkit, work, buildah, large
       }),
     );
   }
+  if (registry) workloads.push(...defineRegistryWorkloads({ inputs, images, layerkit, work, largeRuns }));
   return workloads;
 }
 

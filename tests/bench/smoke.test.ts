@@ -1,7 +1,8 @@
 /**
  * Smoke test of the benchmark harness: `node bench/run.mjs --quick` on a tiny generated tree must
  * time layerkit and every peer round-robin and write a JSON and a Markdown report with sane
- * numbers. Needs the built CLI (`pnpm build`) and the Debian peers (umoci, skopeo, pigz).
+ * numbers, including the registry workloads against a local docker-registry. Needs the built CLI
+ * (`pnpm build`) and the Debian peers (umoci, skopeo, pigz, docker-registry, curl).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,14 +25,26 @@ interface Candidate {
   runs: Run[];
   medianSeconds?: number;
   peakRssMiB?: number;
+  medianSidecarCpuSeconds?: number;
   error?: string;
-  check?: { addedLayers?: number; layerFiles?: number; skopeoInspectLayers?: number };
+  check?: {
+    addedLayers?: number;
+    layerFiles?: number;
+    skopeoInspectLayers?: number;
+    digestMatches?: boolean;
+    baseLayersKept?: boolean;
+    layers?: number;
+    blobUploads?: number;
+    blobMounts?: number;
+    blobDownloads?: number;
+    errors?: number;
+  };
 }
 interface Report {
   machine: { cpuCount: number; node: string; cpuModel: string };
   settings: { runs: number; quick: boolean };
   inputs: Record<string, { summary: { entries: number; files: number } }>;
-  workloads: Array<{ id: string; candidates: Candidate[]; ratios: Record<string, number> }>;
+  workloads: Array<{ id: string; title: string; candidates: Candidate[]; ratios: Record<string, number> }>;
   targets: Array<{ target: string; status: string }>;
 }
 
@@ -47,13 +60,13 @@ describe('bench harness --quick', () => {
     const result = spawnSync(
       process.execPath,
       ['bench/run.mjs', '--quick', '--cache', join(dir, 'cache'), '--out', join(dir, 'out')],
-      { cwd: repo, encoding: 'utf8', timeout: 110_000 },
+      { cwd: repo, encoding: 'utf8', timeout: 170_000 },
     );
     expect(result.status, result.stderr).toBe(0);
     stdout = result.stdout;
     report = JSON.parse(readFileSync(join(dir, 'out', 'quick.json'), 'utf8')) as Report;
     markdown = readFileSync(join(dir, 'out', 'quick.md'), 'utf8');
-  }, 120_000);
+  }, 180_000);
 
   afterAll(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -66,8 +79,21 @@ describe('bench harness --quick', () => {
     expect(report.inputs.rootfs?.summary).toMatchObject({ files: 99 });
   });
 
-  it('runs workloads W1-W7 with layerkit and at least one other tool each, every run measured', () => {
-    expect(report.workloads.map((w) => w.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7']);
+  it('runs workloads W1-W7 and R1-R4 with layerkit and at least one other tool each, every run measured', () => {
+    expect(report.workloads.map((w) => w.id)).toEqual([
+      'W1',
+      'W2',
+      'W3',
+      'W4',
+      'W5',
+      'W6',
+      'W7',
+      'R1',
+      'R2',
+      'R2',
+      'R3',
+      'R4',
+    ]);
     for (const workload of report.workloads) {
       const layerkit = workload.candidates.find((c) => c.role === 'layerkit');
       expect(layerkit, workload.id).toBeDefined();
@@ -101,14 +127,55 @@ describe('bench harness --quick', () => {
     expect(check('W7', 'layerkit')).toMatchObject({ skopeoInspectLayers: 1 });
   });
 
+  it('checks the registry workloads: digests kept, only missing blobs sent, mounts across repositories', () => {
+    const candidate = (id: string, name: string, index = 0) =>
+      report.workloads.filter((w) => w.id === id)[index]?.candidates.find((c) => c.name === name);
+    for (const name of ['layerkit copy', 'skopeo copy']) {
+      expect(candidate('R1', name)?.check, name).toMatchObject({
+        digestMatches: true,
+        blobUploads: 2,
+        errors: 0,
+      });
+      expect(candidate('R2', name)?.check, name).toMatchObject({ digestMatches: true, blobUploads: 2 });
+      expect(candidate('R3', name)?.check, name).toMatchObject({ digestMatches: true, blobDownloads: 2 });
+    }
+    // docker://A → docker://B: layerkit mounts both layers; skopeo only when its cache knows A
+    expect(candidate('R2', 'layerkit copy', 1)?.check).toMatchObject({
+      digestMatches: true,
+      layers: 2,
+      blobMounts: 2,
+    });
+    expect(candidate('R2', 'skopeo copy, empty cache', 1)?.check).toMatchObject({
+      blobMounts: 0,
+      blobUploads: 3,
+    });
+    expect(candidate('R2', 'skopeo copy, cache knows A', 1)?.check).toMatchObject({ blobMounts: 2 });
+    expect(candidate('R4', 'layerkit commit → docker://')?.check).toMatchObject({
+      addedLayers: 1,
+      baseLayersKept: true,
+      layerFiles: 1,
+      blobUploads: 2,
+    });
+    expect(candidate('R4', 'layerkit commit → oci: (local)')?.check).toMatchObject({
+      addedLayers: 1,
+      layerFiles: 1,
+    });
+    expect(candidate('R1', 'layerkit copy')?.medianSidecarCpuSeconds).toBeGreaterThan(0);
+  });
+
   it('judges every target and renders the same report as Markdown on stdout and on disk', () => {
-    expect(report.targets).toHaveLength(6);
+    expect(report.targets).toHaveLength(11);
     for (const t of report.targets) expect(['met', 'missed', 'not run']).toContain(t.status);
-    expect(report.targets.at(-1)?.status).toBe('not run');
+    const status = (prefix: string) => report.targets.find((t) => t.target.startsWith(prefix))?.status;
+    expect(status('W8')).toBe('not run');
+    expect(status('R5')).toBe('not run');
+    expect(status('R2')).toBe('met');
     expect(markdown).toBe(stdout);
     expect(markdown).toContain(`${report.machine.cpuCount} CPUs`);
     expect(markdown).toContain(`Node ${process.version}`);
-    const rows = markdown.split('\n').filter((line) => /^\| W\d /.test(line));
+    expect(markdown).toContain('## Registry side (R workloads)');
+    const results = markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('## Targets'));
+    const rows = results.split('\n').filter((line) => /^\| [WR]\d /.test(line));
     const candidates = report.workloads.reduce((n, w) => n + w.candidates.length, 0);
     expect(rows).toHaveLength(candidates);
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(11);
