@@ -3,21 +3,26 @@
  * Node's native fast paths are in `@layerkit/digest/node`.
  */
 
-export {
-  assertMatchesRef,
-  BlobVerifier,
-  blobCorrupt,
-  blobMissing,
-  checkBlobRef,
-  requireSha256,
-} from './blob-verify.js';
+export { BlobVerifier } from './blob-verify.js';
 export { type BlobSink, hashingBlobWriter } from './blob-writer.js';
-export { ByteChannel } from './byte-channel.js';
-export { collectBytes, concatBytes } from './bytes.js';
 export { decompressAuto, type SniffedStream, sniffCompression } from './compression-sniff.js';
-export type * from './contracts.js';
+export type {
+  BlobRef,
+  BlobStore,
+  BlobWriter,
+  ByteSource,
+  Codec,
+  CompressionName,
+  CompressOptions,
+  Digest,
+  DigestRuntime,
+  Hasher,
+  HasherFactory,
+  LayerBlob,
+} from './contracts.js';
 export { digestAlgorithm, digestHex, EMPTY_TAR_DIFF_ID, isDigest, parseDigest } from './digest.js';
-export * from './errors.js';
+export { ERROR_CODES, type LayerkitErrorCode } from './error-codes.js';
+export { isLayerkitError, LayerkitError } from './errors.js';
 export { mediaTypeFor, type WriteLayerBlobOptions, writeLayerBlob } from './layer-blob.js';
 export { MemoryBlobStore } from './memory-blob-store.js';
 export { portableRuntime } from './runtime.js';

@@ -22,7 +22,7 @@ export interface CreateHistoryEntryOptions {
  * Builds a history entry the way `docker commit` does: `created` is UTC RFC 3339, taken from
  * SOURCE_DATE_EPOCH when given (`2023-11-14T22:13:20Z`) or else from the clock (Go style: a fraction
  * only when the clock has milliseconds). Empty strings and `emptyLayer: false` are omitted, as Go's
- * `omitempty` does, so the JSON matches Docker's. Throws `HistoryError` for an invalid
+ * `omitempty` does, so the JSON matches Docker's. Throws `LayerkitError` for an invalid
  * SOURCE_DATE_EPOCH or clock time.
  */
 export function createHistoryEntry(options: CreateHistoryEntryOptions = {}): HistoryEntry {

@@ -54,7 +54,7 @@ function formatBytes(size: number): string {
 
 /**
  * Returns a function computing the docker/cli `historyContext` fields of a row, with every
- * untrusted string sanitized (R17) before it is measured or truncated. Throws `HistoryError`
+ * untrusted string sanitized (R17) before it is measured or truncated. Throws `LayerkitError`
  * `INVALID_TIME_ZONE` for an unknown `timeZone`.
  */
 export function historyFieldsFormatter(

@@ -6,7 +6,7 @@ import type { HistoryRow } from './history-rows.js';
  * Renders rows (newest first) exactly like `docker history`: the table
  * `IMAGE  CREATED  CREATED BY  SIZE  COMMENT` (`CREATED AT` when not human) laid out by docker's
  * tabwriter (min width 10, padding 3, the COMMENT column unpadded), or with `quiet` only the IDs.
- * Every line ends in `\n`. Throws `HistoryError` `INVALID_TIME_ZONE` for an unknown `timeZone`.
+ * Every line ends in `\n`. Throws `LayerkitError` `INVALID_TIME_ZONE` for an unknown `timeZone`.
  */
 export function renderHistoryTable(rows: readonly HistoryRow[], options: RenderHistoryOptions = {}): string {
   const fieldsOf = historyFieldsFormatter(options);

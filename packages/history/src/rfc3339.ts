@@ -1,4 +1,4 @@
-import { HistoryError } from './history-error.js';
+import { LayerkitError } from '@layerkit/digest';
 
 /** Go's RFC 3339 grammar (`time.RFC3339Nano` parsing): upper-case `T` and `Z`, optional fraction. */
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
@@ -53,11 +53,11 @@ const pad = (value: number, width: number) => String(value).padStart(width, '0')
 /**
  * Formats an instant as UTC RFC 3339 the way Go marshals a `time.Time` (RFC3339Nano): the fraction
  * of a second appears only when non-zero, without trailing zeros (`…:20Z`, `…:20.5Z`, `…:20.123Z`).
- * Throws `HistoryError` `INVALID_TIME` when the instant has no four-digit-year RFC 3339 form.
+ * Throws `LayerkitError` `INVALID_TIME` when the instant has no four-digit-year RFC 3339 form.
  */
 export function formatRfc3339Utc(epochMillis: number): string {
   if (!Number.isFinite(epochMillis) || epochMillis < MIN_RFC3339_MS || epochMillis > MAX_RFC3339_MS) {
-    throw new HistoryError('INVALID_TIME', `time ${epochMillis} ms is outside the RFC 3339 range`, {
+    throw new LayerkitError('INVALID_TIME', `time ${epochMillis} ms is outside the RFC 3339 range`, {
       epochMillis,
     });
   }
@@ -76,7 +76,7 @@ export type Rfc3339Formatter = (unixSeconds: number) => string;
 /**
  * Returns a formatter equivalent to Go's `time.Unix(s, 0).In(zone).Format(time.RFC3339)`:
  * `Z` for a zero offset, otherwise `±hh:mm`. `timeZone` is an IANA name (default `UTC`); an
- * unknown zone throws `HistoryError` `INVALID_TIME_ZONE`.
+ * unknown zone throws `LayerkitError` `INVALID_TIME_ZONE`.
  */
 export function createRfc3339Formatter(timeZone = 'UTC'): Rfc3339Formatter {
   let wallClock: Intl.DateTimeFormat;
@@ -92,7 +92,7 @@ export function createRfc3339Formatter(timeZone = 'UTC'): Rfc3339Formatter {
       second: 'numeric',
     });
   } catch (cause) {
-    throw new HistoryError('INVALID_TIME_ZONE', `unknown time zone ${JSON.stringify(timeZone)}`, {
+    throw new LayerkitError('INVALID_TIME_ZONE', `unknown time zone ${JSON.stringify(timeZone)}`, {
       timeZone,
       cause,
     });
