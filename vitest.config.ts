@@ -7,6 +7,10 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Tests run from source: map every package entry point to its TypeScript source.
 const alias = packages.flatMap((name) => [
   { find: new RegExp(`^@layerkit/${name}/node$`), replacement: src(`./packages/${name}/src/node/index.ts`) },
+  {
+    find: new RegExp(`^@layerkit/${name}/internal$`),
+    replacement: src(`./packages/${name}/src/internal.ts`),
+  },
   { find: new RegExp(`^@layerkit/${name}$`), replacement: src(`./packages/${name}/src/index.ts`) },
 ]);
 

@@ -50,7 +50,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
 }
 
-function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
+/** The environment of a run: the caller's, with TZ=UTC unless given, and `env` on top. */
+export function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', ...env };
   for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
   return merged;

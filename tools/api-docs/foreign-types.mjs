@@ -19,8 +19,9 @@ import ts from 'typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkgDir = join(root, 'packages', process.argv[2] ?? 'image');
 const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+// The public entry points only: `./internal` is layerkit's own plumbing, with no compatibility promise.
 const entries = Object.entries(manifest.exports)
-  .filter(([key]) => key !== './package.json')
+  .filter(([key]) => key !== './package.json' && !key.startsWith('./internal'))
   .map(([key, target]) => [key, join(pkgDir, target.types)]);
 
 const program = ts.createProgram(

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm docs:api`: the API reference of every package's public entry points (their `exports`:
- * the portable core and `./node`), generated from the TSDoc comments with TypeDoc into docs/api/
+ * the portable core and `./node`; `./internal`, layerkit's own plumbing with no compatibility
+ * promise, is left out), generated from the TSDoc comments with TypeDoc into docs/api/
  * as Markdown (typedoc-plugin-markdown). Configuration: typedoc.json beside this file.
  *
  * Validation is strict: every exported symbol, every property (so every option field), method and
@@ -24,8 +25,10 @@ import { fileURLToPath } from 'node:url';
 import {
   Application,
   ArgumentsReader,
+  Converter,
   LogLevel,
   PackageJsonReader,
+  ReflectionKind,
   TSConfigReader,
   TypeDocReader,
 } from 'typedoc';
@@ -47,6 +50,15 @@ app.logger.log = (message, level) => {
   if (level >= LogLevel.Warn) warnings.push(String(message).replace(/\u001b\[[0-9;]*m/g, ''));
   return log(message, level);
 };
+
+// TypeDoc documents every `exports` entry; `./internal` (layerkit's own plumbing, no compatibility
+// promise) is not public API: drop it from each package before that package is validated.
+app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+  for (const entry of [...(context.project.children ?? [])]) {
+    if (entry.kindOf(ReflectionKind.Module) && entry.name === 'internal')
+      context.project.removeReflection(entry);
+  }
+});
 
 const project = await app.convert();
 if (!project) {

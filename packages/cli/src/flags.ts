@@ -2,9 +2,7 @@
  * Reading typed values out of parsed flags, with usage errors (exit 2) for bad values.
  */
 
-import type { DetectionMode } from '@layerkit/diff';
-import type { CompressionName } from '@layerkit/digest';
-import { type PlatformWant, parsePlatform } from '@layerkit/image';
+import { type CompressionName, type DetectionMode, type PlatformWant, parsePlatform } from '@layerkit/image';
 import type { RegistryOptions } from '@layerkit/image/node';
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './usage-error.js';

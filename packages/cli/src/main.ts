@@ -3,7 +3,7 @@
  * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error, 130 interrupted).
  */
 
-import { isLayerkitError } from '@layerkit/digest';
+import { isLayerkitError } from '@layerkit/image';
 import { type ParsedArgs, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';

@@ -9,24 +9,52 @@ export {
   ROOT_ENTRY_SKIPPED,
   type SkippedEntry,
 } from './apply/apply-types.js';
-export * from './apply/merged-view.js';
-export type * from './contracts.js';
-export * from './engine/change-stream.js';
-export * from './engine/compare.js';
-export * from './engine/diff-trees.js';
-export * from './engine/docker-format.js';
-export * from './engine/layer-entries.js';
-export * from './path.js';
-export * from './snapshot/snapshot-entry.js';
-export * from './snapshot/snapshot-format.js';
-export * from './snapshot/snapshot-lookup.js';
-export * from './snapshot/snapshot-tree.js';
-export * from './tar/checked-layer-tar.js';
-export * from './tar/classify-whiteout.js';
-export * from './tar/layer-entries-from-tar.js';
-export * from './tar/normalize-entry-name.js';
-export * from './tar/read-tar.js';
-export * from './tar/scan-tar-members.js';
-export * from './tar/write-layer-tar.js';
-export * from './tree/memory-tree.js';
-export * from './tree/tree-at.js';
+export { type LayerOpener, type MergedTreeOptions, mergedTree } from './apply/merged-view.js';
+export type {
+  BytePath,
+  Change,
+  ChangeKind,
+  ContentReader,
+  EntryStat,
+  EntryType,
+  LayerEntry,
+  TarEntry,
+  TarHeader,
+  TarLimits,
+  Tree,
+  TreeEntry,
+} from './contracts.js';
+export type { ChangeStream, DiffFacts, LinkMember } from './engine/change-stream.js';
+export type { DetectionMode, XattrComparison } from './engine/compare.js';
+export { type DiffOptions, diffTrees } from './engine/diff-trees.js';
+export {
+  type DockerChange,
+  dockerChange,
+  type EngineApiChange,
+  formatChangeLine,
+  formatDockerDiff,
+  toEngineApiJson,
+} from './engine/docker-format.js';
+export { type LayerEntryOptions, layerEntriesFromChanges } from './engine/layer-entries.js';
+export { comparePaths, pathFromBytes, pathFromUtf8, pathToBytes, pathToUtf8 } from './path.js';
+export { snapshotEntryOf, snapshotRecordOf } from './snapshot/snapshot-entry.js';
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  SNAPSHOT_HEADER,
+  SnapshotEncoder,
+  type SnapshotMetadata,
+  type SnapshotRecord,
+  type SnapshotVersion,
+} from './snapshot/snapshot-format.js';
+export { type SnapshotLookup, snapshotLookup } from './snapshot/snapshot-lookup.js';
+export { isSnapshotTree, type SnapshotTree, snapshotTree } from './snapshot/snapshot-tree.js';
+export { layerEntriesFromTar } from './tar/layer-entries-from-tar.js';
+export { readTar } from './tar/read-tar.js';
+export { type LayerTarOptions, type LayerTarWarning, writeLayerTar } from './tar/write-layer-tar.js';
+export {
+  bytesContent,
+  type MemoryEntrySpec,
+  MemoryTree,
+  type MemoryTreeDefaults,
+} from './tree/memory-tree.js';

@@ -1,32 +1,125 @@
-export * from './build/align-history.js';
-export * from './build/child-config.js';
-export * from './build/image-manifest.js';
-export * from './config/config-change.js';
-export * from './config/config-patch.js';
-export * from './config/shell-words.js';
-export * from './json/canonical.js';
-export type * from './json/json-value.js';
-export * from './json/raw.js';
-export * from './json/strict-parse.js';
-export * from './media-types.js';
-export type * from './oci-types.js';
-export * from './parse/config.js';
-export * from './parse/config-paths.js';
-export type { ValidateOptions } from './parse/descriptor.js';
-export { validateDescriptor } from './parse/descriptor.js';
-export * from './parse/index-document.js';
-export * from './parse/layer-count.js';
-export * from './parse/layout-header.js';
-export * from './parse/manifest.js';
-export * from './parse/platform.js';
-export * from './parse/ref-name.js';
-export * from './parse/user.js';
-export * from './reference/image-reference.js';
-export type * from './store/blob-reader.js';
-export * from './store/copy-image.js';
-export type * from './store/image-sink.js';
-export type * from './store/image-source.js';
-export * from './store/layout-image-source.js';
-export * from './store/reachable-blobs.js';
-export * from './store/resolve-image.js';
-export * from './store/tagged-index.js';
+/**
+ * @layerkit/image — OCI images, portable core (no `node:` imports): the wire types and media
+ * types, canonical JSON, parsers that distrust their input, image references, `--change` and
+ * config patches, and the shapes of image stores. The operations and the stores on the file
+ * system are in `@layerkit/image/node`.
+ *
+ * What the API hands out from the other layerkit packages is re-exported here (errors, digests,
+ * changes and trees, history rows and their renderers, registry references and settings), so an
+ * application needs no other layerkit dependency.
+ */
+
+// ---- this package
+
+export {
+  applyChanges,
+  type CommandLine,
+  type ConfigChange,
+  parseChange,
+  parseChanges,
+} from './config/config-change.js';
+export {
+  applyConfig,
+  type ConfigPatch,
+  type HealthcheckPatch,
+  type KeySetPatch,
+} from './config/config-patch.js';
+export { type CanonicalJsonOptions, canonicalJson } from './json/canonical.js';
+export type { JsonObject, JsonValue } from './json/json-value.js';
+export type { Raw } from './json/raw.js';
+export {
+  isConfigMediaType,
+  isIndexMediaType,
+  isLayerMediaType,
+  isManifestMediaType,
+  type KnownMediaType,
+  layerCompressionOf,
+  MediaTypes,
+  toOciMediaType,
+} from './media-types.js';
+export type {
+  ContainerConfig,
+  Descriptor,
+  HealthcheckConfig,
+  HistoryEntry,
+  ImageConfig,
+  ImageIndex,
+  ImageManifest,
+  Platform,
+} from './oci-types.js';
+export { parseConfig } from './parse/config.js';
+export { type ValidateOptions, validateDescriptor } from './parse/descriptor.js';
+export { parseIndex } from './parse/index-document.js';
+export { type OciLayoutHeader, parseOciLayoutHeader } from './parse/layout-header.js';
+export { parseManifest } from './parse/manifest.js';
+export { type PlatformWant, parsePlatform } from './parse/platform.js';
+export {
+  type DockerArchiveReference,
+  formatImageReference,
+  IMAGE_TRANSPORTS,
+  type ImageReference,
+  type OciReference,
+  parseImageReference,
+  type RegistryImageReference,
+} from './reference/image-reference.js';
+export type { BlobReader, BlobWriteStore } from './store/blob-reader.js';
+export { type DockerName, parseDockerName } from './store/docker-name.js';
+export type { ImageSink, ImageToPublish, PublishOptions } from './store/image-sink.js';
+export type { ImageSource, RegistryLocation, ResolvedImage } from './store/image-source.js';
+
+// ---- re-exported from the other layerkit packages: what this API hands out
+
+export {
+  type BytePath,
+  type Change,
+  type ChangeKind,
+  type ContentReader,
+  type DetectionMode,
+  type DockerChange,
+  type DroppedXattr,
+  type EngineApiChange,
+  type EntryStat,
+  type EntryType,
+  formatDockerDiff,
+  type MemoryEntrySpec,
+  MemoryTree,
+  type MemoryTreeDefaults,
+  pathToUtf8,
+  ROOT_ENTRY_SKIPPED,
+  type SkippedEntry,
+  type Tree,
+  type TreeEntry,
+  toEngineApiJson,
+} from '@layerkit/diff';
+export {
+  type BlobRef,
+  type BlobStore,
+  type BlobWriter,
+  type ByteSource,
+  type CompressionName,
+  type Digest,
+  ERROR_CODES,
+  type Hasher,
+  type HasherFactory,
+  isLayerkitError,
+  type LayerBlob,
+  LayerkitError,
+  type LayerkitErrorCode,
+} from '@layerkit/digest';
+export {
+  type HistoryMappingProblem,
+  type HistoryMappingValidation,
+  type HistoryRow,
+  type HistoryRows,
+  type RenderHistoryOptions,
+  renderHistoryJson,
+  renderHistoryTable,
+} from '@layerkit/history';
+export {
+  type CredentialsProvider,
+  formatRegistryReference,
+  parseRegistryReference,
+  type RegistryCredentials,
+  type RegistryReference,
+  type RetryOptions,
+} from '@layerkit/registry';

@@ -3,7 +3,7 @@
  * "Error Codes") surfaced in one line, with a code a program can branch on. URLs are shown
  * without their query (pre-signed storage URLs carry signatures there); credentials never appear.
  */
-import { LayerkitError } from '@layerkit/digest';
+import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 
 /** One entry of a registry's `{"errors": [...]}` body. */
 export interface RegistryErrorEntry {
@@ -61,7 +61,11 @@ const STATUS_MEANINGS: Readonly<Record<number, string>> = {
 };
 
 /** The layerkit code for an HTTP failure: what a caller branches on, whatever the registry. */
-function codeFor(status: number, entries: readonly RegistryErrorEntry[], notFound: string): string {
+function codeFor(
+  status: number,
+  entries: readonly RegistryErrorEntry[],
+  notFound: LayerkitErrorCode,
+): LayerkitErrorCode {
   if (status === 401) return 'REGISTRY_UNAUTHORIZED';
   if (status === 403) return 'REGISTRY_DENIED';
   if (status === 404) return notFound;
@@ -81,7 +85,7 @@ export function registryStatusError(
   url: string,
   status: number,
   body: Uint8Array,
-  notFound = 'REGISTRY_NOT_FOUND',
+  notFound: LayerkitErrorCode = 'REGISTRY_NOT_FOUND',
   note?: string,
 ): LayerkitError {
   const entries = parseRegistryErrors(body);

@@ -3,7 +3,8 @@
  * `nginx` is `docker.io/library/nginx:latest`, `index.docker.io` is `docker.io`. The grammar is
  * distribution/reference's; anything Docker would refuse is `INVALID_REFERENCE`.
  */
-import { type Digest, LayerkitError, requireSha256 } from '@layerkit/digest';
+import { type Digest, LayerkitError } from '@layerkit/digest';
+import { requireSha256 } from '@layerkit/digest/internal';
 
 /** A parsed reference. */
 export interface RegistryReference {

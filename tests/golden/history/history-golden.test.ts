@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import {
-  formatRfc3339Utc,
   type HistoryRow,
   historyRows,
   type RenderHistoryOptions,
@@ -8,6 +7,7 @@ import {
   renderHistoryTable,
 } from '@layerkit/history';
 import { describe, expect, it } from 'vitest';
+import { formatRfc3339Utc } from '../../../packages/history/src/rfc3339.js';
 
 const golden = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8');
 const NOW = new Date('2026-08-20T12:00:00Z');

@@ -5,18 +5,18 @@
 import { type Digest, sha256Bytes } from '@layerkit/digest';
 import {
   canonicalJson,
-  checkLayersMatchDiffIds,
   type Descriptor,
   MediaTypes,
   parseConfig,
   parseIndex,
   parseManifest,
   parseOciLayoutHeader,
-  parseUser,
-  validateConfigPaths,
-  validateRefName,
 } from '@layerkit/image';
 import { describe, expect, it } from 'vitest';
+import { validateConfigPaths } from '../../../packages/image/src/parse/config-paths.js';
+import { checkLayersMatchDiffIds } from '../../../packages/image/src/parse/layer-count.js';
+import { validateRefName } from '../../../packages/image/src/parse/ref-name.js';
+import { parseUser } from '../../../packages/image/src/parse/user.js';
 import { errorOf } from '../../unit/image-core/error-of.js';
 
 const enc = new TextEncoder();

@@ -1,6 +1,7 @@
-import type { Change, ChangeStream, LayerEntry, MemoryEntrySpec, Tree } from '@layerkit/diff';
+import type { Change, ChangeStream, DockerChange, LayerEntry, MemoryEntrySpec, Tree } from '@layerkit/diff';
 import {
   diffTrees,
+  dockerChange,
   formatDockerDiff,
   layerEntriesFromChanges,
   MemoryTree,
@@ -11,9 +12,10 @@ import { describe, expect, it } from 'vitest';
 
 const S = 1_000_000_000n;
 
-async function changesOf(stream: ChangeStream | AsyncIterable<Change>): Promise<Change[]> {
-  const out: Change[] = [];
-  for await (const c of stream) out.push(c);
+/** The changes of a diff as `docker diff` reports them. */
+async function changesOf(stream: ChangeStream | AsyncIterable<Change>): Promise<DockerChange[]> {
+  const out: DockerChange[] = [];
+  for await (const c of stream) out.push(dockerChange(c));
   return out;
 }
 
@@ -108,7 +110,9 @@ describe('diffTrees: docker diff rules', () => {
       { path: 'caf\xe9', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtimeNs: 0n, content: () => [] },
     ]);
     const changes = await changesOf(diffTrees(MemoryTree.fromSpecs([]), upper));
-    expect(changes.map((c) => c.path)).toEqual(['caf\xe9']);
+    // Shown as UTF-8 (the invalid byte as U+FFFD), kept exactly as bytes beside it.
+    expect(changes.map((c) => c.path)).toEqual(['/caf\uFFFD']);
+    expect(changes.map((c) => Buffer.from(c.rawPath).toString('latin1'))).toEqual(['caf\xe9']);
     expect(formatDockerDiff(changes)).toBe('A /caf\uFFFD\n');
   });
 

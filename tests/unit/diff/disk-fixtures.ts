@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Change, ChangeStream, LayerEntry, Tree, TreeEntry } from '@layerkit/diff';
-import { formatDockerDiff, layerEntriesFromChanges } from '@layerkit/diff';
+import { dockerChange, formatDockerDiff, layerEntriesFromChanges } from '@layerkit/diff';
 
 /** Runs a shell script in `cwd` (so raw-byte names can be made with printf). */
 export function sh(cwd: string, script: string): string {
@@ -22,7 +22,7 @@ export function scratch(prefix: string): string {
 export async function dockerDiff(stream: ChangeStream | AsyncIterable<Change>): Promise<string> {
   const changes: Change[] = [];
   for await (const c of stream) changes.push(c);
-  return formatDockerDiff(changes);
+  return formatDockerDiff(changes.map(dockerChange));
 }
 
 /** All layer entries of a change stream. */

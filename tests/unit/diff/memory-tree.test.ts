@@ -44,7 +44,7 @@ describe('MemoryTree', () => {
     [[{ path: '/abs', content: '' }], 'INVALID_PATH'],
     [[{ path: 'a/../b', content: '' }], 'INVALID_PATH'],
     [[{ path: 'a//b', content: '' }], 'INVALID_PATH'],
-  ])('rejects %j with %s', (specs, code) => {
+  ] as const)('rejects %j with %s', (specs, code) => {
     let caught: unknown;
     try {
       MemoryTree.fromSpecs(specs);

@@ -4,7 +4,7 @@
  * everything a well-formed layer guarantees, so the diff engine's output is checked, not trusted.
  */
 import type { BytePath, EntryType, LayerEntry, Tree, TreeEntry } from '@layerkit/diff';
-import { isInside, parentPath } from '@layerkit/diff';
+import { isInside, parentPath } from '../../../packages/diff/src/path.js';
 
 /** One file system object; hardlinked paths share the same Inode object. */
 export interface Inode {

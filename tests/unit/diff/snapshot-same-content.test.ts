@@ -3,12 +3,13 @@
  * side is hashed with the given hasher, never compared byte by byte.
  */
 import type { SnapshotRecord, TreeEntry } from '@layerkit/diff';
-import { diffTrees, formatDockerDiff, MemoryTree, sameContent, snapshotTree } from '@layerkit/diff';
+import { diffTrees, dockerChange, formatDockerDiff, MemoryTree, snapshotTree } from '@layerkit/diff';
 import type { Digest, HasherFactory } from '@layerkit/digest';
 import { createPortableSha256, sha256Bytes } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sameContent } from '../../../packages/diff/src/engine/compare.js';
 import { checkProperty } from '../../fixtures/property.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -125,7 +126,7 @@ describe('diffTrees with a snapshot lower', () => {
   async function diff(lower: SnapshotRecord, live: MemoryTree, hasher: HasherFactory): Promise<string> {
     const changes = [];
     for await (const change of diffTrees(snapshotTree([lower]), live, { hasher })) changes.push(change);
-    return formatDockerDiff(changes);
+    return formatDockerDiff(changes.map(dockerChange));
   }
 
   it('an equal stat settles the path unread; a moved one is settled by hashing with options.hasher', async () => {

@@ -136,7 +136,7 @@ describe('writeLayerBlob', () => {
     const failingStore = withWriter(() => ({
       write: async () => {
         writes += 1;
-        if (writes === 3) throw new LayerkitError('DISK_FULL', 'no space left');
+        if (writes === 3) throw new LayerkitError('PERMISSION_DENIED', 'no space left');
       },
       commit: () => Promise.reject(new Error('commit must not be reached')),
       abort: async () => {
@@ -146,7 +146,7 @@ describe('writeLayerBlob', () => {
     const error = await layerkitFailure(() =>
       writeLayerBlob(chunked(mixedBytes(8_000_000, 4)), { store: failingStore, runtime: nodeRuntime }),
     );
-    expect(error.code).toBe('DISK_FULL');
+    expect(error.code).toBe('PERMISSION_DENIED');
     expect(aborted).toBe(true);
   });
 

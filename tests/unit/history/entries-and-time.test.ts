@@ -1,25 +1,24 @@
-import {
-  createHistoryEntry,
-  createRfc3339Formatter,
-  formatRfc3339Utc,
-  HistoryError,
-  parseRfc3339Seconds,
-  parseSourceDateEpoch,
-  sourceDateEpochFromEnv,
-} from '@layerkit/history';
+import { LayerkitError } from '@layerkit/digest';
+import { createHistoryEntry, parseSourceDateEpoch, sourceDateEpochFromEnv } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  createRfc3339Formatter,
+  formatRfc3339Utc,
+  parseRfc3339Seconds,
+} from '../../../packages/history/src/rfc3339.js';
 import { checkProperty } from '../../fixtures/property.js';
 
+/** History's errors are LayerkitErrors like every other package's. */
 function expectHistoryError(run: () => unknown, code: string) {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(HistoryError);
-    expect((error as HistoryError).code).toBe(code);
-    return error as HistoryError;
+    expect(error).toBeInstanceOf(LayerkitError);
+    expect((error as LayerkitError).code).toBe(code);
+    return error as LayerkitError;
   }
-  throw new Error(`expected HistoryError ${code}`);
+  throw new Error(`expected LayerkitError ${code}`);
 }
 
 describe('SOURCE_DATE_EPOCH', () => {

@@ -1,5 +1,5 @@
-import { humanDuration } from '@layerkit/history';
 import { describe, expect, it } from 'vitest';
+import { humanDuration } from '../../../packages/history/src/human-duration.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

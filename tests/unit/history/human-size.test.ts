@@ -1,6 +1,7 @@
-import { formatGoG, humanSizeWithPrecision } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatGoG } from '../../../packages/history/src/go-format-g.js';
+import { humanSizeWithPrecision } from '../../../packages/history/src/human-size.js';
 import { checkProperty } from '../../fixtures/property.js';
 
 describe('humanSizeWithPrecision (go-units HumanSizeWithPrecision(size, 3))', () => {

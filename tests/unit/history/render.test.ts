@@ -1,14 +1,10 @@
-import {
-  alignColumns,
-  displayWidth,
-  HistoryError,
-  type HistoryRow,
-  renderHistoryJson,
-  renderHistoryTable,
-  truncateId,
-} from '@layerkit/history';
+import { LayerkitError } from '@layerkit/digest';
+import { type HistoryRow, renderHistoryJson, renderHistoryTable } from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { alignColumns } from '../../../packages/history/src/align-columns.js';
+import { displayWidth } from '../../../packages/history/src/display-width.js';
+import { truncateId } from '../../../packages/history/src/history-fields.js';
 import { checkProperty } from '../../fixtures/property.js';
 
 const NOW = new Date('2026-08-20T12:00:00Z');
@@ -111,7 +107,7 @@ describe('renderHistoryTable', () => {
   });
 
   it('rejects an unknown time zone with a typed error', () => {
-    expect(() => renderHistoryTable([row], { timeZone: 'Nowhere/Else' })).toThrow(HistoryError);
+    expect(() => renderHistoryTable([row], { timeZone: 'Nowhere/Else' })).toThrow(LayerkitError);
   });
 
   const rowArbitrary = fc.record({

@@ -1,12 +1,9 @@
-import {
-  codePointWidth,
-  displayWidth,
-  ellipsis,
-  isWideCodePoint,
-  sanitizeDisplayText,
-} from '@layerkit/history';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { displayWidth } from '../../../packages/history/src/display-width.js';
+import { codePointWidth, isWideCodePoint } from '../../../packages/history/src/east-asian-width.js';
+import { ellipsis } from '../../../packages/history/src/ellipsis.js';
+import { sanitizeDisplayText } from '../../../packages/history/src/sanitize-display-text.js';
 import { checkProperty } from '../../fixtures/property.js';
 
 const CJK = '修改了默认网页';

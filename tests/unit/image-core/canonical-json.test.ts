@@ -1,13 +1,15 @@
-import { isLayerkitError, sha256Bytes } from '@layerkit/digest';
-import { canonicalJson, encodeDocument, parseJsonStrict } from '@layerkit/image';
+import { isLayerkitError, type LayerkitErrorCode, sha256Bytes } from '@layerkit/digest';
+import { canonicalJson } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeDocument } from '../../../packages/image/src/json/raw.js';
+import { parseJsonStrict } from '../../../packages/image/src/json/strict-parse.js';
 import { checkProperty } from '../../fixtures/property.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const parse = (bytes: Uint8Array) => parseJsonStrict(bytes, { maxBytes: 1 << 24, what: 'test' });
 
-function expectCode(fn: () => unknown, code: string): void {
+function expectCode(fn: () => unknown, code: LayerkitErrorCode): void {
   try {
     fn();
   } catch (error) {

@@ -1,13 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile ${VAR} syntax is the literal test input.
-import {
-  applyChanges,
-  expandWord,
-  type ImageConfig,
-  parseChange,
-  parseChanges,
-  splitQuotedWords,
-} from '@layerkit/image';
+import { applyChanges, type ImageConfig, parseChange, parseChanges } from '@layerkit/image';
 import { describe, expect, it } from 'vitest';
+import { expandWord, splitQuotedWords } from '../../../packages/image/src/config/shell-words.js';
 import { errorOf } from './error-of.js';
 
 const base: ImageConfig = {

@@ -5,16 +5,10 @@
  * against the container's config since moby#35582).
  */
 import { isLayerkitError } from '@layerkit/digest';
-import {
-  applyChanges,
-  expandWord,
-  expandWords,
-  type ImageConfig,
-  parseChange,
-  parseChanges,
-} from '@layerkit/image';
+import { applyChanges, type ImageConfig, parseChange, parseChanges } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { expandWord, expandWords } from '../../../packages/image/src/config/shell-words.js';
 import { checkProperty } from '../../fixtures/property.js';
 import { errorOf } from './error-of.js';
 

@@ -14,7 +14,7 @@ const MAX = (1n << 63n) - 1n;
 const MIN = -(1n << 63n);
 
 const fail = (problem: string): never => {
-  throw new LayerkitError('TEST', problem);
+  throw new LayerkitError('INVALID_CONFIG', problem);
 };
 
 describe('parseGoDuration', () => {

@@ -1,15 +1,9 @@
-import {
-  type Descriptor,
-  type ImageIndex,
-  isValidRefName,
-  MediaTypes,
-  parsePlatform,
-  parseUser,
-  resolvePlatformManifest,
-  selectPlatform,
-  validateConfigPath,
-} from '@layerkit/image';
+import { type Descriptor, type ImageIndex, MediaTypes, parsePlatform } from '@layerkit/image';
 import { describe, expect, it } from 'vitest';
+import { validateConfigPath } from '../../../packages/image/src/parse/config-paths.js';
+import { resolvePlatformManifest, selectPlatform } from '../../../packages/image/src/parse/platform.js';
+import { isValidRefName } from '../../../packages/image/src/parse/ref-name.js';
+import { parseUser } from '../../../packages/image/src/parse/user.js';
 import { errorOf } from './error-of.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}` as Descriptor['digest'];

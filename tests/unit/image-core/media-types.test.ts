@@ -3,12 +3,12 @@ import {
   isIndexMediaType,
   isLayerMediaType,
   isManifestMediaType,
-  isNondistributableMediaType,
   layerCompressionOf,
   MediaTypes,
   toOciMediaType,
 } from '@layerkit/image';
 import { describe, expect, it } from 'vitest';
+import { isNondistributableMediaType } from '../../../packages/image/src/media-types.js';
 
 describe('media types', () => {
   it('classifies manifests and indexes, OCI and Docker schema2', () => {

@@ -1,6 +1,7 @@
-import { canonicalJson, JsonSizeLimits, parseJsonStrict } from '@layerkit/image';
+import { canonicalJson } from '@layerkit/image';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { JsonSizeLimits, parseJsonStrict } from '../../../packages/image/src/json/strict-parse.js';
 import { cpuTimed } from '../../fixtures/bounded-work.js';
 import { checkProperty } from '../../fixtures/property.js';
 import { errorOf } from './error-of.js';

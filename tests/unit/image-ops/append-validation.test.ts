@@ -1,12 +1,17 @@
 /**
- * `appendLayer` refuses a file that is not a valid layer tar before anything is written: the
- * destination keeps its index.json byte for byte and gains no blob.
+ * `appendLayer` reads its layer exactly once, from wherever it comes (a path, bytes, a Node
+ * Readable, a web ReadableStream, any async iterable), and refuses an empty stream or one that is
+ * not a valid layer tar before anything is published: the destination keeps its index.json byte
+ * for byte and gains no blob.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { appendLayer } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
-import { useBaseLayout } from './fixture.js';
+import { layerTar } from './big-layer.js';
+import { sha256Of, useBaseLayout } from './fixture.js';
 
 const ctx = useBaseLayout();
 
@@ -53,4 +58,61 @@ describe('appendLayer input checks', () => {
       expect(readdirSync(join(ctx.layout, 'blobs/sha256')).sort()).toEqual(blobs);
     });
   }
+});
+
+describe('appendLayer sources, read once', () => {
+  const sources: Array<[string, (tar: Buffer) => Parameters<typeof appendLayer>[0]['layer']]> = [
+    ['bytes', (tar) => tar],
+    ['a Node Readable', (tar) => Readable.from([tar.subarray(0, 700), tar.subarray(700)])],
+    ['a web ReadableStream', (tar) => new Blob([tar]).stream()],
+    [
+      'an async iterable',
+      (tar) =>
+        (async function* () {
+          for (let at = 0; at < tar.length; at += 100) yield tar.subarray(at, at + 100);
+        })(),
+    ],
+  ];
+  for (const [what, source] of sources) {
+    it(`appends a gzip layer from ${what}`, async () => {
+      const tar = await layerTar({ 'opt/streamed': `from ${what}\n` });
+      const result = await appendLayer({
+        base: ctx.base,
+        layer: source(gzipSync(tar)),
+        dest: `oci:${ctx.layout}:s`,
+      });
+      expect(result.layer?.diffID).toBe(sha256Of(tar));
+    });
+  }
+
+  it.each([
+    ['an empty stream', Buffer.alloc(0), 'LAYER_EMPTY'],
+    [
+      'a stream that is not a tar',
+      Buffer.from('not a tar at all, just text\n'.repeat(40)),
+      'TAR_BAD_CHECKSUM',
+    ],
+    ['an empty gzip stream', gzipSync(Buffer.alloc(0)), 'LAYER_EMPTY'],
+  ])('refuses %s (%s) from a stream, publishing nothing', async (_what, bytes, code) => {
+    const index = readFileSync(join(ctx.layout, 'index.json'));
+    const error = await appendLayer({
+      base: ctx.base,
+      layer: Readable.from([bytes]),
+      dest: `oci:${ctx.layout}:bad`,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: expect.stringMatching(code === 'TAR_BAD_CHECKSUM' ? /^TAR_/ : code),
+    });
+    expect(readFileSync(join(ctx.layout, 'index.json'))).toEqual(index);
+  });
+
+  it('a missing layer file is FILE_NOT_FOUND naming it', async () => {
+    const missing = join(ctx.dir, 'missing.tar');
+    await expect(
+      appendLayer({ base: ctx.base, layer: missing, dest: `oci:${ctx.layout}:x` }),
+    ).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: `${missing}: no such file`,
+    });
+  });
 });

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapHistoryToLayers } from '@layerkit/history';
-import { REPAIRED_HISTORY_COMMENT } from '@layerkit/image';
 import { type CommitOptions, commit, unpack } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
+import { REPAIRED_HISTORY_COMMENT } from '../../../packages/image/src/build/align-history.js';
 import {
   BASE_TREE,
   EPOCH,

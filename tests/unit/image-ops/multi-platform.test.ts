@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { LayerkitError } from '@layerkit/digest';
 import {
-  copyAll,
   type Descriptor,
   type ImageIndex,
   type ImageManifest,
@@ -27,13 +26,14 @@ import {
   imageHistory,
   importRootfs,
   openImageSource,
-  openLayoutSink,
-  openOciArchiveSource,
-  toImageReference,
   unpack,
   verify,
 } from '@layerkit/image/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toImageReference } from '../../../packages/image/src/node/ops/image-ref.js';
+import { openOciArchiveSource } from '../../../packages/image/src/node/store/oci-archive-store.js';
+import { openLayoutSink } from '../../../packages/image/src/node/store/oci-layout-store.js';
+import { copyAll } from '../../../packages/image/src/store/copy-image.js';
 import {
   BASE_TREE,
   blobPath,

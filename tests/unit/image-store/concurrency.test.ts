@@ -1,8 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openLayoutSink, openLayoutSource, withLayoutLock } from '@layerkit/image/node';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { withLayoutLock } from '../../../packages/image/src/node/store/layout-lock.js';
+import { openLayoutSink, openLayoutSource } from '../../../packages/image/src/node/store/oci-layout-store.js';
 import { rejectionOf, scratch, tinyImage, writeTiny } from './tiny-image.js';
 
 const repo = resolve(import.meta.dirname, '../../..');
@@ -15,7 +16,7 @@ afterEach(() => tmp.dispose());
 // Each writer process publishes layer-less images under its own tags, as fast as it can.
 const WRITER = `
 import { canonicalJson, MediaTypes } from '${repo}/packages/image/dist/index.js';
-import { openLayoutSink } from '${repo}/packages/image/dist/node/index.js';
+import { openLayoutSink } from '${repo}/packages/image/dist/node/store/oci-layout-store.js';
 import { nodeRuntime } from '${repo}/packages/digest/dist/node/index.js';
 const [dir, name, count] = process.argv.slice(2);
 const sink = await openLayoutSink(dir);

@@ -3,14 +3,11 @@ import { join } from 'node:path';
 import { sha256Bytes } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { canonicalJson, type Descriptor, MediaTypes } from '@layerkit/image';
-import {
-  openDockerArchiveSink,
-  openDockerArchiveSource,
-  openLayoutSink,
-  openLayoutSource,
-  openOciArchiveSource,
-} from '@layerkit/image/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDockerArchiveSource } from '../../../packages/image/src/node/store/docker-archive-source.js';
+import { openDockerArchiveSink } from '../../../packages/image/src/node/store/docker-archive-store.js';
+import { openOciArchiveSource } from '../../../packages/image/src/node/store/oci-archive-store.js';
+import { openLayoutSink, openLayoutSource } from '../../../packages/image/src/node/store/oci-layout-store.js';
 import { writeArchive } from './archive-builder.js';
 import { rejectionOf, scratch, type TinyImage, tinyImage, writeTiny } from './tiny-image.js';
 

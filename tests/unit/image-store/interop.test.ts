@@ -1,15 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ImageSource } from '@layerkit/image';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDockerArchiveSource } from '../../../packages/image/src/node/store/docker-archive-source.js';
+import { openDockerArchiveSink } from '../../../packages/image/src/node/store/docker-archive-store.js';
 import {
-  openDockerArchiveSink,
-  openDockerArchiveSource,
-  openLayoutSink,
-  openLayoutSource,
   openOciArchiveSink,
   openOciArchiveSource,
-} from '@layerkit/image/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+} from '../../../packages/image/src/node/store/oci-archive-store.js';
+import { openLayoutSink, openLayoutSource } from '../../../packages/image/src/node/store/oci-layout-store.js';
 import { scratch, type TinyImage, tinyImage, writeTiny } from './tiny-image.js';
 
 /** Runs a real client; a non-zero exit fails the test with the client's own words. */

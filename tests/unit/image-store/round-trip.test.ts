@@ -1,16 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyImage, type ImageSource, REF_NAME_ANNOTATION } from '@layerkit/image';
+import type { ImageSource } from '@layerkit/image';
+import { gcLayout } from '@layerkit/image/node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDockerArchiveSource } from '../../../packages/image/src/node/store/docker-archive-source.js';
+import { openDockerArchiveSink } from '../../../packages/image/src/node/store/docker-archive-store.js';
 import {
-  gcLayout,
-  openDockerArchiveSink,
-  openDockerArchiveSource,
-  openLayoutSink,
-  openLayoutSource,
   openOciArchiveSink,
   openOciArchiveSource,
-} from '@layerkit/image/node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+} from '../../../packages/image/src/node/store/oci-archive-store.js';
+import { openLayoutSink, openLayoutSource } from '../../../packages/image/src/node/store/oci-layout-store.js';
+import { REF_NAME_ANNOTATION } from '../../../packages/image/src/parse/ref-name.js';
+import { copyImage } from '../../../packages/image/src/store/copy-image.js';
 import { rejectionOf, scratch, type TinyImage, tinyImage, writeTiny } from './tiny-image.js';
 
 let tmp: ReturnType<typeof scratch>;

@@ -10,9 +10,10 @@ import {
   writeLayerBlob,
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
-import { encodeDocument, type ImageConfig, type ImageManifest, MediaTypes } from '@layerkit/image';
+import { type ImageConfig, type ImageManifest, MediaTypes } from '@layerkit/image';
 import { pack } from 'tar-stream';
 import { expect } from 'vitest';
+import { encodeDocument } from '../../../packages/image/src/json/raw.js';
 import type { ImageSink, ImageToPublish } from '../../../packages/image/src/store/image-sink.js';
 
 /** A one-layer image built in memory: a hand-made tar, gzip, canonical config and manifest. */

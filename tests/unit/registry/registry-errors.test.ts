@@ -2,6 +2,7 @@
  * Registry failures as one-line layerkit errors: the code a caller branches on, the registry's own
  * JSON errors surfaced (cut, on one line), URLs without their query or user info, no credential.
  */
+import type { LayerkitErrorCode } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
 import {
   describeUrl,
@@ -69,7 +70,7 @@ describe('parseRegistryErrors', () => {
 });
 
 describe('registryStatusError', () => {
-  const error = (status: number, body: Uint8Array = new Uint8Array(0), notFound?: string) =>
+  const error = (status: number, body: Uint8Array = new Uint8Array(0), notFound?: LayerkitErrorCode) =>
     registryStatusError('manifest r.example/app:v1', 'GET', URL_WITH_SECRETS, status, body, notFound);
 
   it.each([

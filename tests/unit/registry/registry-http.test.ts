@@ -197,7 +197,7 @@ describe('what is retried', () => {
   });
 
   it('a LayerkitError from the transport passes through unchanged', async () => {
-    const own = new LayerkitError('SOMETHING', 'from the transport');
+    const own = new LayerkitError('PERMISSION_DENIED', 'from the transport');
     const { transport } = scripted((request) =>
       request.url.endsWith('/v2/') ? { status: 200 } : { fail: own },
     );

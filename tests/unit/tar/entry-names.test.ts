@@ -1,6 +1,7 @@
-import { classifyWhiteout, normalizeEntryName } from '@layerkit/diff';
 import { isLayerkitError } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
+import { classifyWhiteout } from '../../../packages/diff/src/tar/classify-whiteout.js';
+import { normalizeEntryName } from '../../../packages/diff/src/tar/normalize-entry-name.js';
 
 describe('normalizeEntryName', () => {
   it.each([

@@ -1,5 +1,12 @@
 /** `layerkit diff`: docker diff, offline — an image (or a directory) against a directory. */
-import { type Change, diffTrees, formatDockerDiff, toEngineApiJson } from '@layerkit/diff';
+import {
+  type Change,
+  type DockerChange,
+  diffTrees,
+  dockerChange,
+  formatDockerDiff,
+  toEngineApiJson,
+} from '@layerkit/diff';
 import { directoryTree, upperdirChanges } from '@layerkit/diff/node';
 import { diffImage } from '@layerkit/image/node';
 import type { Command } from '../command.js';
@@ -19,9 +26,9 @@ export function isImageArgument(text: string): boolean {
   return /^(?:oci|oci-archive|docker-archive):|^docker:\/\//.test(text);
 }
 
-async function collect(changes: AsyncIterable<Change>): Promise<Change[]> {
-  const all: Change[] = [];
-  for await (const change of changes) all.push(change);
+async function collect(changes: AsyncIterable<Change>): Promise<DockerChange[]> {
+  const all: DockerChange[] = [];
+  for await (const change of changes) all.push(dockerChange(change));
   return all;
 }
 
@@ -57,7 +64,7 @@ Example:
       throw new UsageError(`invalid --format "${format}": expected text or json`);
     const mode = modeFlag(flags);
     const upperdir = stringFlag(flags, 'upperdir');
-    let changes: Change[];
+    let changes: DockerChange[];
     if (upperdir !== undefined) {
       if (args.length > 1) throw new UsageError('--upperdir takes at most one LOWER_DIR argument');
       const lower = args[0] === undefined ? undefined : directoryTree(args[0]);

@@ -1,5 +1,5 @@
 /** `layerkit history`: docker history, offline, with Docker's exact formatting. */
-import { renderHistoryJson, renderHistoryTable } from '@layerkit/history';
+import { renderHistoryJson, renderHistoryTable } from '@layerkit/image';
 import { imageHistory } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import {

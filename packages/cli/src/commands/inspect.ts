@@ -1,5 +1,5 @@
 /** `layerkit inspect`: an image's manifest and config as JSON (their exact stored bytes). */
-import { withSourceImage } from '@layerkit/image/node';
+import { inspectImage } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import {
   platformFlag,
@@ -34,26 +34,25 @@ Example:
       throw new UsageError(`invalid --type "${type}": expected summary, manifest or config`);
     }
     const open = { platform: platformOf(flags), registry: registryOptionsOf(flags), signal: interrupted };
-    await withSourceImage(image!, open, async (_source, resolved) => {
-      if (type === 'manifest') return out.line(decoder.decode(resolved.manifest.bytes));
-      if (type === 'config') return out.line(decoder.decode(resolved.config.bytes));
-      const config = resolved.config.value;
-      const summary = {
-        Digest: resolved.manifestDescriptor.digest,
-        ImageID: resolved.manifest.value.config.digest,
-        Created: config.created,
-        Author: config.author,
-        Architecture: config.architecture,
-        Os: config.os,
-        Config: config.config ?? {},
-        Layers: resolved.manifest.value.layers.map((l) => ({
-          MediaType: l.mediaType,
-          Digest: l.digest,
-          Size: l.size,
-        })),
-        DiffIDs: config.rootfs.diff_ids,
-      };
-      out.line(JSON.stringify(summary, null, 2));
-    });
+    const resolved = await inspectImage(image!, open);
+    if (type === 'manifest') return out.line(decoder.decode(resolved.manifest.bytes));
+    if (type === 'config') return out.line(decoder.decode(resolved.config.bytes));
+    const config = resolved.config.value;
+    const summary = {
+      Digest: resolved.manifestDescriptor.digest,
+      ImageID: resolved.manifest.value.config.digest,
+      Created: config.created,
+      Author: config.author,
+      Architecture: config.architecture,
+      Os: config.os,
+      Config: config.config ?? {},
+      Layers: resolved.manifest.value.layers.map((l) => ({
+        MediaType: l.mediaType,
+        Digest: l.digest,
+        Size: l.size,
+      })),
+      DiffIDs: config.rootfs.diff_ids,
+    };
+    out.line(JSON.stringify(summary, null, 2));
   },
 };

@@ -1,5 +1,5 @@
 /** `layerkit unpack`: an image's root filesystem on disk (what `docker run` starts from). */
-import { pathToUtf8, ROOT_ENTRY_SKIPPED } from '@layerkit/diff';
+import { pathToUtf8, ROOT_ENTRY_SKIPPED } from '@layerkit/image';
 import { unpack } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';

@@ -4,7 +4,7 @@
  * resolved inside the root (T3, T5, T11), whiteouts hide only lower content (T12), an opaque
  * marker acts as if it came first, and a path is unlinked before it is recreated.
  */
-import { LayerkitError } from '@layerkit/digest';
+import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, TarEntry, TarHeader } from '../contracts.js';
 import { baseName, parentPath, pathToUtf8 } from '../path.js';
 import {
@@ -20,7 +20,7 @@ import { InRootResolver, joinPath } from './in-root-resolver.js';
 
 const SPECIAL_TYPES: Readonly<Record<string, SpecialType>> = { '3': 'char', '4': 'block', '6': 'fifo' };
 
-function fail(code: string, message: string, path: BytePath): never {
+function fail(code: LayerkitErrorCode, message: string, path: BytePath): never {
   throw new LayerkitError(code, `${message}: ${pathToUtf8(path)}`, { path });
 }
 

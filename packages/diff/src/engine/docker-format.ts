@@ -1,8 +1,9 @@
 /**
- * `docker diff` output forms: the CLI's `C /path` lines and the Engine API's `{Path, Kind}` JSON.
+ * `docker diff` output forms: a change as people read it (an absolute UTF-8 path), the CLI's
+ * `C /path` lines and the Engine API's `{Path, Kind}` JSON.
  */
-import type { Change } from '../contracts.js';
-import { pathToUtf8 } from '../path.js';
+import type { Change, ChangeKind } from '../contracts.js';
+import { pathToBytes, pathToUtf8 } from '../path.js';
 
 /** One change as the Engine API reports it (`GET /containers/{id}/changes`): Kind C=0, A=1, D=2. */
 export interface EngineApiChange {
@@ -12,24 +13,34 @@ export interface EngineApiChange {
 
 const KIND_NUMBERS = { C: 0, A: 1, D: 2 } as const;
 
-/** The absolute display path of a change (UTF-8 decoded; invalid bytes shown as U+FFFD). */
-function displayPath(change: Change): string {
-  return `/${pathToUtf8(change.path)}`;
+/** One change as `docker diff` reports it. */
+export interface DockerChange {
+  /** `A` added, `C` changed, `D` deleted. */
+  kind: ChangeKind;
+  /** The path as `docker diff` prints it: absolute, decoded as UTF-8 (invalid bytes as U+FFFD). */
+  path: string;
+  /** The exact bytes of the name, relative to the root, for names that are not UTF-8. */
+  rawPath: Uint8Array;
+}
+
+/** A change of the diff engine (byte-string path) as `docker diff` reports it. */
+export function dockerChange(change: Pick<Change, 'kind' | 'path'>): DockerChange {
+  return { kind: change.kind, path: `/${pathToUtf8(change.path)}`, rawPath: pathToBytes(change.path) };
 }
 
 /** Formats one change as `docker diff` prints it: `C /usr/share`. */
-export function formatChangeLine(change: Change): string {
-  return `${change.kind} ${displayPath(change)}`;
+export function formatChangeLine(change: DockerChange): string {
+  return `${change.kind} ${change.path}`;
 }
 
 /** Formats changes as `docker diff` prints them: one `K /path` line each, newline-terminated. */
-export function formatDockerDiff(changes: Iterable<Change>): string {
+export function formatDockerDiff(changes: Iterable<DockerChange>): string {
   let out = '';
   for (const change of changes) out += `${formatChangeLine(change)}\n`;
   return out;
 }
 
 /** Converts changes to the Engine API form; `JSON.stringify` gives `[{"Path":"/x","Kind":0}]`. */
-export function toEngineApiJson(changes: Iterable<Change>): EngineApiChange[] {
-  return Array.from(changes, (change) => ({ Path: displayPath(change), Kind: KIND_NUMBERS[change.kind] }));
+export function toEngineApiJson(changes: Iterable<DockerChange>): EngineApiChange[] {
+  return Array.from(changes, (change) => ({ Path: change.path, Kind: KIND_NUMBERS[change.kind] }));
 }

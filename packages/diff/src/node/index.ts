@@ -1,9 +1,24 @@
-export * from './apply/apply-layer.js';
-export * from './apply/unpack-image.js';
-export * from './apply/unpack-layout.js';
-export * from './apply/written-contents.js';
-export * from './snapshot/snapshot-file.js';
-export * from './tree/dir-tree.js';
-export * from './tree/entry-type.js';
-export * from './tree/upperdir.js';
+/**
+ * @layerkit/diff/node — the file system side: directory and overlayfs upperdir trees, safe layer
+ * apply and image unpack into a directory, and snapshot files.
+ */
+
+export { type ApplyOptions, type ApplyReport, applyLayer } from './apply/apply-layer.js';
+export type { DecompressionLimits } from './apply/layer-stream.js';
+export {
+  type UnpackLayer,
+  type UnpackOptions,
+  type UnpackResult,
+  unpackImageLayers,
+} from './apply/unpack-image.js';
+export { type UnpackLayout, unpackLayout } from './apply/unpack-layout.js';
+export { WrittenContents } from './apply/written-contents.js';
+export {
+  readSnapshot,
+  readSnapshotTree,
+  recordSnapshot,
+  snapshotFileVersion,
+} from './snapshot/snapshot-file.js';
+export { type DirectoryTree, type DirectoryTreeOptions, directoryTree } from './tree/dir-tree.js';
+export { type UpperdirOptions, upperdirChanges } from './tree/upperdir.js';
 export type { XattrSelection } from './tree/xattr-reader.js';

@@ -4,7 +4,8 @@
  * a layer is read exactly once — from a FIFO or stdin as well as from a file — and a stream that
  * is not a valid layer fails before whatever consumes it can finish.
  */
-import { ByteChannel, type ByteSource, LayerkitError } from '@layerkit/digest';
+import { type ByteSource, LayerkitError } from '@layerkit/digest';
+import { ByteChannel } from '@layerkit/digest/internal';
 import type { TarLimits } from '../contracts.js';
 import { layerEntriesFromTar } from './layer-entries-from-tar.js';
 

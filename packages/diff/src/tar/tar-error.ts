@@ -1,7 +1,7 @@
 /**
  * Typed errors for malformed tar input: every one names the entry (when known) and its offset.
  */
-import { LayerkitError } from '@layerkit/digest';
+import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';
 import { pathToUtf8 } from '../path.js';
 
@@ -17,7 +17,7 @@ export interface TarPosition {
 const MAX_SHOWN_NAME = 256;
 
 /** Builds `LayerkitError(code)` with a message like `tar entry "a/b" at offset 1536: <problem>`. */
-export function tarError(code: string, problem: string, at: TarPosition): LayerkitError {
+export function tarError(code: LayerkitErrorCode, problem: string, at: TarPosition): LayerkitError {
   const shown = at.name.length > MAX_SHOWN_NAME ? `${at.name.slice(0, MAX_SHOWN_NAME)}…` : at.name;
   const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(pathToUtf8(shown))}`;
   return new LayerkitError(code, `${entry} at offset ${at.offset}: ${problem}`, {

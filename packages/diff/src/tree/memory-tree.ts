@@ -1,7 +1,7 @@
 /**
  * An in-memory tree: the portable tree source for tests, browsers and synthetic layers.
  */
-import { LayerkitError } from '@layerkit/digest';
+import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, ContentReader, EntryType, Tree, TreeEntry } from '../contracts.js';
 import { comparePaths, parentPath, pathFromBytes, pathFromUtf8 } from '../path.js';
 
@@ -50,7 +50,7 @@ function toBytes(value: string | Uint8Array): Uint8Array {
   return typeof value === 'string' ? utf8Encoder.encode(value) : value;
 }
 
-function invalid(code: string, message: string, path: BytePath): LayerkitError {
+function invalid(code: LayerkitErrorCode, message: string, path: BytePath): LayerkitError {
   return new LayerkitError(code, message, { path });
 }
 

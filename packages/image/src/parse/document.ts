@@ -2,7 +2,7 @@
  * The common first steps of reading a content-addressed JSON document: size cap (R3), then the
  * size and digest the descriptor promised (R2), then a strict parse of exactly those bytes (R21).
  */
-import { type Digest, LayerkitError, sha256Bytes } from '@layerkit/digest';
+import { type Digest, LayerkitError, type LayerkitErrorCode, sha256Bytes } from '@layerkit/digest';
 import type { JsonValue } from '../json/json-value.js';
 import { checkJsonSize, JsonSizeLimits, parseJsonStrict } from '../json/strict-parse.js';
 import type { Descriptor, ImageIndex } from '../oci-types.js';
@@ -40,7 +40,7 @@ export function readDocument(
 export interface DocumentKind {
   name: 'manifest' | 'index';
   /** The error code for a malformed document. */
-  code: string;
+  code: LayerkitErrorCode;
   isKind: (mediaType: string) => boolean;
   /** Fields of the other kind, which must be absent (R4). */
   foreign: readonly string[];
@@ -123,7 +123,7 @@ function rejectForeignFields(
 }
 
 /** Requires `schemaVersion` 2 (the only version of OCI and Docker schema2 documents). */
-function checkSchemaVersion(value: JsonValue | undefined, code: string, what: string): void {
+function checkSchemaVersion(value: JsonValue | undefined, code: LayerkitErrorCode, what: string): void {
   if (value !== 2) {
     throw new LayerkitError(
       code,

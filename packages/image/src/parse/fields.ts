@@ -3,7 +3,7 @@
  * document's code that names the field (`manifest sha256:… layers[2].size`).
  * A `null` optional field reads as absent (config.md: "null … is equivalent to being absent").
  */
-import { LayerkitError } from '@layerkit/digest';
+import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { JsonObject, JsonValue } from '../json/json-value.js';
 
 /** The fields of one JSON object, read with type checks. */
@@ -14,11 +14,11 @@ export class Fields {
     /** Where the object is, for messages. */
     readonly where: string,
     /** The error code for a malformed field. */
-    readonly code: string,
+    readonly code: LayerkitErrorCode,
   ) {}
 
   /** Requires `value` to be a JSON object. */
-  static of(value: JsonValue | undefined, where: string, code: string): Fields {
+  static of(value: JsonValue | undefined, where: string, code: LayerkitErrorCode): Fields {
     if (!isObject(value)) {
       throw new LayerkitError(code, `${where} must be a JSON object, found ${kindOf(value)}`, { where });
     }

@@ -4,14 +4,8 @@
  * the blob API, verified as they arrive. Manifests and indexes are fetched by digest from the
  * manifest endpoint, everything else from the blob endpoint.
  */
-import {
-  type BlobRef,
-  blobCorrupt,
-  collectBytes,
-  type Digest,
-  isLayerkitError,
-  LayerkitError,
-} from '@layerkit/digest';
+import { type BlobRef, type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { blobCorrupt, collectBytes } from '@layerkit/digest/internal';
 import type { RegistryClient } from '@layerkit/registry';
 import { isIndexMediaType, isManifestMediaType } from '../media-types.js';
 import type { Descriptor } from '../oci-types.js';

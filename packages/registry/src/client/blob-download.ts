@@ -3,13 +3,8 @@
  * or wrong blob fails as soon as it shows), redirects to blob storage followed, and a broken
  * connection resumed with a `Range` request instead of starting over.
  */
-import {
-  type BlobRef,
-  BlobVerifier,
-  blobCorrupt,
-  type HasherFactory,
-  isLayerkitError,
-} from '@layerkit/digest';
+import { type BlobRef, BlobVerifier, type HasherFactory, isLayerkitError } from '@layerkit/digest';
+import { blobCorrupt } from '@layerkit/digest/internal';
 import type { RegistryHttp, RegistryResponse } from '../http/registry-http.js';
 import { registryProtocolError } from '../registry-errors.js';
 

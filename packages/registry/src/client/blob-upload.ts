@@ -10,17 +10,14 @@
  * failure: for registries behind proxies that cap request bodies.
  */
 import {
-  assertMatchesRef,
   type BlobRef,
   type BlobWriter,
-  ByteChannel,
-  blobCorrupt,
-  concatBytes,
   type Digest,
   type Hasher,
   type HasherFactory,
   LayerkitError,
 } from '@layerkit/digest';
+import { assertMatchesRef, ByteChannel, blobCorrupt, concatBytes } from '@layerkit/digest/internal';
 import type { RegistryHttp } from '../http/registry-http.js';
 import { registryProtocolError } from '../registry-errors.js';
 import { UploadSession, uploadLocation } from './upload-session.js';

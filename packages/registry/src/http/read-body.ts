@@ -1,5 +1,5 @@
 /** Error bodies: read a little for the message, never fail because of them. */
-import { collectBytes } from '@layerkit/digest';
+import { collectBytes } from '@layerkit/digest/internal';
 
 /** Reads at most `maxBytes` of an error body (more is left unread); never throws. */
 export async function readErrorBody(

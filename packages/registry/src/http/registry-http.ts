@@ -4,7 +4,8 @@
  * retries with backoff, per-request and idle timeouts, redirects (credentials stay on the
  * registry's own origin; loops are cut) and one-line errors from the registry's JSON.
  */
-import { collectBytes, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { isLayerkitError, LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
+import { collectBytes } from '@layerkit/digest/internal';
 import { Authenticator } from '../auth/authenticator.js';
 import type { CredentialsProvider } from '../auth/credentials.js';
 import { formatScope, type RepositoryScope } from '../auth/scope.js';
@@ -48,7 +49,7 @@ export interface RegistryRequest {
   /** Names the object in errors (`manifest docker.io/library/nginx:latest`). */
   what: string;
   /** The code a 404 means here (default `REGISTRY_NOT_FOUND`). */
-  notFound?: string;
+  notFound?: LayerkitErrorCode;
   /** Follow 3xx answers (blob downloads: storage behind a 307 is normal). */
   followRedirects?: boolean;
   signal?: AbortSignal | undefined;

@@ -4,5 +4,5 @@
  */
 export { loadRegistryCertificates, type RegistryCertificates } from './cert-dir.js';
 export { createRegistryClient, type RegistryOptions } from './create-registry-client.js';
-export * from './credentials/index.js';
+export { type DefaultCredentialsOptions, defaultCredentials } from './credentials/default-credentials.js';
 export { type NodeTransportOptions, nodeTransport } from './node-transport.js';

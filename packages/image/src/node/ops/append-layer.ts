@@ -4,7 +4,7 @@
  * tar reader (names that escape the root, bad whiteouts, a stream that is no tar), hashed for
  * its DiffID and recompressed in one pass. Nothing is published unless all of it is valid.
  */
-import { checkedLayerTar } from '@layerkit/diff';
+import { checkedLayerTar } from '@layerkit/diff/internal';
 import { decompressAuto, type LayerBlob, writeLayerBlob } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { PlatformWant } from '../../parse/platform.js';

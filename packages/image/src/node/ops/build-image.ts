@@ -12,8 +12,8 @@ import {
   type MemoryEntrySpec,
   MemoryTree,
   type Tree,
-  treeAt,
 } from '@layerkit/diff';
+import { treeAt } from '@layerkit/diff/internal';
 import { directoryTree } from '@layerkit/diff/node';
 import { type Digest, type LayerBlob, LayerkitError } from '@layerkit/digest';
 import type { Descriptor, ImageConfig } from '../../oci-types.js';

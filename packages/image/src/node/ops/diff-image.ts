@@ -1,7 +1,7 @@
 /**
  * `diffImage`: `docker diff` of a root filesystem against the image it came from.
  */
-import { type Change, type DetectionMode, diffTrees } from '@layerkit/diff';
+import { type DetectionMode, type DockerChange, diffTrees, dockerChange } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
@@ -16,21 +16,24 @@ export interface DiffImageOptions extends OpenImageOptions, ProgressOptions {
   platform?: PlatformWant;
 }
 
-/** The changes from `image`'s root filesystem to `rootfs`, in the global path order. */
+/**
+ * The changes from `image`'s root filesystem to `rootfs`, in the global path order, as `docker
+ * diff` reports them (absolute UTF-8 paths; the exact name bytes beside them).
+ */
 export async function diffImage(
   image: ImageRefLike,
   rootfs: string,
   options: DiffImageOptions = {},
-): Promise<Change[]> {
+): Promise<DockerChange[]> {
   return withSourceImage(image, options, async (source, resolved) => {
     const lower = await lowerTreeOf(source, resolved, rootfs);
-    const changes: Change[] = [];
+    const changes: DockerChange[] = [];
     const stream = diffTrees(lower.tree, directoryTree(rootfs, { onEntries: walkReporter(options) }), {
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       hasher: lower.hasher,
       ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
     });
-    for await (const change of stream) changes.push(change);
+    for await (const change of stream) changes.push(dockerChange(change));
     return changes;
   });
 }

@@ -4,29 +4,10 @@
  * Whatever it is, it is read exactly once, front to back.
  */
 import { createReadStream } from 'node:fs';
-import { LayerkitError } from '@layerkit/digest';
+import { fileSystemError } from '@layerkit/digest/internal';
 
 /** A layer tar (plain, gzip or zstd) from anywhere; see the module comment. */
 export type LayerSource = string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
-
-/** The errors of opening a layer file, typed and naming the path. */
-function fileError(path: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT')
-    return new LayerkitError('FILE_NOT_FOUND', `${path}: no such file`, { path }, { cause: error });
-  if (code === 'EISDIR') {
-    return new LayerkitError(
-      'NOT_A_REGULAR_FILE',
-      `${path}: is a directory, not a layer tar`,
-      { path },
-      { cause: error },
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new LayerkitError('PERMISSION_DENIED', `${path}: permission denied`, { path }, { cause: error });
-  }
-  return error;
-}
 
 async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -37,7 +18,7 @@ async function* fileChunks(path: string): AsyncIterable<Uint8Array> {
       try {
         next = await iterator.next();
       } catch (error) {
-        throw fileError(path, error);
+        throw fileSystemError(path, error);
       }
       if (next.done) return;
       yield next.value;

@@ -7,11 +7,10 @@ import {
   type BlobRef,
   BlobVerifier,
   type ByteSource,
-  blobCorrupt,
-  blobMissing,
   type Digest,
   type DigestRuntime,
 } from '@layerkit/digest';
+import { blobCorrupt, blobMissing } from '@layerkit/digest/internal';
 import type { BlobReader } from '../../store/blob-reader.js';
 import { type ArchiveFile, type ArchiveMember, readArchiveBytes } from './archive-members.js';
 

@@ -6,8 +6,10 @@
  * resolve to a member of this archive.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { pathToUtf8, scanTarMembers } from '@layerkit/diff';
+import { pathToUtf8 } from '@layerkit/diff';
+import { scanTarMembers } from '@layerkit/diff/internal';
 import { isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { fileSystemError } from '@layerkit/digest/internal';
 import { checkJsonSize } from '../../json/strict-parse.js';
 
 /** Where a regular member's bytes are in the archive file. */
@@ -34,7 +36,17 @@ export interface ArchiveFile {
 
 /** Opens `path` and indexes its members; throws `ARCHIVE_CORRUPT` on a malformed header. */
 export function openArchiveFile(path: string, limits: ArchiveScanLimits = {}): ArchiveFile {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+    // A directory opens; reading it fails: say so before the scan does.
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    }
+  } catch (error) {
+    throw fileSystemError(path, error);
+  }
   try {
     const members = scanMembers(fd, path, limits);
     return { path, fd, members, close: () => closeSync(fd) };
