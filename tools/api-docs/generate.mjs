@@ -25,10 +25,13 @@ import { fileURLToPath } from 'node:url';
 import {
   Application,
   ArgumentsReader,
+  Comment,
   Converter,
+  LiteralType,
   LogLevel,
   PackageJsonReader,
   ReflectionKind,
+  ReflectionType,
   TSConfigReader,
   TypeDocReader,
 } from 'typedoc';
@@ -44,6 +47,11 @@ const app = await Application.bootstrapWithPlugins({ options: join(here, 'typedo
   new ArgumentsReader(300),
 ]);
 
+// Source positions stay plain `path:line` text, as without a git remote: the reference is a
+// local, offline copy, and links into a forge at the current commit would make its text depend
+// on the clone (TypeDoc also warns, failing this run, when the clone has no `origin` remote).
+app.initializeRepositories = async () => {};
+
 const warnings = [];
 const log = app.logger.log.bind(app.logger);
 app.logger.log = (message, level) => {
@@ -51,12 +59,26 @@ app.logger.log = (message, level) => {
   return log(message, level);
 };
 
+// Constant tables whose string values are their members' documentation (each error code's
+// meaning): a member without a comment of its own is described by its value, not by a copy of it.
+const DESCRIBED_BY_VALUES = new Set(['ERROR_CODES']);
+
 // TypeDoc documents every `exports` entry; `./internal` (layerkit's own plumbing, no compatibility
 // promise) is not public API: drop it from each package before that package is validated.
 app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
   for (const entry of [...(context.project.children ?? [])]) {
     if (entry.kindOf(ReflectionKind.Module) && entry.name === 'internal')
       context.project.removeReflection(entry);
+  }
+  for (const table of context.project.getReflectionsByKind(ReflectionKind.Variable)) {
+    if (!DESCRIBED_BY_VALUES.has(table.name) || !(table.type instanceof ReflectionType)) continue;
+    for (const member of table.type.declaration.children ?? []) {
+      if (member.hasComment() || !(member.type instanceof LiteralType)) continue;
+      if (typeof member.type.value !== 'string') continue;
+      const text = `${member.type.value.charAt(0).toUpperCase()}${member.type.value.slice(1)}.`;
+      member.comment = new Comment([{ kind: 'text', text }]);
+      member.defaultValue = undefined; // the literal type shows the value already
+    }
   }
 });
 

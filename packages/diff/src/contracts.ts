@@ -26,11 +26,15 @@ export type ContentReader = () => Iterable<Uint8Array> | AsyncIterable<Uint8Arra
 
 /** One file system object, with everything Docker and the OCI layer spec compare or record. */
 export interface TreeEntry {
+  /** The path relative to the tree root (byte string, no leading or trailing `/`). */
   path: BytePath;
+  /** The kind of file system object. */
   type: EntryType;
   /** Permission bits plus setuid/setgid/sticky (`& 0o7777`); never the S_IFMT type bits. */
   mode: number;
+  /** Owner user ID. */
   uid: number;
+  /** Owner group ID. */
   gid: number;
   /** Content length for files; 0 for everything else. */
   size: number;
@@ -38,8 +42,9 @@ export interface TreeEntry {
   mtimeNs: bigint;
   /** Symlink target (verbatim bytes), or for `hardlink` the path of the entry it links to. */
   linkTarget?: BytePath;
-  /** Device numbers for `char` and `block`. */
+  /** Major device number, for `char` and `block`. */
   devMajor?: number;
+  /** Minor device number, for `char` and `block`. */
   devMinor?: number;
   /** Extended attributes: name (byte string) → raw value. Absent when none were read. */
   xattrs?: ReadonlyMap<string, Uint8Array>;
@@ -55,10 +60,15 @@ export interface TreeEntry {
 
 /** The stat facts git's index trick compares: equal ⇒ unchanged, without reading the file. */
 export interface EntryStat {
+  /** Device ID of the file system holding the file (`st_dev`). */
   dev: bigint;
+  /** Inode number (`st_ino`). */
   ino: bigint;
+  /** Status change time in nanoseconds since the epoch (`st_ctime`). */
   ctimeNs: bigint;
+  /** Modification time in nanoseconds since the epoch (`st_mtime`). */
   mtimeNs: bigint;
+  /** Size in bytes (`st_size`). */
   size: bigint;
 }
 
@@ -67,6 +77,7 @@ export interface EntryStat {
  * a directory immediately before its descendants (`a`, `a/b`, `a.b`): see `comparePaths`.
  */
 export interface Tree {
+  /** Every entry once, in the global order. A diff may call it again: each call walks the tree anew. */
   entries(): AsyncIterable<TreeEntry>;
   /**
    * The same entries in the same order, a batch at a time (optional): a consumer then waits
@@ -80,7 +91,9 @@ export type ChangeKind = 'C' | 'A' | 'D';
 
 /** One change between a lower and an upper tree. */
 export interface Change {
+  /** `A` added, `C` changed, `D` deleted. */
   kind: ChangeKind;
+  /** The changed path. */
   path: BytePath;
   /** The upper entry for A and C. */
   entry?: TreeEntry;
@@ -90,11 +103,27 @@ export interface Change {
 
 /** An entry in a layer (the tar's view): a tree entry, a whiteout, or an opaque marker. */
 export type LayerEntry =
-  | { kind: 'entry'; entry: TreeEntry }
+  /** A file system object the layer adds or replaces. */
+  | {
+      /** Discriminant: an entry. */
+      kind: 'entry';
+      /** The object, with its path, metadata and content. */
+      entry: TreeEntry;
+    }
   /** Deletes `path` (written as `dir/.wh.base`). */
-  | { kind: 'whiteout'; path: BytePath }
+  | {
+      /** Discriminant: a whiteout. */
+      kind: 'whiteout';
+      /** The deleted path. */
+      path: BytePath;
+    }
   /** Hides all lower children of directory `path` (written as `path/.wh..wh..opq`). */
-  | { kind: 'opaque'; path: BytePath };
+  | {
+      /** Discriminant: an opaque marker. */
+      kind: 'opaque';
+      /** The directory whose lower children are hidden. */
+      path: BytePath;
+    };
 
 /** One tar header after PAX / GNU long-name resolution, before any path normalization. */
 export interface TarHeader {
@@ -104,7 +133,9 @@ export interface TarHeader {
   typeflag: string;
   /** `& 0o7777` of the header's mode field. */
   mode: number;
+  /** Owner user ID (numeric field, or PAX `uid`). */
   uid: number;
+  /** Owner group ID (numeric field, or PAX `gid`). */
   gid: number;
   /** Bytes of content that follow the header (after PAX `size`). */
   size: number;
@@ -112,9 +143,13 @@ export interface TarHeader {
   mtimeNs: bigint;
   /** Link target for typeflags 1 and 2 (byte string). */
   linkName: BytePath;
+  /** Major device number for typeflags 3 and 4; 0 otherwise. */
   devMajor: number;
+  /** Minor device number for typeflags 3 and 4; 0 otherwise. */
   devMinor: number;
+  /** Owner user name (`''` when the header has none); layers are applied by numeric ID. */
   uname: string;
+  /** Owner group name (`''` when the header has none); layers are applied by numeric ID. */
   gname: string;
   /** `SCHILY.xattr.*` records: name (byte string) → raw value. */
   xattrs: Map<string, Uint8Array>;
@@ -122,6 +157,7 @@ export interface TarHeader {
 
 /** One entry read from a tar stream. `body` must be consumed or abandoned before the next entry. */
 export interface TarEntry {
+  /** The entry's resolved header. */
   header: TarHeader;
   /** Exactly `header.size` bytes of content. */
   body: AsyncIterable<Uint8Array>;

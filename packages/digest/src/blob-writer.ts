@@ -10,6 +10,7 @@ import { LayerkitError } from './errors.js';
 
 /** Where a writer's bytes go. The writer calls `publish` or `discard` at most once, at the end. */
 export interface BlobSink {
+  /** Stores the next chunk; the writer awaits it before passing on the next one. */
   write(chunk: Uint8Array): void | Promise<void>;
   /** Makes the written content visible under `ref` (a cheap no-op when it already is). */
   publish(ref: BlobRef): void | Promise<void>;

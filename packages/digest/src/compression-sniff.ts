@@ -22,7 +22,9 @@ export function sniffCompression(firstBytes: Uint8Array): CompressionName {
 
 /** A decompressed stream and the format its magic bytes showed. */
 export interface SniffedStream {
+  /** The format the magic bytes showed (`none`: no known magic, the bytes are passed through). */
   compression: CompressionName;
+  /** The decompressed bytes (the source's bytes as they are for `none`). */
   stream: ByteSource;
 }
 

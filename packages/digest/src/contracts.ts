@@ -4,7 +4,10 @@
  */
 
 /** A validated content digest, `algorithm:encoded` (for sha256: 64 lowercase hex). */
-export type Digest = string & { readonly __digest: unique symbol };
+export type Digest = string & {
+  /** A compile-time brand only (no string has it): `parseDigest` and hashers make digests. */
+  readonly __digest: unique symbol;
+};
 
 /** A streaming hash: `update` any number of times, then `digest` exactly once. */
 export interface Hasher {
@@ -31,6 +34,7 @@ export interface CompressOptions {
 
 /** One compression format, streaming in both directions. */
 export interface Codec {
+  /** The format this codec reads and writes. */
   readonly name: CompressionName;
   /** Compresses a byte stream; deterministic for equal input and options. */
   compress(source: ByteSource, options?: CompressOptions): ByteSource;
@@ -40,12 +44,17 @@ export interface Codec {
 
 /** Size and digest of stored content: the core of an OCI descriptor. */
 export interface BlobRef {
+  /** The content's digest. */
   digest: Digest;
+  /** The content's length in bytes. */
   size: number;
 }
 
 /** An in-progress blob write; nothing is visible under a digest name until `commit`. */
 export interface BlobWriter {
+  /**
+   * Appends bytes (hashed, or counted against a known ref, as they pass). Throws once committed or aborted.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Finishes the write. With `expected`, fails (and discards) when the content differs. */
   commit(expected?: BlobRef): Promise<BlobRef>;
@@ -55,6 +64,7 @@ export interface BlobWriter {
 
 /** Content-addressed blob storage (an OCI layout's `blobs/`, or memory). */
 export interface BlobStore {
+  /** True when the store holds the blob `digest` (its content is not checked). */
   has(digest: Digest): Promise<boolean>;
   /** Reads a whole (small) blob, verifying size then digest. */
   get(ref: BlobRef): Promise<Uint8Array>;
@@ -73,6 +83,7 @@ export interface BlobStore {
 export interface LayerBlob extends BlobRef {
   /** sha256 of the uncompressed tar stream (the config's `rootfs.diff_ids` entry). */
   diffID: Digest;
+  /** Length in bytes of the uncompressed tar stream. */
   uncompressedSize: number;
   /** `application/vnd.oci.image.layer.v1.tar`, `…+gzip` or `…+zstd`. */
   mediaType: string;

@@ -3,7 +3,10 @@
  * that a program can switch over `error.code` exhaustively and a reader can look a code up.
  */
 
-/** The codes and their meanings. */
+/**
+ * The codes and their meanings. Each value is its code's documentation, so the codes carry no
+ * comments of their own (the API reference, tools/api-docs, shows each value as its description).
+ */
 export const ERROR_CODES = {
   // Digests, blobs and compression (@layerkit/digest)
   INVALID_DIGEST: 'a string that is not a digest (`algorithm:encoded`, sha256 as 64 lowercase hex)',

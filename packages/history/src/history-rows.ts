@@ -23,7 +23,10 @@ export interface HistorySource {
   /** The config's `history` array (oldest first); absent or null means no rows. */
   history?: readonly HistoryEntry[] | null;
   /** The config's `rootfs`. */
-  rootfs: { diff_ids: readonly string[] };
+  rootfs: {
+    /** The DiffIDs of the layers, bottom first. */
+    diff_ids: readonly string[];
+  };
 }
 
 /** Returns the uncompressed size of one layer, given its DiffID and position in `diff_ids`. */

@@ -7,28 +7,45 @@ import type { CompressionName } from '@layerkit/digest';
 
 /** Every media type layerkit knows, by a short name. */
 export const MediaTypes = {
+  /** A descriptor as a document of its own (descriptor.md). */
   ociDescriptor: 'application/vnd.oci.descriptor.v1+json',
+  /** An OCI layout's `oci-layout` file (image-layout.md). */
   ociLayoutHeader: 'application/vnd.oci.layout.header.v1+json',
+  /** An OCI image index (image-index.md). */
   ociIndex: 'application/vnd.oci.image.index.v1+json',
+  /** An OCI image manifest (manifest.md). */
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  /** An OCI image config (config.md). */
   ociConfig: 'application/vnd.oci.image.config.v1+json',
+  /** An uncompressed layer tar. */
   ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  /** A gzip-compressed layer tar (what layerkit writes by default). */
   ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  /** A zstd-compressed layer tar. */
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-  /** Deprecated by the spec: read, never written. */
+  /** An uncompressed non-distributable layer. Deprecated by the spec: read, never written. */
   ociLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  /** A gzip-compressed non-distributable layer. Deprecated by the spec: read, never written. */
   ociLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  /** A zstd-compressed non-distributable layer. Deprecated by the spec: read, never written. */
   ociLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  /** The empty JSON blob `{}` (2 bytes): the config of an artifact manifest that has none. */
   ociEmpty: 'application/vnd.oci.empty.v1+json',
+  /** A Docker schema2 image manifest (read as `ociManifest`). */
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  /** A Docker manifest list (read as `ociIndex`). */
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  /** A Docker image config (read as `ociConfig`). */
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  /** A Docker gzip-compressed layer tar (read as `ociLayerGzip`). */
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-  /** Not in the schema2 spec, but containerd and Docker ≥25 use it for uncompressed layers. */
+  /** A Docker uncompressed layer tar: not in the schema2 spec, but containerd and Docker ≥25 use it. */
   dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
-  /** Non-standard (containerd recognizes it). */
+  /** A Docker zstd-compressed layer tar: non-standard (containerd recognizes it). */
   dockerLayerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
+  /** A Docker foreign (non-distributable) gzip-compressed layer; its `urls` are never fetched. */
   dockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  /** A Docker foreign (non-distributable) uncompressed layer; its `urls` are never fetched. */
   dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar',
 } as const;
 

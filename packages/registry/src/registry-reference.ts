@@ -14,6 +14,7 @@ export interface RegistryReference {
   repository: string;
   /** The tag; `latest` when neither a tag nor a digest was given. */
   tag?: string;
+  /** The digest after `@`; with a tag as well, the digest decides what is read. */
   digest?: Digest;
 }
 

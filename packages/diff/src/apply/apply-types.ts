@@ -7,14 +7,19 @@ import type { BytePath, EntryType } from '../contracts.js';
 
 /** An entry the applier deliberately did not create, and why. */
 export interface SkippedEntry {
+  /** The entry's path in the layer. */
   path: BytePath;
+  /** Why it was skipped, for people (e.g. `AUFS metadata`; {@link ROOT_ENTRY_SKIPPED} for the root). */
   reason: string;
 }
 
 /** An extended attribute that was not applied, and why (policy or a failing `setxattr`). */
 export interface DroppedXattr {
+  /** The object whose attribute was dropped. */
   path: BytePath;
+  /** The attribute's name (byte string). */
   name: string;
+  /** Why, for people: the policy's rule or the `setxattr` error. */
   reason: string;
 }
 
@@ -22,9 +27,11 @@ export interface DroppedXattr {
 export interface ApplyTally {
   /** Tar entries read (whiteouts and skipped entries included). */
   entries: number;
+  /** Entries deliberately not created, in layer order. */
   skipped: SkippedEntry[];
   /** lchown calls that failed (expected when not running as root). */
   ownershipFailures: number;
+  /** Extended attributes not applied, in layer order. */
   droppedXattrs: DroppedXattr[];
 }
 

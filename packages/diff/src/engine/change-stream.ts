@@ -5,7 +5,9 @@ import type { BytePath, Change, TreeEntry } from '../contracts.js';
 
 /** One upper path of a hardlink group, with its ancestor directories (outermost first). */
 export interface LinkMember {
+  /** The upper entry of this path. */
   entry: TreeEntry;
+  /** The upper directories above it, outermost first. */
   ancestors: readonly TreeEntry[];
 }
 
@@ -21,6 +23,7 @@ export interface DiffFacts {
 
 /** Changes in the global order, plus the {@link DiffFacts} of the walk that produced them. */
 export interface ChangeStream extends AsyncIterable<Change> {
+  /** What the walk learned; complete only once iteration has ended. */
   readonly facts: DiffFacts;
 }
 

@@ -7,7 +7,9 @@ import { pathToBytes, pathToUtf8 } from '../path.js';
 
 /** One change as the Engine API reports it (`GET /containers/{id}/changes`): Kind C=0, A=1, D=2. */
 export interface EngineApiChange {
+  /** The absolute path, decoded as UTF-8. */
   Path: string;
+  /** 0 changed, 1 added, 2 deleted. */
   Kind: 0 | 1 | 2;
 }
 

@@ -37,15 +37,21 @@ import {
  * files) this is a complete `TreeEntry` except the content, which only `contentDigest` stands for.
  */
 export interface SnapshotMetadata {
+  /** The kind of file system object. */
   type: EntryType;
   /** Permission bits plus setuid/setgid/sticky (`& 0o7777`). */
   mode: number;
+  /** Owner user ID. */
   uid: number;
+  /** Owner group ID. */
   gid: number;
   /** sha256 of a file's content (only sha256 can be recorded). */
   contentDigest?: Digest;
+  /** A symlink's target, verbatim. */
   linkTarget?: BytePath;
+  /** Major device number, for `char` and `block`. */
   devMajor?: number;
+  /** Minor device number, for `char` and `block`. */
   devMinor?: number;
   /** Hardlink identity at recording time (`dev:ino` for on-disk files with nlink > 1). */
   linkKey?: string;
@@ -55,6 +61,7 @@ export interface SnapshotMetadata {
 
 /** One snapshot line: a path, its stat facts, and (version 2) its metadata. */
 export interface SnapshotRecord extends EntryStat {
+  /** The path relative to the rootfs (byte string). */
   path: BytePath;
   /** The entry's metadata; absent in records read from a version-1 file. */
   metadata?: SnapshotMetadata;

@@ -8,6 +8,10 @@ import type { SnapshotRecord } from './snapshot-format.js';
 
 /** Finds the recorded stat of a path; paths must be asked for in non-decreasing global order. */
 export interface SnapshotLookup {
+  /**
+   * The record of `path`, or `undefined` when none was recorded. Throws `SNAPSHOT_ORDER` for a
+   * path before the last one asked.
+   */
   find(path: BytePath): SnapshotRecord | undefined;
 }
 

@@ -14,7 +14,9 @@ import { BLOCK_SIZE, paddingFor, TYPEFLAG } from './ustar-layout.js';
 export interface LayerTarWarning {
   /** `SOCKET_SKIPPED`: tar has no socket type. `XATTR_SKIPPED`: an empty value or a name PAX cannot hold. */
   code: 'SOCKET_SKIPPED' | 'XATTR_SKIPPED';
+  /** The entry concerned. */
   path: BytePath;
+  /** A sentence for people, naming the path and what was left out. */
   message: string;
 }
 

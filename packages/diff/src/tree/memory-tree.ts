@@ -15,7 +15,9 @@ export interface MemoryEntrySpec {
   type?: EntryType;
   /** Default 0o644 for files, 0o777 for symlinks, 0o755 otherwise. */
   mode?: number;
+  /** Owner user ID (default 0). */
   uid?: number;
+  /** Owner group ID (default 0). */
   gid?: number;
   /** Default: the builder's `mtimeNs`. */
   mtimeNs?: bigint;
@@ -23,7 +25,9 @@ export interface MemoryEntrySpec {
   content?: string | Uint8Array;
   /** Symlink target as UTF-8 text or raw bytes. */
   linkTarget?: string | Uint8Array;
+  /** Major device number, for `char` and `block`. */
   devMajor?: number;
+  /** Minor device number, for `char` and `block`. */
   devMinor?: number;
   /** Extended attributes by (UTF-8) name; string values are encoded as UTF-8. */
   xattrs?: Record<string, string | Uint8Array>;

@@ -31,13 +31,48 @@ export type { CommandLine } from './instruction-line.js';
  * and SHELL are never expanded.
  */
 export type ConfigChange =
-  | { instruction: 'CMD' | 'ENTRYPOINT'; command: CommandLine }
-  | { instruction: 'ENV' | 'LABEL'; pairs: Array<[key: string, value: string]> }
-  | { instruction: 'EXPOSE' | 'VOLUME'; words: string[] }
-  | { instruction: 'USER' | 'WORKDIR' | 'STOPSIGNAL'; word: string }
-  | { instruction: 'ONBUILD'; trigger: string }
-  | { instruction: 'HEALTHCHECK'; healthcheck: HealthcheckConfig }
-  | { instruction: 'SHELL'; shell: string[] };
+  | {
+      /** The instruction, upper case. */
+      instruction: 'CMD' | 'ENTRYPOINT';
+      /** The command, exec or shell form. */
+      command: CommandLine;
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'ENV' | 'LABEL';
+      /** The pairs in order, unexpanded: from `key=value` words, or the legacy `KEY value` form's one. */
+      pairs: Array<[key: string, value: string]>;
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'EXPOSE' | 'VOLUME';
+      /** The ports (`80`, `53/udp`) or volume paths, unexpanded. */
+      words: string[];
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'USER' | 'WORKDIR' | 'STOPSIGNAL';
+      /** The argument: a user, a directory or a signal, unexpanded. */
+      word: string;
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'ONBUILD';
+      /** The instruction to record for images built on this one, as written. */
+      trigger: string;
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'HEALTHCHECK';
+      /** The healthcheck to set; `Test: ["NONE"]` for `HEALTHCHECK NONE`. */
+      healthcheck: HealthcheckConfig;
+    }
+  | {
+      /** The instruction, upper case. */
+      instruction: 'SHELL';
+      /** The shell and its arguments (JSON form, at least one). */
+      shell: string[];
+    };
 
 const INSTRUCTIONS: ReadonlySet<string> = new Set([
   'CMD',

@@ -18,9 +18,13 @@ export type KeySetPatch =
 export interface HealthcheckPatch {
   /** `["NONE"]`, `["CMD", arg…]` or `["CMD-SHELL", command]` (run with the config's Shell). */
   Test: readonly string[];
+  /** Time between checks (0 or absent: Docker's 30 s; else at least 1 ms). */
   Interval?: number | string;
+  /** Time a check may run before it counts as failed (0 or absent: Docker's 30 s; else at least 1 ms). */
   Timeout?: number | string;
+  /** Time after start during which failures do not count (0 or absent: none; else at least 1 ms). */
   StartPeriod?: number | string;
+  /** Time between checks during the start period (0 or absent: Docker's 5 s; else at least 1 ms). */
   StartInterval?: number | string;
   /** Consecutive failures before unhealthy; 0 is Docker's default (3). */
   Retries?: number;
@@ -36,19 +40,25 @@ export interface HealthcheckPatch {
  * The image `author` is not here: it belongs to the step (`StepMetadata.author`).
  */
 export interface ConfigPatch {
+  /** Variables merged into the base's: `NAME=VALUE` items, or `{ NAME: value }` (`null` unsets). */
   Env?: readonly string[] | Readonly<Record<string, string | null>> | null;
+  /** The default arguments (exec form), replacing the base's. */
   Cmd?: readonly string[] | null;
+  /** The entrypoint (exec form), replacing the base's; `Cmd` is kept. */
   Entrypoint?: readonly string[] | null;
   /** An absolute path, kept as written. */
   WorkingDir?: string | null;
   /** `user`, `uid`, `user:group`, `uid:gid` … (checked as R15 requires). */
   User?: string | null;
+  /** Labels to set, merged into the base's (`null` removes one). */
   Labels?: Readonly<Record<string, string | null>> | null;
   /** Port specs as EXPOSE takes them (`80`, `53/udp`, `8000-8002`), written as `port/proto` keys. */
   ExposedPorts?: KeySetPatch | null;
+  /** Volume paths to add (or remove, in the map form). */
   Volumes?: KeySetPatch | null;
   /** A signal name or number (`SIGQUIT`, `9`). */
   StopSignal?: string | null;
+  /** The healthcheck, replacing the base's. */
   Healthcheck?: HealthcheckPatch | null;
   /** The shell of shell-form commands and `CMD-SHELL` healthchecks; at least the executable. */
   Shell?: readonly string[] | null;

@@ -7,7 +7,15 @@ import type { Fail } from './config-values.js';
 import { isGoSpace, trimGoSpace } from './go-space.js';
 
 /** A command line: exec form (a JSON array) or shell form (run with the config's Shell). */
-export type CommandLine = { exec: string[] } | { shell: string };
+export type CommandLine =
+  | {
+      /** Exec form: the arguments, run as they are. */
+      exec: string[];
+    }
+  | {
+      /** Shell form: the text after the keyword, run as the last argument of the Shell. */
+      shell: string;
+    };
 
 /** An instruction line: the keyword as written, the leading `--flag` words, the rest (trimmed). */
 export interface InstructionLine {

@@ -7,8 +7,11 @@ import { type CanonicalJsonOptions, canonicalJson } from './canonical.js';
 
 /** A parsed or serialized document, its exact bytes and the sha256 digest of those bytes. */
 export interface Raw<T> {
+  /** The document as a value. */
   readonly value: T;
+  /** The document's exact bytes: what is stored and what is hashed. */
   readonly bytes: Uint8Array;
+  /** The sha256 digest of `bytes`. */
   readonly digest: Digest;
 }
 

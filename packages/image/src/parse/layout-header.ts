@@ -10,6 +10,7 @@ export const OCI_LAYOUT_VERSION = '1.0.0';
 
 /** A parsed `oci-layout` header. */
 export interface OciLayoutHeader {
+  /** The layout's version: `1.0.0`, the only one the spec defines (any other is refused). */
   imageLayoutVersion: typeof OCI_LAYOUT_VERSION;
 }
 

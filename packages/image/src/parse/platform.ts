@@ -9,8 +9,13 @@ import type { Descriptor, ImageIndex } from '../oci-types.js';
 
 /** The platform a caller wants. Without `variant`, any variant of the architecture matches. */
 export interface PlatformWant {
+  /** The operating system, as Go's `GOOS` (`linux`). */
   os: string;
+  /** The CPU architecture, as Go's `GOARCH` (`amd64`, `arm64`). */
   architecture: string;
+  /**
+   * The CPU variant (`v7`, `v8`); an entry without one matches its architecture's default (`v8` for arm64).
+   */
   variant?: string;
 }
 

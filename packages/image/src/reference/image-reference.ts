@@ -13,7 +13,9 @@ import { type DockerName, fullReference, parseDockerName } from '../store/docker
 
 /** An OCI image layout directory or an oci-archive tar, with an optional `ref.name` tag. */
 export interface OciReference {
+  /** `oci`: a layout directory; `oci-archive`: a tar of one. */
   transport: 'oci' | 'oci-archive';
+  /** The layout directory or archive file, as written (a path here cannot contain `:`). */
   path: string;
   /** The `org.opencontainers.image.ref.name` to read or write; absent: the only image. */
   tag?: string;
@@ -21,7 +23,9 @@ export interface OciReference {
 
 /** A `docker save` archive, with an optional Docker name or the index of an image in it. */
 export interface DockerArchiveReference {
+  /** Always `docker-archive`. */
   transport: 'docker-archive';
+  /** The archive file, as written (a path here cannot contain `:`). */
   path: string;
   /** Normalized like Docker (`nginx` → `docker.io/library/nginx:latest`). */
   name?: DockerName;
@@ -31,6 +35,7 @@ export interface DockerArchiveReference {
 
 /** An image in a registry: the network is used only for these. */
 export interface RegistryImageReference extends RegistryReference {
+  /** Always `docker` (written `docker://`). */
   transport: 'docker';
 }
 

@@ -13,6 +13,7 @@ export interface DockerName {
   repository: string;
   /** The familiar repository name, e.g. `nginx`. */
   familiarRepository: string;
+  /** The tag (`latest` when none was given). */
   tag: string;
 }
 

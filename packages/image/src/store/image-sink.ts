@@ -10,7 +10,9 @@ import type { BlobWriteStore } from './blob-reader.js';
 
 /** What `publish` needs: the documents' exact bytes (stored as given, never re-serialized). */
 export interface ImageToPublish {
+  /** The image manifest; its layers must already be in `blobs` (`publish` stores config and manifest). */
   manifest: Raw<ImageManifest>;
+  /** The image config the manifest names. */
   config: Raw<ImageConfig>;
   /** The manifest descriptor's platform; default: `architecture`/`os`/`variant` of the config. */
   platform?: Platform;

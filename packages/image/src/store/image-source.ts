@@ -11,13 +11,17 @@ import type { BlobReader } from './blob-reader.js';
 export interface ResolvedImage {
   /** The descriptor of the manifest (from `index.json` or a nested index). */
   manifestDescriptor: Descriptor;
+  /** The image manifest, verified (for a classic docker-archive, one synthesized from `manifest.json`). */
   manifest: Raw<ImageManifest>;
+  /** The image config the manifest names, verified against its descriptor. */
   config: Raw<ImageConfig>;
 }
 
 /** A repository of a registry: where blobs can be mounted from instead of sent again. */
 export interface RegistryLocation {
+  /** The registry host as references name it (`docker.io`, `127.0.0.1:5000`). */
   registry: string;
+  /** The repository path on that registry (`library/nginx`). */
   repository: string;
 }
 

@@ -8,12 +8,22 @@
 /** Credentials a registry accepts. Never logged, never put into an error's message or details. */
 export type RegistryCredentials =
   /** HTTP Basic, or the Basic credentials sent to a token realm. */
-  | { username: string; password: string }
+  | {
+      /** The account name. */
+      username: string;
+      /** The password, or an access token used as one. */
+      password: string;
+    }
   /**
    * Docker's `identitytoken` (or a helper's answer with Username `<token>`): an OAuth2 refresh
    * token exchanged at the token realm; `username` is the account it belongs to, when known.
    */
-  | { identityToken: string; username?: string };
+  | {
+      /** The refresh token. */
+      identityToken: string;
+      /** The account the token belongs to, when known. */
+      username?: string;
+    };
 
 /**
  * Finds credentials for one repository of one registry. `registry` is the host as written in

@@ -10,6 +10,7 @@ import { registryProtocolError } from '../registry-errors.js';
 
 /** Options of one download. */
 export interface DownloadOptions {
+  /** Aborts the download: the stream stops and throws the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Called with the bytes received so far. */
   onProgress?: ((bytes: number) => void) | undefined;

@@ -35,6 +35,7 @@ export interface UploadOptions {
    * time here (the size is still counted, and the registry checks the digest at the final PUT).
    */
   known?: BlobRef | undefined;
+  /** Aborts the upload: pending requests stop and the writer's calls reject with the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Called with the bytes sent so far. */
   onProgress?: ((bytes: number) => void) | undefined;

@@ -27,12 +27,22 @@ export interface RegistryClientOptions extends RegistryHttpOptions {
 
 /** Cancellation for one call. */
 export interface CallOptions {
+  /** Aborts the call: its requests and retry waits stop, and it rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
 
 /** A manifest as the registry served it: its exact bytes and the descriptor they make. */
 export interface FetchedManifest {
-  descriptor: { mediaType: string; digest: Digest; size: number };
+  /** The descriptor of `bytes`, as an index would list them. */
+  descriptor: {
+    /** The media type: `Content-Type`, or the document's `mediaType` when the header is generic or absent. */
+    mediaType: string;
+    /** The sha256 of `bytes`, checked against the digest asked for and `Docker-Content-Digest`. */
+    digest: Digest;
+    /** The length of `bytes`. */
+    size: number;
+  };
+  /** The manifest exactly as served (its digest depends on every byte). */
   bytes: Uint8Array;
 }
 

@@ -25,6 +25,9 @@ export interface RegistryHttpOptions {
    * transport's). Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) always may, as in Docker.
    */
   insecure?: boolean;
+  /**
+   * When and how often to resend after connection failures, 408, 429 and 5xx answers (default: 5 attempts).
+   */
   retry?: RetryOptions;
   /** Longest wait for a response's headers (default 60 s). */
   requestTimeoutMs?: number;

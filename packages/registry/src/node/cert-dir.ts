@@ -10,8 +10,15 @@ import { LayerkitError } from '@layerkit/digest';
 
 /** What a certificate directory holds. */
 export interface RegistryCertificates {
+  /** The PEM text of every `*.crt` file (CAs to trust), in name order; empty when there are none. */
   ca: string[];
-  clientCertificate?: { cert: string; key: string };
+  /** The first `NAME.cert` (in name order) with its `NAME.key`; absent when there is no `.cert`. */
+  clientCertificate?: {
+    /** The PEM certificate chain (`NAME.cert`). */
+    cert: string;
+    /** The PEM private key (`NAME.key`). */
+    key: string;
+  };
 }
 
 /** The system-wide per-registry directories, in the order containers/image tries them. */

@@ -24,6 +24,9 @@ export interface RegistryOptions {
   tlsVerify?: boolean;
   /** A directory of `*.crt` CAs and `*.cert`/`*.key` client certificates (`--cert-dir`). */
   certDir?: string;
+  /**
+   * When and how often to resend after connection failures, 408, 429 and 5xx answers (default: 5 attempts).
+   */
   retry?: RetryOptions;
   /** Longest wait for a response's headers (default 60 s). */
   requestTimeoutMs?: number;

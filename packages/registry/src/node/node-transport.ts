@@ -20,7 +20,12 @@ export interface NodeTransportOptions {
   /** PEM CA certificates to trust besides the system's. */
   ca?: readonly string[];
   /** PEM client certificate and key, for registries that require mutual TLS. */
-  clientCertificate?: { cert: string; key: string };
+  clientCertificate?: {
+    /** The PEM certificate chain. */
+    cert: string;
+    /** The PEM private key. */
+    key: string;
+  };
   /** Connections per host (default 16). */
   maxSockets?: number;
 }

@@ -13,7 +13,9 @@ import { WrittenContents } from './written-contents.js';
 
 /** One layer to unpack: its (maybe compressed) bytes and the DiffID the image config lists. */
 export interface UnpackLayer {
+  /** Opens the layer blob (plain tar, gzip or zstd: detected from its bytes); called once. */
   open(): AsyncIterable<Uint8Array>;
+  /** The sha256 of the uncompressed tar; the unpack fails with `DIFFID_MISMATCH` when it differs. */
   diffID: Digest;
 }
 

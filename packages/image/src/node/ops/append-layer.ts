@@ -22,10 +22,13 @@ export interface AppendOptions
   extends StepMetadata,
     OpenImageOptions,
     Pick<LayerOptions, 'compression' | 'level' | 'onProgress'> {
+  /** The image to add the layer to. */
   base: ImageRefLike;
   /** The layer tar (compression is detected from its magic bytes), read once. */
   layer: LayerSource;
+  /** Where the new image goes; may be the base's layout with another tag. */
   dest: ImageRefLike;
+  /** The platform to pick from a multi-platform base (default: the host's). */
   platform?: PlatformWant;
 }
 

@@ -48,7 +48,9 @@ export interface FileSpec {
   target?: string;
   /** Permission bits (default 0o644 for files, 0o755 for directories). */
   mode?: number;
+  /** Owner user ID (default 0: root). */
   uid?: number;
+  /** Owner group ID (default 0: root). */
   gid?: number;
   /** Modification time in seconds (default: the build's SOURCE_DATE_EPOCH, else 0: reproducible). */
   mtime?: number;
@@ -66,19 +68,36 @@ export type FileMap = Readonly<Record<string, string | Uint8Array | FileSpec>>;
 export type BuildLayer =
   /** Files in memory, added as they are. */
   (
-    | { files: FileMap }
+    | {
+        /** The files, by path in the image. */
+        files: FileMap;
+      }
     /** Any tree (a `MemoryTree`, a directory tree …), added as it is. */
-    | { tree: Tree }
+    | {
+        /** The tree whose entries become the layer's. */
+        tree: Tree;
+      }
     /** A directory's contents, added under `at` (default: the root), as `COPY dir /at/`. */
-    | { directory: string; at?: string }
+    | {
+        /** The directory on this machine whose contents are added. */
+        directory: string;
+        /** The directory in the image they go under (default: the root). */
+        at?: string;
+      }
     /** A ready-made layer tar (plain, gzip or zstd; whiteouts honoured), read once. */
-    | { tar: LayerSource }
+    | {
+        /** The tar: a file path, its bytes, or a stream of them. */
+        tar: LayerSource;
+      }
     /**
      * A modified root filesystem: the difference against the base image becomes the layer, as
      * `commit` (with the unpack snapshot when the directory was unpacked from that image). Must
      * be the first layer (it is diffed against the base, not against earlier layers).
      */
-    | { rootfs: string }
+    | {
+        /** The root filesystem directory. */
+        rootfs: string;
+      }
   ) & {
     /** The history entry's `created_by` (default: a description of the source). */
     createdBy?: string;

@@ -12,7 +12,9 @@ import { withSourceImage } from './with-image.js';
 
 /** Options of {@link diffImage}. */
 export interface DiffImageOptions extends OpenImageOptions, ProgressOptions {
+  /** Change detection (default: the diff engine's `auto`). */
   mode?: DetectionMode;
+  /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant;
 }
 

@@ -18,6 +18,7 @@ import { withSink } from './with-image.js';
 export interface ImportOptions extends StepMetadata, LayerOptions, OpenImageOptions {
   /** The root filesystem directory to import. */
   rootfs: string;
+  /** Where the new image goes. */
   dest: ImageRefLike;
   /** The platform recorded in the config (default: the host's). */
   platform?: PlatformWant;

@@ -32,6 +32,7 @@ export type LayerStore = Pick<BlobWriteStore, 'writer'>;
 export interface LayerOptions extends ProgressOptions {
   /** Change detection (default: the diff engine's `auto`). */
   mode?: DetectionMode;
+  /** The layer blob's compression (default `gzip`; `none` writes a plain tar). */
   compression?: CompressionName;
   /** Codec level (gzip 1–9). */
   level?: number;

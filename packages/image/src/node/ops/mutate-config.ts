@@ -17,10 +17,13 @@ import { withSink, withSourceImage } from './with-image.js';
 
 /** Options of {@link mutateConfig}. */
 export interface MutateConfigOptions extends StepMetadata, OpenImageOptions, ProgressOptions {
+  /** The image whose config is edited. */
   base: ImageRefLike;
   /** Dockerfile-style instructions, e.g. `CMD ["nginx", "-g", "daemon off;"]` (or only `config`). */
   changes?: readonly string[];
+  /** Where the new image goes; may be the base's layout with another tag. */
   dest: ImageRefLike;
+  /** The platform to pick from a multi-platform base (default: the host's). */
   platform?: PlatformWant;
 }
 

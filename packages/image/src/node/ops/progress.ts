@@ -23,6 +23,7 @@ export type ProgressPhase =
 
 /** One progress report. */
 export interface ProgressEvent {
+  /** What the operation is doing; it says which other fields are set. */
   phase: ProgressPhase;
   /** Bytes done in this phase (0 while walking). */
   bytes: number;
@@ -30,8 +31,9 @@ export interface ProgressEvent {
   totalBytes?: number;
   /** Entries walked (phase `walk`). */
   entries?: number;
-  /** The layer worked on (0 = bottom) and how many there are, where layers are counted. */
+  /** The layer worked on (0 = bottom), where layers are counted. */
   layer?: number;
+  /** How many layers the image has, where layers are counted. */
   layers?: number;
 }
 
@@ -40,6 +42,7 @@ export type ProgressListener = (event: ProgressEvent) => void;
 
 /** Progress and cancellation: what every long operation takes. */
 export interface ProgressOptions {
+  /** Called with each progress report; a throw stops the operation as an abort does. */
   onProgress?: ProgressListener;
   /** Stops the operation at its next checkpoint (and registry requests in flight). */
   signal?: AbortSignal;

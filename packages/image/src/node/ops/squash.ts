@@ -39,14 +39,17 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
 export interface SquashOptions extends StepMetadata, LayerOptions, OpenImageOptions {
   /** The image to squash. */
   image: ImageRefLike;
+  /** Where the squashed image goes; may be the source's layout with another tag. */
   dest: ImageRefLike;
+  /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant;
 }
 
 /**
  * Squashes an image's layers into one: its root filesystem (whiteouts resolved) becomes the only
- * layer, its config is kept, and its history is summarised as in {@link squashedCommit}. The
- * layers are applied to a private temporary directory, removed afterwards.
+ * layer, its config is kept, and its history too, every entry marked empty, with a new entry
+ * owning the one layer (as `commit` with `squash: true`). The layers are applied to a private
+ * temporary directory, removed afterwards.
  */
 export async function squash(options: SquashOptions): Promise<StepResult> {
   const work = mkdtempSync(join(tmpdir(), 'layerkit-squash-'));

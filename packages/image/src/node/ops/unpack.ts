@@ -16,6 +16,7 @@ import { withSourceImage } from './with-image.js';
 
 /** Options of {@link unpack}. */
 export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions {
+  /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
   devices?: boolean;

@@ -16,16 +16,28 @@ import { withSourceImage } from './with-image.js';
 export interface VerifyProblem {
   /** A stable code (`BLOB_CORRUPT`, `DIFFID_MISMATCH`, `LAYER_COUNT_MISMATCH`, `TOO_FEW_NON_EMPTY_ENTRIES`, …). */
   code: string;
+  /** A sentence for people, naming the layer or entry concerned. */
   message: string;
 }
 
 /** The outcome of {@link verify}. */
 export interface VerifyReport {
+  /** True when no problem was found. */
   ok: boolean;
+  /** The digest of the image manifest that was checked. */
   manifest: Digest;
+  /** The digest of its config. */
   config: Digest;
   /** Layers checked (digest and DiffID both verified when `ok`). */
-  layers: Array<{ digest: Digest; diffID?: Digest; ok: boolean }>;
+  layers: Array<{
+    /** The layer blob's digest (from the manifest). */
+    digest: Digest;
+    /** The DiffID the config lists for it; absent when the config lists too few. */
+    diffID?: Digest;
+    /** True when the blob matched its digest and size and its uncompressed tar its DiffID. */
+    ok: boolean;
+  }>;
+  /** Everything found wrong, in the order found (empty when `ok`). */
   problems: VerifyProblem[];
 }
 

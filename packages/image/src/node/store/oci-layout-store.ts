@@ -78,7 +78,9 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
 
 /** What {@link gcLayout} removed. */
 export interface GcResult {
+  /** The digests of the blobs deleted, in the order the blob directory listed them. */
   removed: Digest[];
+  /** Their total size in bytes (the files' sizes on disk). */
   removedBytes: number;
 }
 
