@@ -163,7 +163,7 @@ export interface TarEntry {
   body: AsyncIterable<Uint8Array>;
 }
 
-/** Bounds that make reading a hostile tar safe (reference T17–T21). All have safe defaults. */
+/** Bounds that make reading a hostile tar safe (T17–T21, docs/threat-model.md#apply); safe defaults. */
 export interface TarLimits {
   /** Largest PAX / GNU long-name payload (default 1 MiB). */
   maxSpecialHeaderBytes?: number;

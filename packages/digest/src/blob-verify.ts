@@ -1,5 +1,5 @@
 /**
- * Blob verification (OCI descriptor.md, reference R2): size first, then the digest, and never
+ * Blob verification (OCI descriptor.md; R2, docs/threat-model.md#r2): size first, then the digest, never
  * more than `size + 1` bytes consumed. Every store read and every checked write goes through here.
  */
 import type { BlobRef, Digest, HasherFactory } from './contracts.js';

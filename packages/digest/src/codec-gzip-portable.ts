@@ -20,7 +20,7 @@ interface PushStream {
 const GZIP_PUSH_BYTES = 64 * 1024;
 /**
  * fflate's Gunzip recurses once per member and copies the rest of its pending input each
- * time: small pushes bound both the stack depth and the copying (reference §3.5,
+ * time: small pushes bound both the stack depth and the copying (docs/design.md#compat-compression,
  * CVE-2022-30631), and a member cap bounds the total work on hostile input.
  */
 const GUNZIP_PUSH_BYTES = 16 * 1024;

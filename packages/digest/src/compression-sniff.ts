@@ -1,6 +1,7 @@
 /**
  * Compression detection from magic bytes, as containerd and moby do regardless of the media
- * type (reference §3.5, R5): callers compare the result with what the descriptor claims.
+ * type (docs/design.md#compat-compression; R5, docs/threat-model.md#r5): callers compare the result
+ * with what the descriptor claims.
  */
 import type { ByteSource, CompressionName, DigestRuntime } from './contracts.js';
 import { portableRuntime } from './runtime.js';

@@ -1,6 +1,6 @@
 /**
  * Digest grammar (OCI descriptor.md, go-digest): the one gate every digest string passes
- * before it is trusted, compared or turned into a path (reference R1).
+ * before it is trusted, compared or turned into a path (R1, docs/threat-model.md#r1).
  */
 import type { Digest } from './contracts.js';
 import { LayerkitError } from './errors.js';

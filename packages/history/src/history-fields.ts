@@ -54,8 +54,8 @@ function formatBytes(size: number): string {
 
 /**
  * Returns a function computing the docker/cli `historyContext` fields of a row, with every
- * untrusted string sanitized (R17) before it is measured or truncated. Throws `LayerkitError`
- * `INVALID_TIME_ZONE` for an unknown `timeZone`.
+ * untrusted string sanitized (R17, docs/threat-model.md#r17) before it is measured or truncated.
+ * Throws `LayerkitError` `INVALID_TIME_ZONE` for an unknown `timeZone`.
  */
 export function historyFieldsFormatter(
   options: RenderHistoryOptions = {},

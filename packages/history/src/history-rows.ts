@@ -32,7 +32,7 @@ export interface HistorySource {
 /** Returns the uncompressed size of one layer, given its DiffID and position in `diff_ids`. */
 export type LayerSizeOf = (diffID: string, layerIndex: number) => number;
 
-/** Rows ready to render plus the mapping validation (R9) to report alongside them. */
+/** Rows ready to render plus the mapping validation (R9, docs/threat-model.md#r9) to report with them. */
 export interface HistoryRows {
   /** Newest first, like `docker history`. */
   rows: HistoryRow[];

@@ -12,7 +12,7 @@ export interface HistoryLayerRow {
   diffID: string | undefined;
 }
 
-/** A broken mapping (R9): Docker refuses to show the history, buildkit repairs it. */
+/** A broken mapping (R9, docs/threat-model.md#r9): Docker refuses the history, buildkit repairs it. */
 export interface HistoryMappingProblem {
   /** `TOO_MANY_NON_EMPTY_ENTRIES` or `TOO_FEW_NON_EMPTY_ENTRIES`. */
   code: 'TOO_MANY_NON_EMPTY_ENTRIES' | 'TOO_FEW_NON_EMPTY_ENTRIES';

@@ -14,10 +14,11 @@ const OTHER_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
- * Makes an untrusted string (created_by, comment, author, labels) safe to print in a terminal
- * table (R17): removes ANSI/ECMA-48 escape sequences and C0/C1 control characters, turns tabs
- * and newlines into spaces (docker/cli turns tabs in CREATED BY into spaces), and replaces lone
- * surrogates with U+FFFD. Printable text, including CJK and emoji, is unchanged.
+ * Makes an untrusted string (created_by, comment, author, labels) safe to print in a terminal table
+ * (R17, docs/threat-model.md#r17): removes ANSI/ECMA-48 escape sequences and C0/C1 control
+ * characters, turns tabs and newlines into spaces (docker/cli turns tabs in CREATED BY into
+ * spaces), and replaces lone surrogates with U+FFFD. Printable text, including CJK and emoji, is
+ * unchanged.
  */
 export function sanitizeDisplayText(text: string): string {
   return text

@@ -105,7 +105,9 @@ export function isLayerMediaType(mediaType: string): boolean {
   return layerCompression.has(mediaType);
 }
 
-/** True for OCI non-distributable and Docker foreign layers (never fetched from their `urls`: R6). */
+/** True for OCI non-distributable and Docker foreign layers (never fetched from their `urls`: R6,
+ * docs/threat-model.md#r6).
+ */
 export function isNondistributableMediaType(mediaType: string): boolean {
   return nondistributable.has(mediaType);
 }

@@ -1,8 +1,9 @@
 /**
- * The secure apply algorithm of reference §4.4, once, for every target: a directory on disk or
+ * The secure apply algorithm of docs/secure-apply.md, once, for every target: a directory on disk or
  * the in-memory merged view. Names are normalized and must stay local (T1, T2), parents are
  * resolved inside the root (T3, T5, T11), whiteouts hide only lower content (T12), an opaque
  * marker acts as if it came first, and a path is unlinked before it is recreated.
+ * Threat ids (Tn) are those of docs/threat-model.md#apply.
  */
 import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, TarEntry, TarHeader } from '../contracts.js';

@@ -37,7 +37,7 @@ export interface ApplyTally {
 
 /** Policy switches of the apply algorithm. */
 export interface ApplyRules {
-  /** Reject a path that occurs twice in one layer (reference T22); default: apply in order. */
+  /** Reject a path that occurs twice in one layer (T22, docs/threat-model.md#t22); default: in order. */
   strict?: boolean;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Turns a tar header's metadata into what an applier may set: times clamped (moby `boundTime`,
  * T24), extended attributes passed through an allowlist (T16). The tar reader already bounds
- * uid/gid to 0..2^32-2.
+ * uid/gid to 0..2^32-2. Threat ids (T16, T24) are those of docs/threat-model.md.
  */
 import type { BytePath, TarHeader } from '../contracts.js';
 import type { ApplyTally, EntryMeta } from './apply-types.js';

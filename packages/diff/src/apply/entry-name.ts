@@ -1,7 +1,7 @@
 /**
  * What a tar entry's name means to an applier: the root (skipped, T4), AUFS metadata (skipped,
  * T26), an opaque marker, a whiteout (validated, T10) or an ordinary entry. Escaping names are
- * rejected (T1, T2).
+ * rejected (T1, T2). Threat ids are those of docs/threat-model.md.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';

@@ -1,14 +1,15 @@
 /**
  * Resolves archive directories to real directories *inside* the root, the way openat2's
  * `RESOLVE_IN_ROOT` (or a chroot) would: symlinks are followed component by component, an
- * absolute target starts again at the root, and `..` stops at the root (reference T3, T5, T11).
+ * absolute target starts again at the root, and `..` stops at the root (T3, T5, T11 of
+ * docs/threat-model.md).
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';
 import { baseName, parentPath, pathToUtf8 } from '../path.js';
 import type { ApplyTarget } from './apply-types.js';
 
-/** Linux's own limit on symlinks followed in one lookup is 40; the reference allows 255. */
+/** Linux's own limit on symlinks followed in one lookup is 40; docs/secure-apply.md allows 255. */
 const MAX_LINKS = 255;
 
 /** Joins a real directory path (`''` = root) and a name. */
@@ -19,7 +20,7 @@ export function joinPath(dir: BytePath, name: BytePath): BytePath {
 /**
  * Resolves directories of one layer's entries, caching each archive directory's real path. The
  * cache can only go stale when a directory or symlink is removed, so the applier calls
- * `invalidate()` then (reference T5: no "known dir" cache without re-validation).
+ * `invalidate()` then (T5: no "known dir" cache without re-validation).
  */
 export class InRootResolver {
   readonly #target: Pick<ApplyTarget, 'kind' | 'readlink' | 'mkdirImplied'>;

@@ -21,7 +21,7 @@ export interface MergedTreeOptions {
   hasher: HasherFactory;
   /** Limits for reading each layer. */
   limits?: TarLimits;
-  /** Reject a path that occurs twice in one layer (reference T22). */
+  /** Reject a path that occurs twice in one layer (T22, docs/threat-model.md#t22). */
   strict?: boolean;
 }
 

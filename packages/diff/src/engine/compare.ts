@@ -1,6 +1,7 @@
 /**
  * Change detection for one path present in both trees: Docker's `statDifferent` rules
- * (reference §2.1), containerd's content fallback (§2.6), and byte-level content comparison.
+ * (docs/design.md#compat-docker-diff), containerd's content fallback
+ * (docs/design.md#compat-change-detection), and byte-level content comparison.
  */
 import type { Digest, HasherFactory } from '@layerkit/digest';
 import { createPortableSha256 } from '@layerkit/digest';

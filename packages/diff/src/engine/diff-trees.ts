@@ -139,12 +139,12 @@ async function* mergeWalk(lowerTree: Tree, upperTree: Tree, options: DiffOptions
 }
 
 /**
- * Streams the changes from `lower` to `upper` with Docker's rules (reference §2.1): an added
- * directory and all its descendants are `A`; a deleted subtree is one `D` at its top; a type
- * change is `C` (file → dir adds its children as `A`; dir → file implies its old children);
- * every enclosing directory of a change is reported `C` just before it unless it was added;
- * the root never appears. Output is in the global order. Memory is bounded by the tree depth
- * plus the hardlink bookkeeping (multi-link files only).
+ * Streams the changes from `lower` to `upper` with Docker's rules
+ * (docs/design.md#compat-docker-diff): an added directory and all its descendants are `A`; a
+ * deleted subtree is one `D` at its top; a type change is `C` (file → dir adds its children as `A`;
+ * dir → file implies its old children); every enclosing directory of a change is reported `C` just
+ * before it unless it was added; the root never appears. Output is in the global order. Memory is
+ * bounded by the tree depth plus the hardlink bookkeeping (multi-link files only).
  *
  * The returned stream's `facts` (hardlink groups, recreated directories) are complete once
  * the iteration ends; `layerEntriesFromChanges` uses them.

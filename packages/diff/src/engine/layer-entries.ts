@@ -11,7 +11,7 @@ export interface LayerEntryOptions {
   /**
    * Where a directory's lower children are all deleted (it was removed and recreated), write one
    * opaque marker instead of a whiteout per child. Off by default: the spec asks producers to
-   * prefer explicit whiteouts (reference §1.1), and every reader handles them.
+   * prefer explicit whiteouts (docs/design.md#compat-whiteouts), and every reader handles them.
    */
   opaque?: boolean;
 }

@@ -1,5 +1,6 @@
 /**
- * OCI whiteout names (reference §1.1, T10, T26): which tar paths delete or hide lower content.
+ * OCI whiteout names (docs/design.md#compat-whiteouts; T10, T26 of docs/threat-model.md): which tar
+ * paths delete or hide lower content.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';

@@ -1,8 +1,8 @@
 /**
  * Decoding tar header blocks into entries, shared by every way of reading a tar: the streaming
  * `readTar` and the seeking `scanTarMembers`. It owns the state that spans blocks (PAX and GNU
- * long-name headers waiting for their entry) and the limits (reference T17–T25); the callers own
- * the I/O. Errors are `LayerkitError('TAR_…')` naming the entry and offset.
+ * long-name headers waiting for their entry) and the limits (T17–T25, docs/threat-model.md#apply);
+ * the callers own the I/O. Errors are `LayerkitError('TAR_…')` naming the entry and offset.
  */
 import type { BytePath, TarHeader, TarLimits } from '../contracts.js';
 import { decodeNumber, decodeString, verifyChecksum } from './header-fields.js';

@@ -1,5 +1,5 @@
 /**
- * Tar entry names → tree paths (reference §3.2 REC): the one place untrusted names are cleaned.
+ * Tar entry names → tree paths (docs/design.md#compat-names): the one place untrusted names are cleaned.
  */
 import type { BytePath } from '../contracts.js';
 
@@ -11,9 +11,9 @@ const NEEDS_CLEANING = /^[/.]|\/\/|\/\.|\/$/;
  * `..` and empty components lexically (POSIX `normalize`) and drops the trailing `/`.
  *
  * Returns `''` for names that denote the root (`./`, `/`, `a/..`): callers skip those entries
- * rather than apply them to the root (reference T4). Returns `null` when a `..` climbs above the
- * root (`../x`, `a/../../x`): such names are hostile (T1) and callers must reject them, naming
- * the raw entry. Backslashes and other bytes are ordinary name bytes on Linux and are kept.
+ * rather than apply them to the root (T4, docs/threat-model.md#t4). Returns `null` when a `..`
+ * climbs above the root (`../x`, `a/../../x`): such names are hostile (T1) and callers must reject
+ * them, naming the raw entry. Backslashes and other bytes are ordinary name bytes on Linux and are kept.
  */
 export function normalizeEntryName(name: BytePath): BytePath | null {
   if (!NEEDS_CLEANING.test(name)) return name;

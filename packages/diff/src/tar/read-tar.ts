@@ -1,6 +1,7 @@
 /**
  * The strict streaming tar reader (ustar, PAX, GNU, v7): hostile input yields a typed error
- * naming the entry and offset, never a hang, a crash or unbounded buffering (reference T17–T25).
+ * naming the entry and offset, never a hang, a crash or unbounded buffering (T17–T25,
+ * docs/threat-model.md#apply).
  */
 import type { TarEntry, TarLimits } from '../contracts.js';
 import { ByteReader } from './byte-reader.js';

@@ -1,5 +1,5 @@
 /**
- * The USTAR header block layout (reference §3.1), shared by the tar reader and writer.
+ * The USTAR header block layout (docs/design.md#compat-layer-writer), shared by the tar reader and writer.
  */
 
 /** Tar block size: headers are one block, bodies are padded to a whole number of blocks. */

@@ -1,6 +1,7 @@
 /**
  * The deterministic layer-tar writer: the bytes Docker/containerd produce for the same entries
- * (reference §2.4, §3, §5.3), with no tar library in between.
+ * (docs/design.md#compat-layer-writer), with no tar library in between. Threat ids (T17, T24) are
+ * those of docs/threat-model.md.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, LayerEntry, TreeEntry } from '../contracts.js';

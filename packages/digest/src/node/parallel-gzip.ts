@@ -1,5 +1,5 @@
 /**
- * Block-parallel gzip (the pigz design, perf-primitives §3): the input is cut into fixed
+ * Block-parallel gzip (the pigz design, docs/design.md#perf-gzip): the input is cut into fixed
  * blocks, each compressed as raw deflate on the libuv thread pool with the previous 32 KiB as
  * its dictionary and ended with a sync flush, so the pieces concatenate into ONE ordinary
  * gzip member. Block boundaries depend only on the input, never on timing, so the output is

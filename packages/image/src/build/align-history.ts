@@ -1,5 +1,6 @@
 /**
- * Repairs a history whose non-empty entries do not pair one-to-one with the layers (R9),
+ * Repairs a history whose non-empty entries do not pair one-to-one with the layers
+ * (R9, docs/threat-model.md#r9),
  * the way buildkit's exporter normalizes it: surplus non-empty entries at the end become
  * empty, and missing ones are appended. Well-formed histories come back unchanged.
  */

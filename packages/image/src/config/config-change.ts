@@ -167,7 +167,7 @@ export function parseChanges(lines: readonly string[]): ConfigChange[] {
  * time, to a `CMD-SHELL` healthcheck; ENTRYPOINT clears Cmd unless a non-empty CMD came before it
  * in the same set, and `ENTRYPOINT []` removes the Entrypoint; a relative WORKDIR is joined to the
  * current one and cleaned; ENV replaces an existing variable in place. Throws `INVALID_CHANGE`,
- * or `INVALID_USER` for a bad USER (R15).
+ * or `INVALID_USER` for a bad USER (R15, docs/threat-model.md#r15).
  */
 export function applyChanges(config: ImageConfig, changes: readonly ConfigChange[]): ImageConfig {
   const container: ContainerConfig = structuredClone(config.config ?? {});

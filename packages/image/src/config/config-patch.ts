@@ -48,7 +48,7 @@ export interface ConfigPatch {
   Entrypoint?: readonly string[] | null;
   /** An absolute path, kept as written. */
   WorkingDir?: string | null;
-  /** `user`, `uid`, `user:group`, `uid:gid` … (checked as R15 requires). */
+  /** `user`, `uid`, `user:group`, `uid:gid` … (checked as R15 requires: docs/threat-model.md#r15). */
   User?: string | null;
   /** Labels to set, merged into the base's (`null` removes one). */
   Labels?: Readonly<Record<string, string | null>> | null;

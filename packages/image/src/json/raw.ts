@@ -1,6 +1,7 @@
 /**
  * A document together with the exact bytes it was read from or written as, and their digest.
- * Digests are always of those bytes: layerkit never re-serializes a parsed document (R21).
+ * Digests are always of those bytes: layerkit never re-serializes a parsed document
+ * (R21, docs/threat-model.md#r21).
  */
 import { type Digest, type HasherFactory, sha256Bytes } from '@layerkit/digest';
 import { type CanonicalJsonOptions, canonicalJson } from './canonical.js';

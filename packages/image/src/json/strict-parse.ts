@@ -2,6 +2,7 @@
  * A strict JSON parser for untrusted image documents. `JSON.parse` is not enough: it silently keeps
  * the last of two duplicate keys (R10: `{"digest":"good","digest":"evil"}` means different things
  * to different tools), accepts unbounded input (R3) and loses integer precision without a word.
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { JsonObject, JsonValue } from './json-value.js';

@@ -1,6 +1,7 @@
 /**
  * Config paths that become host paths (`WorkingDir`, `Volumes` keys) are image data: they must be
- * absolute, and must not climb out of the rootfs (R14, CVE-2022-23648: `/../../etc` as a volume).
+ * absolute, and must not climb out of the rootfs (R14 of docs/threat-model.md,
+ * CVE-2022-23648: `/../../etc` as a volume).
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { ImageConfig } from '../oci-types.js';

@@ -49,8 +49,9 @@ const HISTORY_FIELDS: ReadonlySet<string> = new Set([
 /**
  * Parses and validates untrusted config bytes. With `expected`, its media type must be a config
  * type (the spec forbids parsing unknown config types: `UNSUPPORTED_MEDIA_TYPE`) and the size and
- * digest must match (R2). `rootfs.type` must be `layers` (R8: `UNSUPPORTED_ROOTFS_TYPE`); every
- * diff_id must be a valid digest (`INVALID_DIGEST`); anything else malformed is `INVALID_CONFIG`.
+ * digest must match (R2 of docs/threat-model.md). `rootfs.type` must be `layers` (R8:
+ * `UNSUPPORTED_ROOTFS_TYPE`); every diff_id must be a valid digest (`INVALID_DIGEST`); anything
+ * else malformed is `INVALID_CONFIG`.
  */
 export function parseConfig(
   bytes: Uint8Array,

@@ -2,6 +2,7 @@
  * Descriptor validation (descriptor.md): the digest grammar first (R1), a safe non-negative size
  * (R10), a media type, typed optional fields, and embedded `data` checked against both (R2).
  * `urls` are kept for the record but never fetched (R6).
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import {
   type BlobRef,

@@ -1,6 +1,7 @@
 /**
  * The common first steps of reading a content-addressed JSON document: size cap (R3), then the
  * size and digest the descriptor promised (R2), then a strict parse of exactly those bytes (R21).
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { type Digest, LayerkitError, type LayerkitErrorCode, sha256Bytes } from '@layerkit/digest';
 import type { JsonValue } from '../json/json-value.js';

@@ -116,7 +116,8 @@ export class Fields {
   /**
    * Rejects keys that differ from a known field only in letter case. Go's `encoding/json` matches
    * field names case-insensitively, so `{"digest":…,"Digest":…}` would mean the second digest to a
-   * Go tool and the first to us: a parser differential of the R10/R21 kind.
+   * Go tool and the first to us: a parser differential of the R10/R21 kind
+   * (docs/threat-model.md#r10).
    */
   rejectCaseVariants(known: ReadonlySet<string>): void {
     for (const key of Object.keys(this.object)) {

@@ -18,7 +18,7 @@ const INDEX: DocumentKind = {
 
 /**
  * Parses and validates untrusted index bytes (an `index.json` or a nested index blob). With
- * `expected`, the size and digest must match (R2) and the media types must agree (R4).
+ * `expected`, the size and digest must match (R2) and the media types must agree (R4): docs/threat-model.md.
  * Errors: as `parseManifest`, with `INVALID_INDEX` for a malformed index.
  */
 export function parseIndex(

@@ -1,5 +1,6 @@
 /**
- * R7: a manifest's layers and its config's diff_ids pair up one to one, bottom to top.
+ * R7 (docs/threat-model.md#r7): a manifest's layers and its config's diff_ids pair up one to one,
+ * bottom to top.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { ImageConfig, ImageManifest } from '../oci-types.js';

@@ -16,7 +16,8 @@ export interface OciLayoutHeader {
 
 /**
  * Parses an `oci-layout` file. Extra fields are allowed; any version but 1.0.0 is
- * `UNSUPPORTED_OCI_VERSION` (R13, as containerd's importer); malformed input is `INVALID_LAYOUT`.
+ * `UNSUPPORTED_OCI_VERSION` (R13 of docs/threat-model.md, as containerd's importer); malformed
+ * input is `INVALID_LAYOUT`.
  */
 export function parseOciLayoutHeader(bytes: Uint8Array): OciLayoutHeader {
   const json = parseJsonStrict(bytes, { maxBytes: JsonSizeLimits.layoutHeader, what: 'oci-layout' });

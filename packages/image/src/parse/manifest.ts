@@ -25,7 +25,7 @@ const MANIFEST: DocumentKind = {
 
 /**
  * Parses and validates untrusted manifest bytes. With `expected` (the descriptor the bytes were
- * fetched by), the size and digest must match (R2) and the media types must agree (R4).
+ * fetched by), the size and digest must match (R2) and the media types must agree (R4): docs/threat-model.md.
  * The value holds only the known fields, with Docker media types left as they are (map them with
  * `toOciMediaType`); the bytes are never re-serialized. Errors: `JSON_TOO_LARGE`, `INVALID_JSON`,
  * `BLOB_CORRUPT`, `MEDIA_TYPE_MISMATCH`, `INVALID_MANIFEST`, `INVALID_DESCRIPTOR`, `INVALID_DIGEST`.

@@ -2,6 +2,7 @@
  * Choosing the image for a platform from an index (image-index.md: "the first matching entry
  * SHOULD be used"), skipping attestation entries (R19) and unknown media types (no error), and
  * descending into nested indexes with depth and fan-out caps and memoization by digest (R11).
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { type Digest, LayerkitError } from '@layerkit/digest';
 import { isIndexMediaType, isManifestMediaType } from '../media-types.js';

@@ -1,6 +1,6 @@
 /**
  * The `org.opencontainers.image.ref.name` grammar (annotations.md), enforced before a name is used
- * as a tag, a file name or a lookup key (R18).
+ * as a tag, a file name or a lookup key (R18, docs/threat-model.md#r18).
  */
 import { LayerkitError } from '@layerkit/digest';
 

@@ -1,6 +1,7 @@
 /**
  * The config `User` field (config.md): `user`, `uid`, `user:group`, `uid:gid`, `uid:group` or
- * `user:gid`. Numeric ids are checked before anyone turns them into a uid (R15).
+ * `user:gid`. Numeric ids are checked before anyone turns them into a uid
+ * (R15, docs/threat-model.md#r15).
  */
 import { LayerkitError } from '@layerkit/digest';
 

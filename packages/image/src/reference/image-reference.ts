@@ -48,8 +48,9 @@ export const IMAGE_TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker
 const TRANSPORT_FORMS = 'oci:DIR, oci-archive:FILE, docker-archive:FILE or docker://REFERENCE';
 
 /**
- * Parses `transport:path[:rest]`. Tags must match the ref.name grammar (R18); docker-archive
- * names must be valid Docker `name[:tag]` references (no digests). Throws `INVALID_REFERENCE`.
+ * Parses `transport:path[:rest]`. Tags must match the ref.name grammar (R18,
+ * docs/threat-model.md#r18); docker-archive names must be valid Docker `name[:tag]` references (no
+ * digests). Throws `INVALID_REFERENCE`.
  */
 export function parseImageReference(text: string): ImageReference {
   const invalid = (problem: string): never => {

@@ -1,6 +1,7 @@
 /**
- * The read side of a blob store, as image sources expose it. Every read is verified
- * (size first, then digest: R2), so a caller never sees bytes that do not match the ref.
+ * The read side of a blob store, as image sources expose it. Every read is verified (size first,
+ * then digest: R2, docs/threat-model.md#r2), so a caller never sees bytes that do not match the
+ * ref.
  */
 import type { BlobStore, Digest } from '@layerkit/digest';
 import type { RegistryLocation } from './image-source.js';

@@ -39,7 +39,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['REGISTRY_UNREACHABLE', 'R
  * checked against its descriptor on write, as many at once as the sink takes. A registry sink
  * mounts what lives in the source's repository of the same registry instead of receiving it; a
  * blob whose transfer broke off (connection lost, stalled) is copied again from its start, up
- * to 3 times. Non-distributable layers absent from the source are skipped (R6: absent by design;
+ * to 3 times. Non-distributable layers absent from the source are skipped (R6 of
+ * docs/threat-model.md: absent by design;
  * sinks accept them missing). `onProgress` is as in {@link CopyImageOptions} (all layers together).
  */
 export async function copyLayerBlobs(

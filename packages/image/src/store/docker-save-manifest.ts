@@ -8,7 +8,9 @@ import { canonicalJson } from '../json/canonical.js';
 import type { JsonValue } from '../json/json-value.js';
 import { parseJsonStrict } from '../json/strict-parse.js';
 
-/** One image in `manifest.json`. Paths are archive-relative and untrusted on read (R12). */
+/** One image in `manifest.json`. Paths are archive-relative and untrusted on read
+ * (R12, docs/threat-model.md#r12).
+ */
 export interface DockerSaveItem {
   Config: string;
   RepoTags: string[];

@@ -3,6 +3,7 @@
  * oci-archive, a Docker ≥ 25 archive): `oci-layout` is checked (R13), `index.json` is read
  * capped and strictly parsed on every call (a long-lived source sees new tags), and tags are
  * the descriptors' `org.opencontainers.image.ref.name`.
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { LayerkitError } from '@layerkit/digest';
 import { JsonSizeLimits } from '../json/strict-parse.js';

@@ -1,6 +1,7 @@
 /**
  * Which blobs a set of root descriptors keeps alive: manifests, indexes (nested), configs,
- * layers and subjects, each visited once (memoized by digest, R11). Garbage collection
+ * layers and subjects, each visited once (memoized by digest, R11 of
+ * docs/threat-model.md). Garbage collection
  * deletes the rest, so a document that cannot be read stops the walk instead of being skipped.
  */
 import { type Digest, LayerkitError } from '@layerkit/digest';

@@ -2,6 +2,7 @@
  * From one descriptor (an `index.json` entry) down to a single image: nested indexes are
  * walked choosing one platform (`resolvePlatformManifest`: caps and memoization, R11, R19);
  * every document is read verified and parsed from exactly those bytes (R21).
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { Raw } from '../json/raw.js';

@@ -23,7 +23,7 @@ export async function storeImageDocuments(blobs: BlobWriteStore, image: ImageToP
     );
   }
   for (const layer of manifest.value.layers) {
-    // Non-distributable layers may legitimately be absent (R6: never fetched from `urls`).
+    // Non-distributable layers may legitimately be absent (R6, docs/threat-model.md#r6).
     if (!isNondistributableMediaType(layer.mediaType) && !(await blobs.has(layer.digest))) {
       throw new LayerkitError(
         'BLOB_MISSING',

@@ -1,6 +1,6 @@
 /**
  * `applyLayer`: applies one OCI layer (gzip, zstd where Node has it, or plain tar; sniffed) to a
- * directory with the secure algorithm of reference §4.4, and verifies its DiffID.
+ * directory with the secure algorithm of docs/secure-apply.md, and verifies its DiffID.
  */
 import { type Digest, decompressAuto, LayerkitError } from '@layerkit/digest';
 import { createNativeSha256, nodeRuntime } from '@layerkit/digest/node';
@@ -14,7 +14,7 @@ import type { WrittenContents } from './written-contents.js';
 
 /** Options of `applyLayer`. */
 export interface ApplyOptions {
-  /** Tar reader limits plus decompression caps (reference T17–T21). */
+  /** Tar reader limits plus decompression caps (T17–T21, docs/threat-model.md#apply). */
   limits?: TarLimits & DecompressionLimits;
   /** Reject a path that occurs twice in the layer (T22); default: apply in order. */
   strict?: boolean;

@@ -1,9 +1,9 @@
 /**
  * The apply algorithm's file-system surface on a real directory. Paths reach the kernel as raw
  * bytes (latin1 Buffers), so non-UTF-8 names survive. Every call is synchronous except the file
- * body copy: per perf-primitives, a sync syscall costs ~5 µs, a promise round trip ~40 µs.
+ * body copy: a sync syscall costs ~5 µs, a promise round trip ~40 µs (docs/design.md#perf-sync).
  * No call follows a symlink in the last component: `lstat`, `lchown`, `lutimes`, `O_NOFOLLOW`,
- * chmod only on objects known not to be symlinks (T9), xattrs via `lsetxattr`.
+ * chmod only on objects known not to be symlinks (T9, docs/threat-model.md#t9), xattrs via `lsetxattr`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

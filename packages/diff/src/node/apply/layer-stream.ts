@@ -1,8 +1,8 @@
 /**
  * The byte stream under a layer apply: (maybe compressed) blob bytes → decompressed tar bytes,
- * counted against the decompression limits (reference T19) and hashed into the DiffID. The tar
- * reader may stop at the end-of-archive blocks; `finish()` then reads on to EOF, because the
- * DiffID covers the whole decompressed stream, trailing data included (T23).
+ * counted against the decompression limits (T19, docs/threat-model.md#t19) and hashed into the
+ * DiffID. The tar reader may stop at the end-of-archive blocks; `finish()` then reads on to EOF,
+ * because the DiffID covers the whole decompressed stream, trailing data included (T23).
  */
 import { type Digest, type Hasher, LayerkitError } from '@layerkit/digest';
 

@@ -57,7 +57,8 @@ export async function unpackImageLayers(
   }
   const work = mkdtempSync(join(dirname(layout.rootfs), `.${basename(layout.rootfs)}.unpack-`));
   try {
-    chmodSync(work, 0o700); // T15: setuid files and devices stay unreachable for other users meanwhile
+    // T15 (docs/threat-model.md#t15): setuid files and devices stay unreachable for other users meanwhile
+    chmodSync(work, 0o700);
     const rootfs = join(work, 'rootfs');
     const metadata = join(work, 'metadata');
     mkdirSync(rootfs, 0o700);

@@ -1,6 +1,6 @@
 /**
- * Hashing every regular file of a tree, the fast way (perf-primitives §6): `openSync`/`readSync`
- * into one reused 1 MiB buffer and node:crypto, no promise per file or chunk.
+ * Hashing every regular file of a tree, the fast way (docs/design.md#perf-read): `openSync`/
+ * `readSync` into one reused 1 MiB buffer and node:crypto, no promise per file or chunk.
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import type { Digest } from '@layerkit/digest';

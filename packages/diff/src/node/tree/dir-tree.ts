@@ -1,5 +1,5 @@
 /**
- * A directory on disk as a Tree: a streamed, sorted, synchronous walk (perf-primitives §5–§6).
+ * A directory on disk as a Tree: a streamed, sorted, synchronous walk (docs/design.md#perf-walk).
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import type { ContentReader, Tree, TreeEntry } from '../../contracts.js';

@@ -1,5 +1,5 @@
 /**
- * The fast way to read a file (perf-primitives §6): `readSync` into one reused buffer.
+ * The fast way to read a file (docs/design.md#perf-read): `readSync` into one reused buffer.
  */
 import { readSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
 /**
- * The changes an overlayfs upperdir implies (Docker's overlay2 path, reference §2.3; buildkit's
- * overlay differ, §2.7).
+ * The changes an overlayfs upperdir implies (Docker's overlay2 path and buildkit's overlay differ:
+ * docs/design.md#compat-upperdir).
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, Change, Tree, TreeEntry } from '../../contracts.js';

@@ -1,7 +1,8 @@
 /**
  * The base image's layers as decompressed tar streams, each verified against its DiffID as it
  * ends: what the merged view, squash and verify read. A layer whose bytes do not decompress to
- * the config's DiffID fails with `DIFFID_MISMATCH` naming the layer (R7).
+ * the config's DiffID fails with `DIFFID_MISMATCH` naming the layer (R7,
+ * docs/threat-model.md#r7).
  */
 
 import type { LayerOpener } from '@layerkit/diff';

@@ -30,7 +30,7 @@ export interface CreateIndexOptions extends OpenImageOptions, ProgressOptions {
   annotations?: Record<string, string>;
 }
 
-/** How deep input indexes may nest (as in resolving: R11). */
+/** How deep input indexes may nest (as in resolving: R11, docs/threat-model.md#r11). */
 const MAX_DEPTH = 4;
 
 /** One image of the index to be: its entry and the image itself. */

@@ -36,7 +36,10 @@ export interface ImageHistoryOptions extends OpenImageOptions, ProgressOptions {
   platform?: PlatformWant;
 }
 
-/** History rows of the image `ref` names (newest first), with the mapping check (R9). */
+/**
+ * History rows of the image `ref` names (newest first), with the mapping check
+ * (R9, docs/threat-model.md#r9).
+ */
 export async function imageHistory(
   ref: ImageRefLike,
   options: ImageHistoryOptions = {},

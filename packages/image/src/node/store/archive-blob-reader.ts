@@ -1,7 +1,7 @@
 /**
  * Verified blob reads straight out of an uncompressed archive, by offset: no extraction,
  * no temp files. The member's size is checked against the ref before reading, the digest
- * as the last chunk is delivered (R2).
+ * as the last chunk is delivered (R2, docs/threat-model.md#r2).
  */
 import {
   type BlobRef,

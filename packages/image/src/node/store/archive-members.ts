@@ -3,7 +3,7 @@
  * (`pread` from one fd, skipping every body), so that blobs can then be served by offset
  * without extracting anything. Only regular members are kept; symlinks, hardlinks and
  * devices are never followed (R12), and names are normalized so that a path can only ever
- * resolve to a member of this archive.
+ * resolve to a member of this archive. Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { pathToUtf8 } from '@layerkit/diff';

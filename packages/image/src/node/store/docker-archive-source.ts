@@ -5,6 +5,7 @@
  * config's diff_ids (R7). When the archive also holds an OCI layout whose manifest has that
  * config (Docker ≥ 25, layerkit), that manifest is served unchanged; otherwise an OCI manifest
  * is synthesized after every layer's DiffID is verified.
+ * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import {
   type ByteSource,
