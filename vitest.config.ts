@@ -8,6 +8,10 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = packages.flatMap((name) => [
   { find: new RegExp(`^@layerkit/${name}/node$`), replacement: src(`./packages/${name}/src/node/index.ts`) },
   {
+    find: new RegExp(`^@layerkit/${name}/internal/node$`),
+    replacement: src(`./packages/${name}/src/node/internal.ts`),
+  },
+  {
     find: new RegExp(`^@layerkit/${name}/internal$`),
     replacement: src(`./packages/${name}/src/internal.ts`),
   },

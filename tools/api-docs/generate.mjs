@@ -67,7 +67,10 @@ const DESCRIBED_BY_VALUES = new Set(['ERROR_CODES']);
 // promise) is not public API: drop it from each package before that package is validated.
 app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
   for (const entry of [...(context.project.children ?? [])]) {
-    if (entry.kindOf(ReflectionKind.Module) && entry.name === 'internal')
+    if (
+      entry.kindOf(ReflectionKind.Module) &&
+      (entry.name === 'internal' || entry.name.startsWith('internal/'))
+    )
       context.project.removeReflection(entry);
   }
   for (const table of context.project.getReflectionsByKind(ReflectionKind.Variable)) {

@@ -2,34 +2,28 @@
  * A `BlobStore` over an OCI layout's `blobs/sha256/<hex>` files. Digests are validated before
  * any path is built (R1); writes land under a unique temp name and are fsynced and renamed into
  * place, so a blob name only ever holds complete content; every read checks the size, then
- * the digest, reading at most size + 1 bytes (R2).
+ * the digest, reading at most size + 1 bytes (R2). Threat ids (R1, R2): docs/threat-model.md.
  */
-import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   constants,
   fstatSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BlobVerifier, blobCorrupt, blobMissing, checkBlobRef, requireSha256 } from '../blob-verify.js';
 import { hashingBlobWriter } from '../blob-writer.js';
 import type { BlobRef, BlobStore, BlobWriter, ByteSource, Digest, DigestRuntime } from '../contracts.js';
 import { digestHex, isDigest } from '../digest.js';
+import { AtomicFileWriter } from './atomic-file.js';
 import { nodeRuntime } from './runtime.js';
 
 /** Bytes per read when streaming a blob. */
 const READ_CHUNK_SIZE = 1024 * 1024;
-/** Prefix of in-progress writes in `blobs/`: never a valid digest, so `list()` skips them. */
-const TEMP_PREFIX = '.tmp-';
 /** Refuse symlinks and never block on a FIFO planted under a blob name. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
@@ -48,19 +42,6 @@ function readFully(fd: number, buffer: Uint8Array): number {
     filled += read;
   }
   return filled;
-}
-
-function writeFully(fd: number, chunk: Uint8Array): void {
-  for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written);
-}
-
-function fsyncDirectory(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function isNotFound(error: unknown): boolean {
@@ -131,7 +112,7 @@ export class FsBlobStore implements BlobStore {
   async put(bytes: Uint8Array): Promise<BlobRef> {
     const digest = this.#runtime.sha256().update(bytes).digest();
     if (this.#storedSize(digest) === bytes.length) return { digest, size: bytes.length };
-    const writer = this.writer();
+    const writer = this.writer({ digest, size: bytes.length }); // hashed just now: not again
     try {
       await writer.write(bytes);
       return await writer.commit();
@@ -142,57 +123,30 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * A writer into a unique temp file in `blobs/`; `commit` fsyncs it and renames it into place
-   * (then fsyncs the directory). Concurrent writers of one blob are safe: each rename is atomic
-   * and installs identical content. A blob already present with the same size is kept as is.
+   * A writer into a temporary file in `blobs/` (named after its writing process, see
+   * atomic-file.ts); `commit` fsyncs it and renames it into place (then fsyncs the directory).
+   * Concurrent writers of one blob are safe: each rename is atomic and installs identical
+   * content. A blob already present with the same size is kept as is.
    */
   writer(known?: BlobRef): BlobWriter {
     const blobsDir = join(this.layoutDir, 'blobs');
-    const tempPath = join(blobsDir, `${TEMP_PREFIX}${randomUUID()}`);
-    let fd: number | undefined;
-    const open = (): number => {
-      if (fd === undefined) {
+    let file: AtomicFileWriter | undefined;
+    const open = (): AtomicFileWriter => {
+      if (file === undefined) {
         mkdirSync(blobsDir, { recursive: true });
-        fd = openSync(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+        file = new AtomicFileWriter(join(blobsDir, 'blob'));
       }
-      return fd;
-    };
-    const close = () => {
-      if (fd === undefined) return;
-      const current = fd;
-      fd = undefined;
-      closeSync(current);
+      return file;
     };
     return hashingBlobWriter(
       {
-        write: (chunk) => writeFully(open(), chunk),
+        write: (chunk) => open().write(chunk),
         publish: (ref) => {
-          fsyncSync(open());
-          close();
           const target = this.path(ref.digest);
-          if (this.#storedSize(ref.digest) === ref.size) {
-            unlinkSync(tempPath);
-            return;
-          }
           mkdirSync(dirname(target), { recursive: true });
-          renameSync(tempPath, target);
-          fsyncDirectory(dirname(target));
+          open().commit({ target, keepExisting: () => this.#storedSize(ref.digest) === ref.size });
         },
-        discard: () => {
-          // Remove the temp file even when closing fails; report the first failure.
-          let closeError: unknown;
-          try {
-            close();
-          } catch (error) {
-            closeError = error;
-          }
-          try {
-            unlinkSync(tempPath);
-          } catch (error) {
-            if (!isNotFound(error)) throw error;
-          }
-          if (closeError !== undefined) throw closeError;
-        },
+        discard: () => file?.abort(),
       },
       this.#runtime.sha256,
       known,

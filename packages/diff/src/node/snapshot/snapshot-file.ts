@@ -2,8 +2,9 @@
  * Snapshot files on disk: record one after an unpack, stream it back as records or as the
  * lower tree of a later diff.
  */
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
+import { AtomicFileWriter } from '@layerkit/digest/internal/node';
 import { snapshotRecordOf } from '../../snapshot/snapshot-entry.js';
 import {
   decodeSnapshot,
@@ -38,8 +39,7 @@ export function recordSnapshot(
 ): number {
   const root = Buffer.from(rootDir);
   const contents = new ContentDigests(root, written);
-  const temporary = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w', 0o600);
+  const writer = new AtomicFileWriter(file, 0o600);
   let count = 0;
   try {
     const encoder = new SnapshotEncoder();
@@ -52,19 +52,16 @@ export function recordSnapshot(
       pending += encoder.encode(snapshotRecordOf(entry));
       count++;
       if (pending.length >= FLUSH_CHARS) {
-        writeSync(fd, pending, null, 'latin1');
+        writer.write(Buffer.from(pending, 'latin1'));
         pending = '';
       }
     }
-    writeSync(fd, pending, null, 'latin1');
-    fsyncSync(fd);
+    writer.write(Buffer.from(pending, 'latin1'));
+    writer.commit();
   } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
+    writer.abort();
     throw error;
   }
-  closeSync(fd);
-  renameSync(temporary, file);
   return count;
 }
 

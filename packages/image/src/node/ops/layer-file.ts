@@ -2,39 +2,24 @@
  * `writeLayerFile`: just the layer — the difference between two directories as one compressed
  * layer blob in a file, for build tools that assemble images themselves.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
-import { type BlobRef, hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
+import { hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
+import { AtomicFileWriter } from '@layerkit/digest/internal/node';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { type LayerOptions, type LayerStore, layerFromDiff } from './layer-from-tree-diff.js';
 import { walkReporter } from './progress.js';
 
-/** A one-blob store whose only blob is `file` (written to a temp file, renamed on commit). */
+/** A one-blob store whose only blob is `file` (written under a temporary name, renamed on commit). */
 function singleFileStore(file: string): LayerStore {
   return {
     writer() {
-      const temporary = `${file}.tmp-${process.pid}`;
-      const fd = openSync(temporary, 'w', 0o644);
-      let open = true;
-      const close = () => {
-        if (open) closeSync(fd);
-        open = false;
-      };
+      const temporary = new AtomicFileWriter(file);
       return hashingBlobWriter(
         {
-          write: (chunk) => {
-            writeSync(fd, chunk);
-          },
-          publish: (_ref: BlobRef) => {
-            fsyncSync(fd);
-            close();
-            renameSync(temporary, file);
-          },
-          discard: () => {
-            close();
-            rmSync(temporary, { force: true });
-          },
+          write: (chunk) => temporary.write(chunk),
+          publish: () => temporary.commit(),
+          discard: () => temporary.abort(),
         },
         createNativeSha256,
       );

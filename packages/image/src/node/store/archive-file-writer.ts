@@ -2,12 +2,11 @@
  * Writes an image archive (a plain tar of an OCI layout) straight into a file, member by
  * member, with no staging copy. A streamed member reserves its header block, streams its
  * bytes, and fills the header in place once its name (the digest) and size are known.
- * The archive is built under `<file>.tmp-<pid>-…` and renamed into place by `commit`.
+ * The archive is built under a temporary name and renamed into place by `commit`.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ftruncateSync } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
-import { fsyncDirectory, tempPathFor } from './atomic-file.js';
+import { AtomicFileWriter, writeFully } from '@layerkit/digest/internal/node';
 
 const BLOCK = 512;
 const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
@@ -24,15 +23,14 @@ export interface StreamedMember {
 /** An archive under construction; nothing is visible at `path` until `commit`. */
 export class ArchiveFileWriter {
   readonly path: string;
-  readonly #temp: string;
-  #fd: number | undefined;
+  readonly #file: AtomicFileWriter;
+  #closed = false;
   #position = 0;
   #streaming = false;
 
   constructor(path: string) {
     this.path = path;
-    this.#temp = tempPathFor(path);
-    this.#fd = openSync(this.#temp, 'wx', 0o644);
+    this.#file = new AtomicFileWriter(path);
   }
 
   /** Adds a directory member (`name` ends in `/`). */
@@ -87,21 +85,16 @@ export class ArchiveFileWriter {
 
   /** Writes the end-of-archive blocks, fsyncs, and renames the archive into place. */
   commit(): void {
-    const fd = this.#openFd();
     this.#append(ZERO_BLOCKS);
-    fsyncSync(fd);
-    closeSync(fd);
-    this.#fd = undefined;
-    renameSync(this.#temp, this.path);
-    fsyncDirectory(dirname(this.path));
+    this.#closed = true;
+    this.#file.commit();
   }
 
   /** Closes and deletes the temp archive; safe after a failure and after `commit`. */
   abort(): void {
-    if (this.#fd === undefined) return;
-    closeSync(this.#fd);
-    this.#fd = undefined;
-    rmSync(this.#temp, { force: true });
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#file.abort();
   }
 
   /** Members are written strictly one after another: a streamed member blocks everything else. */
@@ -118,8 +111,8 @@ export class ArchiveFileWriter {
   }
 
   #openFd(): number {
-    if (this.#fd === undefined) throw new LayerkitError('ARCHIVE_CLOSED', `archive ${this.path} is closed`);
-    return this.#fd;
+    if (this.#closed) throw new LayerkitError('ARCHIVE_CLOSED', `archive ${this.path} is closed`);
+    return this.#file.fd;
   }
 
   #append(bytes: Uint8Array): void {
@@ -131,11 +124,6 @@ export class ArchiveFileWriter {
     const rest = size % BLOCK;
     if (rest !== 0) this.#append(ZERO_BLOCKS.subarray(0, BLOCK - rest));
   }
-}
-
-function writeFully(fd: number, bytes: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 /**
  * An {@link ImageSink} that writes an archive in one pass: directory members, then every
  * blob as it is stored, and at `close` the format's index files (last), the end blocks, an
- * fsync and the rename of `<file>.tmp-<pid>-…` to `<file>`. Until then nothing is visible
+ * fsync and the rename of a temporary sibling to `<file>`. Until then nothing is visible
  * at the target path; `abort` (or any failure in `close`) removes the temp file.
  */
 import { type DigestRuntime, LayerkitError } from '@layerkit/digest';

@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LayerkitError } from '@layerkit/digest';
+import { writeFileAtomic } from '@layerkit/digest/internal/node';
 import { FsBlobStore } from '@layerkit/digest/node';
 import { canonicalJson } from '../../json/canonical.js';
 import type { JsonObject } from '../../json/json-value.js';
@@ -14,7 +15,6 @@ import { MediaTypes } from '../../media-types.js';
 import type { ImageIndex } from '../../oci-types.js';
 import type { LayoutAccess, LayoutFileName } from '../../store/layout-image-source.js';
 import { readLayoutIndex } from '../../store/layout-image-source.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { withLayoutLock } from './layout-lock.js';
 
 /** The `oci-layout` file layerkit writes. */
@@ -30,7 +30,10 @@ export function directoryLayoutAccess(dir: string): LayoutAccess & { blobs: FsBl
   };
 }
 
-/** Reads `oci-layout` or `index.json`; undefined when absent. Over `maxBytes`: `JSON_TOO_LARGE` (R3). */
+/**
+ * Reads `oci-layout` or `index.json`; undefined when absent. Over `maxBytes`: `JSON_TOO_LARGE`
+ * (R3, docs/threat-model.md#r3).
+ */
 export function readLayoutFile(dir: string, name: LayoutFileName, maxBytes: number): Uint8Array | undefined {
   const path = join(dir, name);
   let fd: number;

@@ -4,7 +4,9 @@
  * every blob, the config and the manifest are stored.
  */
 import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Digest } from '@layerkit/digest';
+import { removeStaleTemporaries } from '@layerkit/digest/internal/node';
 import type { Raw } from '../../json/raw.js';
 import type { Descriptor, ImageIndex } from '../../oci-types.js';
 import { validateRefName } from '../../parse/ref-name.js';
@@ -32,7 +34,8 @@ export async function openLayoutSource(dir: string): Promise<ImageSource> {
 }
 
 /**
- * Opens `dir` for writing, creating the layout if needed. `tag` (a ref.name, R18) is what
+ * Opens `dir` for writing, creating the layout if needed. `tag` (a ref.name, R18 of
+ * docs/threat-model.md) is what
  * `publish` points at the image; a tag that exists is moved and the old manifest stays in
  * `blobs/` until {@link gcLayout}.
  */
@@ -80,13 +83,18 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
 export interface GcResult {
   /** The digests of the blobs deleted, in the order the blob directory listed them. */
   removed: Digest[];
-  /** Their total size in bytes (the files' sizes on disk). */
+  /**
+   * The temporary files left by writers that died mid-write (`kill -9`, a crash, a full disk),
+   * removed too; a writer still running keeps its file.
+   */
+  removedTemporaries: string[];
+  /** The total size in bytes of everything removed (the files' sizes on disk). */
   removedBytes: number;
 }
 
 /**
  * Deletes every blob of the layout at `dir` that `index.json` does not reach (through
- * indexes, manifests, configs, layers and subjects). Holds the layout lock throughout, so a
+ * indexes, manifests, configs, layers and subjects), and the temporary files of dead writers. Holds the layout lock throughout, so a
  * concurrent `publish` either lands before the walk or finds its missing blobs and fails.
  */
 export async function gcLayout(dir: string): Promise<GcResult> {
@@ -105,6 +113,8 @@ export async function gcLayout(dir: string): Promise<GcResult> {
       rmSync(path, { force: true });
       removed.push(digest);
     }
-    return { removed, removedBytes };
+    const temporaries = [...removeStaleTemporaries(join(dir, 'blobs')), ...removeStaleTemporaries(dir)];
+    for (const { size } of temporaries) removedBytes += size;
+    return { removed, removedTemporaries: temporaries.map(({ path }) => path), removedBytes };
   });
 }

@@ -1,0 +1,193 @@
+/**
+ * Crash-safe file writes, the one way layerkit writes a file others read (blobs, `index.json`,
+ * archives, snapshots, layer files): a temporary sibling, every byte written (short writes
+ * looped), fsync, rename over the target, fsync of the directory. Readers see the old file or the
+ * new one, never a mix; a failure removes the temporary file.
+ *
+ * Temporary names carry their writer (`<target>.tmp-<pid>.<start>-<random>`, the process id and
+ * its start time), so a later `gc` can tell a dead writer's leftover from a file still being
+ * written, even after the process id has been reused.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The infix of every temporary name. */
+export const TEMPORARY_INFIX = '.tmp-';
+
+/** This process's start time in clock ticks since boot (Linux), or 0 where it cannot be read. */
+function startTicks(pid: number): number | undefined {
+  try {
+    // Field 22 of /proc/PID/stat, counted after the command name (which may hold spaces).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+let ownTag: string | undefined;
+
+/** `<pid>.<start ticks>`: who writes this process's temporary files. */
+function ownerTag(): string {
+  ownTag ??= `${process.pid}.${startTicks(process.pid) ?? 0}`;
+  return ownTag;
+}
+
+/** A unique temporary sibling of `target` (same directory: the rename is atomic), owned by this process. */
+export function temporaryPath(target: string): string {
+  return `${target}${TEMPORARY_INFIX}${ownerTag()}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * True when the temporary file named `name` was left by a process that no longer runs: its
+ * process id is gone, or now belongs to a process started at another time. Names that are not
+ * layerkit's temporaries are never called stale.
+ */
+export function isStaleTemporary(name: string): boolean {
+  const match = /\.tmp-(\d+)\.(\d+)-[0-9a-f]+$/.exec(name);
+  if (match === null) return false;
+  const pid = Number(match[1]);
+  const started = Number(match[2]);
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  const now = startTicks(pid);
+  return now !== undefined && started !== 0 && now !== started;
+}
+
+/** A dead writer's temporary file, as {@link removeStaleTemporaries} removed it. */
+export interface StaleTemporary {
+  /** Where it was. */
+  readonly path: string;
+  /** Its size in bytes when removed. */
+  readonly size: number;
+}
+
+/** Removes the stale temporaries (see {@link isStaleTemporary}) directly in `dir`. */
+export function removeStaleTemporaries(dir: string): StaleTemporary[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: StaleTemporary[] = [];
+  for (const name of names) {
+    if (!name.includes(TEMPORARY_INFIX) || !isStaleTemporary(name)) continue;
+    const path = join(dir, name);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile()) continue;
+    rmSync(path, { force: true });
+    removed.push({ path, size: stat.size });
+  }
+  return removed;
+}
+
+/** fsyncs a directory so a rename inside it survives a crash. */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes all of `bytes` to `fd` (a write may take fewer bytes than given), at `position` when
+ * given, else at the file's current offset.
+ */
+export function writeFully(fd: number, bytes: Uint8Array, position?: number): void {
+  let written = 0;
+  while (written < bytes.length) {
+    const at = position === undefined ? null : position + written;
+    written += writeSync(fd, bytes, written, bytes.length - written, at);
+  }
+}
+
+/** A file being written under a temporary name; `commit` puts it in place, `abort` removes it. */
+export class AtomicFileWriter {
+  /** The file the writer replaces at `commit`. */
+  readonly target: string;
+  /** Where the bytes go until then. */
+  readonly temporary: string;
+  #fd: number | undefined;
+
+  /** Creates the temporary file (`mode` applies to the final file too). */
+  constructor(target: string, mode = 0o644) {
+    this.target = target;
+    this.temporary = temporaryPath(target);
+    this.#fd = openSync(this.temporary, 'wx', mode);
+  }
+
+  /** The open descriptor of the temporary file (for positioned writes). */
+  get fd(): number {
+    if (this.#fd === undefined) throw new Error(`${this.temporary}: already closed`);
+    return this.#fd;
+  }
+
+  /** Appends `bytes`. */
+  write(bytes: Uint8Array): void {
+    writeFully(this.fd, bytes);
+  }
+
+  /**
+   * fsyncs the bytes and renames the file over its target (`options.target` when the name was
+   * not known at the start, a blob's digest say), then fsyncs that directory. When
+   * `options.keepExisting()` says an equal file is already there, the temporary file is dropped.
+   */
+  commit(options: { target?: string; keepExisting?: () => boolean } = {}): void {
+    const fd = this.fd;
+    fsyncSync(fd);
+    this.#fd = undefined;
+    closeSync(fd);
+    if (options.keepExisting?.()) {
+      rmSync(this.temporary, { force: true });
+      return;
+    }
+    const target = options.target ?? this.target;
+    renameSync(this.temporary, target);
+    fsyncDirectory(dirname(target));
+  }
+
+  /** Closes and removes the temporary file; safe after any failure and after `commit`. */
+  abort(): void {
+    let closeError: unknown;
+    if (this.#fd !== undefined) {
+      try {
+        closeSync(this.#fd);
+      } catch (error) {
+        closeError = error;
+      }
+      this.#fd = undefined;
+    }
+    rmSync(this.temporary, { force: true });
+    if (closeError !== undefined) throw closeError;
+  }
+}
+
+/** Writes `bytes` to `path` atomically; on failure `path` is untouched and nothing is left behind. */
+export function writeFileAtomic(path: string, bytes: Uint8Array, mode = 0o644): void {
+  const writer = new AtomicFileWriter(path, mode);
+  try {
+    writer.write(bytes);
+    writer.commit();
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}

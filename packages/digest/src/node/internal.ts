@@ -1,0 +1,17 @@
+/**
+ * @layerkit/digest/internal/node — Node plumbing shared by layerkit's own packages: crash-safe
+ * file writes and the temporary files they leave. No compatibility promise: this entry point is
+ * for layerkit's own packages and may change in any release.
+ */
+
+export {
+  AtomicFileWriter,
+  fsyncDirectory,
+  isStaleTemporary,
+  removeStaleTemporaries,
+  type StaleTemporary,
+  TEMPORARY_INFIX,
+  temporaryPath,
+  writeFileAtomic,
+  writeFully,
+} from './atomic-file.js';
