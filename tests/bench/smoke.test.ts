@@ -5,11 +5,11 @@
  * (`pnpm build`) and the Debian peers (umoci, skopeo, pigz, docker-registry, curl).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(repo, 'packages/cli/dist/layerkit.js');
@@ -49,6 +49,7 @@ interface Report {
 }
 
 describe('bench harness --quick', () => {
+  const scratch = useScratchDir('bench-smoke');
   let dir: string;
   let report: Report;
   let markdown: string;
@@ -56,7 +57,7 @@ describe('bench harness --quick', () => {
 
   beforeAll(() => {
     expect(existsSync(cli), `${cli} missing: run pnpm build first`).toBe(true);
-    dir = mkdtempSync(join(tmpdir(), 'layerkit-bench-smoke-'));
+    dir = scratch.path;
     const result = spawnSync(
       process.execPath,
       ['bench/run.mjs', '--quick', '--cache', join(dir, 'cache'), '--out', join(dir, 'out')],
@@ -67,10 +68,6 @@ describe('bench harness --quick', () => {
     report = JSON.parse(readFileSync(join(dir, 'out', 'quick.json'), 'utf8')) as Report;
     markdown = readFileSync(join(dir, 'out', 'quick.md'), 'utf8');
   }, 180_000);
-
-  afterAll(() => {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('describes the machine and the generated input', () => {
     expect(report.machine.cpuCount).toBeGreaterThan(0);

@@ -6,26 +6,24 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, EPOCH, environment, ok, readImage, scratch, writeTree } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { BIN, buildCli, EPOCH, environment, ok, readImage, writeTree } from './cli.js';
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-append-stream');
 let layout: string;
 let tarFile: string;
 const env = { SOURCE_DATE_EPOCH: String(EPOCH) };
 
 beforeAll(() => {
   buildCli();
-  work = scratch('append-stream');
-  layout = join(work.dir, 'images');
-  writeTree(join(work.dir, 'rootfs'), { 'etc/hostname': 'base\n' });
-  writeTree(join(work.dir, 'extra'), { 'opt/extra.txt': 'extra\n' });
-  ok(['import', join(work.dir, 'rootfs'), `oci:${layout}:base`], { env });
-  tarFile = join(work.dir, 'extra.tar');
-  execFileSync('tar', ['-C', join(work.dir, 'extra'), '-cf', tarFile, '.']);
+  layout = join(work.path, 'images');
+  writeTree(join(work.path, 'rootfs'), { 'etc/hostname': 'base\n' });
+  writeTree(join(work.path, 'extra'), { 'opt/extra.txt': 'extra\n' });
+  ok(['import', join(work.path, 'rootfs'), `oci:${layout}:base`], { env });
+  tarFile = join(work.path, 'extra.tar');
+  execFileSync('tar', ['-C', join(work.path, 'extra'), '-cf', tarFile, '.']);
 }, 300_000);
-
-afterAll(() => work.dispose());
 
 /**
  * `layerkit ARGS…` with its stdin a real pipe (as in a shell pipeline) from `cat FILE` (or from
@@ -39,7 +37,7 @@ function piped(
   const source = input === undefined ? ': ' : `cat '${input}'`;
   const result = spawnSync('sh', ['-c', `${source} | "$0" '${BIN}' ${quoted}`, process.execPath], {
     env: environment(env),
-    cwd: work.dir,
+    cwd: work.path,
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -55,13 +53,13 @@ describe('append from a stream', () => {
     const image = readImage(layout, tag);
     expect(image.manifest.layers).toHaveLength(2);
     // Not the DiffID of nothing: the layer holds the file.
-    const extract = join(work.dir, `${tag}-rootfs`);
+    const extract = join(work.path, `${tag}-rootfs`);
     ok(['unpack', `oci:${layout}:${tag}`, extract]);
     expect(readFileSync(join(extract, 'opt/extra.txt'), 'utf8')).toBe('extra\n');
   });
 
   it('reads a named FIFO (no hang)', async () => {
-    const fifo = join(work.dir, 'layer.fifo');
+    const fifo = join(work.path, 'layer.fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', tarFile, fifo]);
     const written = new Promise((resolve) => writer.on('close', resolve));
@@ -82,7 +80,7 @@ describe('append from a stream', () => {
 
   it('a non-tar stdin is refused with one line naming the problem', () => {
     const before = readFileSync(join(layout, 'index.json'));
-    const junk = join(work.dir, 'junk');
+    const junk = join(work.path, 'junk');
     writeFileSync(junk, 'x'.repeat(2000));
     const run = piped(['append', `oci:${layout}:base`, '-', `oci:${layout}:junk`], junk);
     expect(run.status).toBe(1);

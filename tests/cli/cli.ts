@@ -1,7 +1,8 @@
 /**
  * The CLI tests' tools: the BUILT `layerkit` binary run as a subprocess (as a user runs it),
- * scratch directories, root filesystems with fixed contents, modes, owners and times (so the
- * images built from them have fixed digests), and readers for what a layout holds.
+ * root filesystems with fixed contents, modes, owners and times (so the images built from them
+ * have fixed digests), and readers for what a layout holds. Scratch directories come from
+ * `tests/fixtures/scratch.ts`.
  */
 import { type ChildProcess, type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import {
@@ -9,13 +10,10 @@ import {
   lchownSync,
   lutimesSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -120,12 +118,6 @@ export function startHeld(args: readonly string[], pauseAt: RegExp, options: Run
     void done.then(() => resolve(false));
   });
   return { child, held, resume: () => control.write('go'), done };
-}
-
-/** A fresh scratch directory, and a way to remove it. */
-export function scratch(prefix: string): { dir: string; dispose: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), `layerkit-cli-${prefix}-`));
-  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A fixed mtime for tree entries (2023-11-14), before every epoch the tests use. */

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
 import {
   buildCli,
   bytesOf,
@@ -17,7 +18,6 @@ import {
   ok,
   REPO,
   readImage,
-  scratch,
   text,
   writeTree,
 } from './cli.js';
@@ -25,11 +25,11 @@ import {
 const IMAGE_ID = /^sha256:[0-9a-f]{64}\n$/;
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-commands');
 let layout: string;
 let base: string;
 const env = { SOURCE_DATE_EPOCH: String(EPOCH) };
-const run = (args: string[]) => ok(args, { cwd: work.dir, env });
+const run = (args: string[]) => ok(args, { cwd: work.path, env });
 
 /** The base image as it was before the seed scenario's commit, and what that commit printed. */
 let baseBeforeCommit: ReturnType<typeof readImage>;
@@ -42,10 +42,9 @@ let commitOutput: string;
  */
 beforeAll(() => {
   buildCli();
-  work = scratch('commands');
-  layout = join(work.dir, 'images');
+  layout = join(work.path, 'images');
   base = `oci:${layout}:base`;
-  writeTree(join(work.dir, 'base-rootfs'), {
+  writeTree(join(work.path, 'base-rootfs'), {
     'etc/hostname': 'base\n',
     'etc/app.conf': 'port=80\n',
     'usr/bin/tool': { content: bytesOf(1, 4096), mode: 0o755 },
@@ -53,7 +52,7 @@ beforeAll(() => {
   });
   run(['import', '--platform', 'linux/amd64', '-c', 'CMD ["/usr/bin/tool"]', 'base-rootfs', base]);
   run(['unpack', base, 'rootfs']);
-  const rootfs = join(work.dir, 'rootfs');
+  const rootfs = join(work.path, 'rootfs');
   writeFileSync(join(rootfs, 'etc/app.conf'), 'port=8080\n');
   writeFileSync(join(rootfs, 'etc/new.conf'), 'new\n');
   rmSync(join(rootfs, 'var/log/old.log'));
@@ -72,10 +71,8 @@ beforeAll(() => {
     'rootfs',
     `oci:${layout}:v2`,
   ]);
-  writeTree(join(work.dir, 'extra'), { 'opt/extra.txt': 'extra\n' });
+  writeTree(join(work.path, 'extra'), { 'opt/extra.txt': 'extra\n' });
 });
-
-afterAll(() => work?.dispose());
 
 describe('help and version', () => {
   it('--version prints the package version', () => {
@@ -114,7 +111,7 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
         'base-rootfs',
         `oci:${layout}:again`,
       ],
-      { cwd: work.dir, env },
+      { cwd: work.path, env },
     );
     expect(again.stdout).toMatch(IMAGE_ID);
     expect(again.stdout.trim()).toBe(image.configDigest);
@@ -123,17 +120,17 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
   });
 
   it('unpack wrote the image root filesystem and a snapshot beside it', () => {
-    const rootfs = join(work.dir, 'rootfs');
+    const rootfs = join(work.path, 'rootfs');
     expect(text(join(rootfs, 'etc/hostname'))).toBe('base\n');
     expect(statSync(join(rootfs, 'usr/bin/tool')).mode & 0o777).toBe(0o755);
-    expect(existsSync(join(work.dir, '.rootfs.layerkit'))).toBe(true);
+    expect(existsSync(join(work.path, '.rootfs.layerkit'))).toBe(true);
   });
 
   it('unpack refuses a directory that exists (exit 1), leaving it alone', () => {
-    const again = layerkit(['unpack', base, 'rootfs'], { cwd: work.dir });
+    const again = layerkit(['unpack', base, 'rootfs'], { cwd: work.path });
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/^layerkit: unpack: .*rootfs.* already exists\n$/);
-    expect(text(join(work.dir, 'rootfs/etc/app.conf'))).toBe('port=8080\n');
+    expect(text(join(work.path, 'rootfs/etc/app.conf'))).toBe('port=8080\n');
   });
 
   it('diff IMAGE DIR lists the changes like docker diff, in every mode', () => {
@@ -155,8 +152,8 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
   });
 
   it('diff DIR_A DIR_B compares two directories; --mode decides about a touch', () => {
-    const copy = join(work.dir, 'copy');
-    cpSync(join(work.dir, 'base-rootfs'), copy, { recursive: true });
+    const copy = join(work.path, 'copy');
+    cpSync(join(work.path, 'base-rootfs'), copy, { recursive: true });
     fixTimes(copy);
     expect(run(['diff', 'base-rootfs', 'copy'])).toBe('');
     utimesSync(join(copy, 'etc/hostname'), MTIME + 60, MTIME + 60);
@@ -167,7 +164,7 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
   });
 
   it('diff --upperdir reads an overlayfs upperdir (whiteouts are char 0/0 devices)', () => {
-    const upper = join(work.dir, 'upper');
+    const upper = join(work.path, 'upper');
     writeTree(upper, { 'etc/app.conf': 'port=9090\n' });
     expect(spawnSync('mknod', [join(upper, 'etc/hostname'), 'c', '0', '0']).status).toBe(0);
     expect(run(['diff', '--upperdir', 'upper', 'base-rootfs'])).toBe(
@@ -217,7 +214,7 @@ describe('import, unpack, diff, commit, history: the seed scenario', () => {
 describe('the other commands', () => {
   it('layer DIR_A DIR_B -o FILE writes the layer and prints its descriptor', () => {
     const descriptor = JSON.parse(run(['layer', 'base-rootfs', 'extra', '-o', 'extra.tar.gz']));
-    const file = readFileSync(join(work.dir, 'extra.tar.gz'));
+    const file = readFileSync(join(work.path, 'extra.tar.gz'));
     expect(descriptor).toMatchObject({
       mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
       digest: sha256(file),
@@ -310,7 +307,7 @@ describe('the other commands', () => {
   });
 
   it('gc deletes what no tag reaches, and every tag still verifies', () => {
-    const gcLayout = join(work.dir, 'gc-images');
+    const gcLayout = join(work.path, 'gc-images');
     run(['convert', base, `oci:${gcLayout}:x`]);
     run(['commit', base, 'rootfs', `oci:${gcLayout}:x`]); // moves x: the old manifest is unreferenced
     const dropped = readImage(layout, 'base').manifestDigest;

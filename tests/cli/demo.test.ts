@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, DEMO, layerkit, REPO, type Run, readImage, scratch } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { buildCli, DEMO, layerkit, REPO, type Run, readImage } from './cli.js';
 
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 const ciRun = readFileSync(join(REPO, '.ci/run'), 'utf8');
@@ -29,20 +30,17 @@ const FIVE_CHANGES = [
 ];
 
 describe('the demo', () => {
-  let work: ReturnType<typeof scratch>;
+  const work = useScratchDir('cli-demo');
   let demo: Run;
 
   beforeAll(() => {
     buildCli();
-    work = scratch('demo');
-    const run = spawnSync(process.execPath, [DEMO, join(work.dir, 'demo')], {
+    const run = spawnSync(process.execPath, [DEMO, join(work.path, 'demo')], {
       encoding: 'utf8',
       timeout: 120_000,
     });
     demo = { status: run.status, stdout: run.stdout, stderr: run.stderr };
   });
-
-  afterAll(() => work?.dispose());
 
   it('exits 0 with nothing on stderr', () => {
     expect(demo.stderr).toBe('');
@@ -57,7 +55,7 @@ describe('the demo', () => {
   });
 
   it('prints the new image ID after the commit and the new history row on top', () => {
-    const v2 = readImage(join(work.dir, 'demo/images'), 'nginx:v2');
+    const v2 = readImage(join(work.path, 'demo/images'), 'nginx:v2');
     const lines = demo.stdout.split('\n');
     const commit = lines.findIndex((line) => line.startsWith('$ layerkit commit '));
     expect(lines[commit + 1]).toBe(v2.configDigest);
@@ -73,8 +71,8 @@ describe('the demo', () => {
   });
 
   it('writes the docker-archive README mentions, and the image verifies', () => {
-    expect(existsSync(join(work.dir, 'demo/nginx-v2.tar'))).toBe(true);
-    expect(layerkit(['verify', 'docker-archive:nginx-v2.tar'], { cwd: join(work.dir, 'demo') }).status).toBe(
+    expect(existsSync(join(work.path, 'demo/nginx-v2.tar'))).toBe(true);
+    expect(layerkit(['verify', 'docker-archive:nginx-v2.tar'], { cwd: join(work.path, 'demo') }).status).toBe(
       0,
     );
   });

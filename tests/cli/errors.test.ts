@@ -6,30 +6,28 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobNames, buildCli, bytesOf, layerkit, ok, readImage, scratch, writeTree } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { blobNames, buildCli, bytesOf, layerkit, ok, readImage, writeTree } from './cli.js';
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-errors');
 let layout: string;
 let image: string;
 let rootfs: string;
 
 beforeAll(() => {
   buildCli();
-  work = scratch('errors');
-  layout = join(work.dir, 'images');
+  layout = join(work.path, 'images');
   image = `oci:${layout}:base`;
-  rootfs = join(work.dir, 'rootfs');
+  rootfs = join(work.path, 'rootfs');
   writeTree(rootfs, { 'etc/hostname': 'base\n', 'usr/lib/data.bin': bytesOf(7, 64 * 1024) });
   ok(['import', rootfs, image]);
   writeFileSync(join(rootfs, 'etc/hostname'), 'changed\n');
 });
 
-afterAll(() => work?.dispose());
-
 /** Runs layerkit and checks it wrote nothing on stdout and exactly one line on stderr. */
 function fails(args: string[], env: Record<string, string> = {}) {
-  const run = layerkit(args, { cwd: work.dir, env });
+  const run = layerkit(args, { cwd: work.path, env });
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(/^layerkit: [^\n]+\n$/);
   expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -95,9 +93,9 @@ describe('usage errors exit 2 with one line that points at the help', () => {
 
 describe('failed operations exit 1 with one line', () => {
   it('a missing layout names its path', () => {
-    const run = fails(['history', `oci:${join(work.dir, 'nowhere')}:x`]);
+    const run = fails(['history', `oci:${join(work.path, 'nowhere')}:x`]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(join(work.dir, 'nowhere'));
+    expect(run.stderr).toContain(join(work.path, 'nowhere'));
   });
 
   it('a bad --change fails before any layer is stored', () => {
@@ -115,7 +113,7 @@ describe('a corrupt image (one byte of a layer blob flipped)', () => {
   let layer: string;
 
   beforeAll(() => {
-    damaged = join(work.dir, 'damaged');
+    damaged = join(work.path, 'damaged');
     damagedImage = `oci:${damaged}:base`;
     ok(['convert', image, damagedImage]);
     layer = readImage(damaged, 'base').manifest.layers[0]!.digest;
@@ -141,8 +139,8 @@ describe('a corrupt image (one byte of a layer blob flipped)', () => {
   });
 
   it.each([
-    ['unpack', () => [damagedImage, join(work.dir, 'unpacked')]],
-    ['convert', () => [damagedImage, `oci-archive:${join(work.dir, 'copy.tar')}`]],
+    ['unpack', () => [damagedImage, join(work.path, 'unpacked')]],
+    ['convert', () => [damagedImage, `oci-archive:${join(work.path, 'copy.tar')}`]],
     ['diff', () => [damagedImage, 'rootfs']],
   ])('%s exits 1 naming the blob', (command, args) => {
     const run = fails([command, ...args()]);
@@ -151,7 +149,7 @@ describe('a corrupt image (one byte of a layer blob flipped)', () => {
   });
 
   it('unpack and convert leave no rootfs, archive or work directory behind', () => {
-    expect(readdirSync(work.dir).filter((name) => /unpacked|copy\.tar/.test(name))).toEqual([]);
+    expect(readdirSync(work.path).filter((name) => /unpacked|copy\.tar/.test(name))).toEqual([]);
   });
 
   it('verify names the bad layer on stdout and still exits 1 with the one-line reason', () => {
@@ -163,7 +161,7 @@ describe('a corrupt image (one byte of a layer blob flipped)', () => {
 
   it('--debug adds the stack trace', () => {
     const run = layerkit(['--debug', 'commit', damagedImage, 'rootfs', `oci:${damaged}:v2`], {
-      cwd: work.dir,
+      cwd: work.path,
     });
     expect(run.status).toBe(1);
     expect(run.stderr.split('\n')[0]).toMatch(corrupt('commit'));

@@ -10,18 +10,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  blobNames,
-  buildCli,
-  bytesOf,
-  layerkit,
-  ok,
-  type Run,
-  scratch,
-  startHeld,
-  writeTree,
-} from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { blobNames, buildCli, bytesOf, layerkit, ok, type Run, startHeld, writeTree } from './cli.js';
 
 /**
  * 16 incompressible files of 4 MiB: held at its first write, the operation still has ~60 MiB to
@@ -30,32 +21,29 @@ import {
 const BIG_FILES = 16;
 const FILE_SIZE = 4 << 20;
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-interrupt');
 let layout: string;
 let base: string;
 
 beforeAll(() => {
   buildCli();
-  work = scratch('interrupt');
-  layout = join(work.dir, 'images');
+  layout = join(work.path, 'images');
   base = `oci:${layout}:base`;
-  writeTree(join(work.dir, 'small'), { 'etc/hostname': 'base\n' });
-  ok(['import', 'small', base], { cwd: work.dir });
-  const big = join(work.dir, 'big');
+  writeTree(join(work.path, 'small'), { 'etc/hostname': 'base\n' });
+  ok(['import', 'small', base], { cwd: work.path });
+  const big = join(work.path, 'big');
   mkdirSync(join(big, 'data'), { recursive: true });
   writeFileSync(join(big, 'etc-hostname'), 'big\n');
   for (let i = 0; i < BIG_FILES; i++)
     writeFileSync(join(big, 'data', `blob-${i}`), bytesOf(i + 1, FILE_SIZE));
 });
 
-afterAll(() => work?.dispose());
-
 /**
  * Runs `layerkit ARGS…` held at its first open of a path matching `midway`, runs `whileHeld`
  * there, then sends SIGINT and lets it go on; returns how it ended.
  */
 async function interrupt(args: string[], midway: RegExp, whileHeld: () => void): Promise<Run> {
-  const run = startHeld(args, midway, { cwd: work.dir });
+  const run = startHeld(args, midway, { cwd: work.path });
   const held = await run.held;
   if (!held) {
     const { status, stderr } = await run.done;
@@ -86,7 +74,7 @@ describe('Ctrl-C during commit', () => {
     const blobs = blobNames(layout);
     const run = await interrupt(
       ['commit', '--compression', compression, base, 'big', `oci:${layout}:v2`],
-      /\/blobs\/\.tmp-/,
+      /\/blobs\/blob\.tmp-/,
       () => expect(blobNames(layout).temp).toHaveLength(1),
     );
     expectInterrupted(run, 'commit');
@@ -98,9 +86,34 @@ describe('Ctrl-C during commit', () => {
   });
 });
 
+describe('kill -9 during commit', () => {
+  it("leaves its temporary blob, which gc removes as a dead writer's; the layout is as before", async () => {
+    const index = readFileSync(join(layout, 'index.json'));
+    const blobs = blobNames(layout);
+    const run = startHeld(['commit', base, 'big', `oci:${layout}:v3`], /\/blobs\/blob\.tmp-/, {
+      cwd: work.path,
+    });
+    expect(await run.held).toBe(true);
+    const [temporary] = blobNames(layout).temp;
+    expect(temporary).toBeDefined();
+    run.child.kill('SIGKILL');
+    expect((await run.done).status).toBe(null);
+    expect(blobNames(layout).temp).toEqual([temporary]);
+
+    const gc = layerkit(['gc', layout]);
+    expect(gc.stderr).toBe('');
+    expect(gc.stdout).toBe(
+      `deleted unfinished write: ${join(layout, 'blobs', temporary!)}\nTotal reclaimed space: 0 B\n`,
+    );
+    expect(readFileSync(join(layout, 'index.json'))).toEqual(index);
+    expect(blobNames(layout)).toEqual(blobs);
+    expect(layerkit(['verify', base]).status).toBe(0);
+  });
+});
+
 describe('Ctrl-C during unpack', () => {
   beforeAll(() => {
-    ok(['import', '--level', '1', 'big', `oci:${layout}:big`], { cwd: work.dir });
+    ok(['import', '--level', '1', 'big', `oci:${layout}:big`], { cwd: work.path });
   });
 
   it('leaves no rootfs, no work directory and no metadata', async () => {
@@ -108,16 +121,16 @@ describe('Ctrl-C during unpack', () => {
       ['unpack', `oci:${layout}:big`, 'out'],
       /\/\.out\.unpack-[^/]*\/.*\/blob-/,
       () =>
-        expect(readdirSync(work.dir).filter((name) => name.includes('out'))).toMatchObject([
+        expect(readdirSync(work.path).filter((name) => name.includes('out'))).toMatchObject([
           expect.stringMatching(/^\.out\.unpack-/),
         ]),
     );
     expectInterrupted(run, 'unpack');
-    expect(readdirSync(work.dir).filter((name) => name.includes('out'))).toEqual([]);
+    expect(readdirSync(work.path).filter((name) => name.includes('out'))).toEqual([]);
   });
 
   it('a later unpack of the same image into the same place succeeds', () => {
-    expect(layerkit(['unpack', `oci:${layout}:big`, 'out'], { cwd: work.dir }).status).toBe(0);
-    expect(readFileSync(join(work.dir, 'out/etc-hostname'), 'utf8')).toBe('big\n');
+    expect(layerkit(['unpack', `oci:${layout}:big`, 'out'], { cwd: work.path }).status).toBe(0);
+    expect(readFileSync(join(work.path, 'out/etc-hostname'), 'utf8')).toBe('big\n');
   });
 });

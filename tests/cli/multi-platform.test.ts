@@ -10,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, bytesOf, layerkit, ok, REPO, scratch, writeTree } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { buildCli, bytesOf, layerkit, ok, REPO, writeTree } from './cli.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -40,11 +41,11 @@ interface Index {
   annotations?: Record<string, string>;
 }
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-multi-platform');
 let layout: string;
 const manifests = {} as Record<ImageName, string>;
 let dirs = 0;
-const fresh = (label: string) => join(work.dir, `${dirs++}-${label}`);
+const fresh = (label: string) => join(work.path, `${dirs++}-${label}`);
 const image = (name: ImageName) => `oci:${layout}:${name}`;
 
 const blob = (dir: string, digest: string) => join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length));
@@ -69,7 +70,7 @@ function platformOf(text: string): Descriptor['platform'] {
 
 /** Runs a failing command: the exit status, one `layerkit: COMMAND: …` line, empty stdout. */
 function fails(args: string[], status: 1 | 2): string {
-  const run = layerkit(args, { cwd: work.dir });
+  const run = layerkit(args, { cwd: work.path });
   expect(run.status, run.stderr).toBe(status);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(new RegExp(`^layerkit: ${args[0]}: [^\\n]+\\n$`));
@@ -90,21 +91,18 @@ beforeAll(() => {
     timeout: 300_000,
   });
   if (bundled.status !== 0) throw new Error(`bundle-cli failed:\n${bundled.stdout}${bundled.stderr}`);
-  work = scratch('multi-platform');
-  layout = join(work.dir, 'images');
+  layout = join(work.path, 'images');
   for (const [seed, name] of (Object.keys(IMAGES) as ImageName[]).entries()) {
-    const rootfs = join(work.dir, `rootfs-${name}`);
+    const rootfs = join(work.path, `rootfs-${name}`);
     writeTree(rootfs, { 'etc/platform': `${name}\n`, 'usr/lib/payload.bin': bytesOf(seed + 40, 16 * 1024) });
     ok(['import', '--quiet', '--platform', IMAGES[name], rootfs, image(name)], {
-      cwd: work.dir,
+      cwd: work.path,
       env: { SOURCE_DATE_EPOCH: '1717200000' },
     });
     manifests[name] = tagged(layout, name).digest;
   }
   ok(['index', '--quiet', `oci:${layout}:multi`, image('amd64'), image('arm64')]);
 });
-
-afterAll(() => work?.dispose());
 
 describe('layerkit index', () => {
   it('prints the index digest; the index lists each image under its platform, with the annotations', () => {
@@ -121,7 +119,7 @@ describe('layerkit index', () => {
         image('arm64'),
         image('armv7'),
       ],
-      { cwd: work.dir },
+      { cwd: work.path },
     );
     expect(stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     const digest = stdout.trim();

@@ -7,33 +7,31 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli, bytesOf, layerkit, ok, readImage, scratch, writeTree } from './cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { BIN, buildCli, bytesOf, layerkit, ok, readImage, writeTree } from './cli.js';
 
-let work: ReturnType<typeof scratch>;
+const work = useScratchDir('cli-progress');
 let layout: string;
 
 beforeAll(() => {
   buildCli();
-  work = scratch('progress');
-  layout = join(work.dir, 'images');
-  writeTree(join(work.dir, 'rootfs'), {
+  layout = join(work.path, 'images');
+  writeTree(join(work.path, 'rootfs'), {
     'etc/hostname': 'web\n',
     'usr/lib/a.bin': bytesOf(1, 3 << 20),
     'usr/lib/b.bin': bytesOf(2, 3 << 20),
   });
 });
 
-afterAll(() => work?.dispose());
-
 /** `layerkit ARGS…` with stderr on a pseudo-terminal and stdout into a file: what each received. */
 function onTerminal(args: string[]): { status: number | null; terminal: string; stdout: string } {
-  const stdoutFile = join(work.dir, 'stdout.txt');
+  const stdoutFile = join(work.path, 'stdout.txt');
   writeFileSync(stdoutFile, '');
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const run = spawnSync('script', ['-qec', `${command} > ${quote(stdoutFile)}`, '/dev/null'], {
-    cwd: work.dir,
+    cwd: work.path,
     encoding: 'utf8',
     env: { ...process.env, TZ: 'UTC' },
     timeout: 120_000,
@@ -48,17 +46,17 @@ describe('off a terminal', () => {
   it('import, unpack, commit and convert print only their results, nothing on stderr', () => {
     const image = `oci:${layout}:quiet`;
     const silent = (args: string[]) => {
-      const run = layerkit(args, { cwd: work.dir });
+      const run = layerkit(args, { cwd: work.path });
       expect(run.status).toBe(0);
       expect(run.stderr).toBe('');
       return run.stdout;
     };
     expect(silent(['import', 'rootfs', image])).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     expect(silent(['unpack', image, 'unpacked'])).toBe('');
-    writeFileSync(join(work.dir, 'unpacked/usr/lib/c.bin'), bytesOf(3, 2 << 20));
+    writeFileSync(join(work.path, 'unpacked/usr/lib/c.bin'), bytesOf(3, 2 << 20));
     expect(silent(['commit', image, 'unpacked', `oci:${layout}:quiet2`])).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     expect(readImage(layout, 'quiet2').manifest.layers).toHaveLength(2);
-    expect(silent(['convert', image, `oci-archive:${join(work.dir, 'quiet.tar')}`])).toMatch(
+    expect(silent(['convert', image, `oci-archive:${join(work.path, 'quiet.tar')}`])).toMatch(
       /^sha256:[0-9a-f]{64}\n$/,
     );
   });
@@ -69,9 +67,9 @@ describe('on a terminal', () => {
   /** An image and a changed rootfs unpacked from it, made off a terminal: each test runs alone. */
   beforeAll(() => {
     image = `oci:${layout}:tty`;
-    ok(['import', 'rootfs', image], { cwd: work.dir });
-    ok(['unpack', image, 'tty-rootfs'], { cwd: work.dir });
-    writeFileSync(join(work.dir, 'tty-rootfs/usr/lib/c.bin'), bytesOf(3, 2 << 20));
+    ok(['import', 'rootfs', image], { cwd: work.path });
+    ok(['unpack', image, 'tty-rootfs'], { cwd: work.path });
+    writeFileSync(join(work.path, 'tty-rootfs/usr/lib/c.bin'), bytesOf(3, 2 << 20));
   });
 
   it('import shows "writing layer" with bytes and rate on stderr; stdout has only the image ID', () => {
@@ -97,7 +95,7 @@ describe('on a terminal', () => {
     const commit = onTerminal(['commit', image, 'tty-rootfs', `oci:${layout}:tty2`]);
     expect(commit.status).toBe(0);
     expect(commit.terminal).toMatch(redraw('writing layer: '));
-    const convert = onTerminal(['convert', image, `oci-archive:${join(work.dir, 'tty.tar')}`]);
+    const convert = onTerminal(['convert', image, `oci-archive:${join(work.path, 'tty.tar')}`]);
     expect(convert.status).toBe(0);
     expect(convert.terminal).toMatch(redraw('copying layers: '));
     expect(convert.stdout).toBe(`${readImage(layout, 'tty').manifestDigest}\n`);
@@ -108,7 +106,7 @@ describe('on a terminal', () => {
       ['import', '-q', 'rootfs', `oci:${layout}:q`],
       ['unpack', '--quiet', image, 'q-rootfs'],
       ['commit', '-q', image, 'tty-rootfs', `oci:${layout}:q2`],
-      ['convert', '-q', image, `oci-archive:${join(work.dir, 'q.tar')}`],
+      ['convert', '-q', image, `oci-archive:${join(work.path, 'q.tar')}`],
     ]) {
       const run = onTerminal(args);
       expect(run.status).toBe(0);

@@ -25,18 +25,16 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ScratchDir, scratchDir } from '../fixtures/scratch.js';
 import { type Example, packageOf, readExamples } from './readme-examples.js';
 
 const REPO = realpathSync(fileURLToPath(new URL('../../', import.meta.url)));
@@ -138,6 +136,7 @@ interface Packed {
   files: string[]; // relative to root, '/'-separated
 }
 
+let scratch: ScratchDir | undefined;
 let work = '';
 const packed = new Map<string, Packed>(); // by package name
 let npmProject: Promise<string>;
@@ -405,7 +404,8 @@ async function installWithPnpm(): Promise<string> {
 }
 
 beforeAll(async () => {
-  work = realpathSync(mkdtempSync(join(tmpdir(), 'layerkit-consumer-')));
+  scratch = scratchDir('consumer');
+  work = realpathSync(scratch.path);
   if (work.startsWith(REPO + sep))
     throw new Error(`the temporary directory ${work} is inside the repository`);
   if (process.env.LAYERKIT_CONSUMER_KEEP === '1') console.log(`consumer test: ${work}`);
@@ -419,14 +419,15 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  if (work && process.env.LAYERKIT_CONSUMER_KEEP !== '1') rmSync(work, { recursive: true, force: true });
+  if (process.env.LAYERKIT_CONSUMER_KEEP !== '1') scratch?.remove();
 });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('the README examples', () => {
   it('are extracted by their info string; untagged, mis-tagged and unclosed blocks are problems', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'layerkit-readme-'));
+    const readmeScratch = scratchDir('readme');
+    const dir = readmeScratch.path;
     try {
       const file = join(dir, 'README.md');
       writeFileSync(
@@ -467,7 +468,7 @@ describe('the README examples', () => {
         'README.md:20: the code block is never closed',
       ]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      readmeScratch.remove();
     }
   });
 

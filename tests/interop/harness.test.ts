@@ -15,7 +15,7 @@ import { blobPath, type LayoutImage, readLayoutImage } from './clients/layout.js
 import { validateDocument, validateLayout } from './clients/oci-image-tool.js';
 import { createPodman, type Podman } from './clients/podman.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { ClientError, requireTool } from './clients/tools.js';
 import { walkTree } from './clients/tree.js';
@@ -25,22 +25,20 @@ import { buildReferenceImage, type ReferenceImage } from './reference-image.js';
 
 let image: ReferenceImage;
 let v2: LayoutImage;
-let scratch: string;
+const scratch = useInteropScratchDir('harness');
 
 beforeAll(async () => {
   image = await buildReferenceImage();
   v2 = readLayoutImage(image.layout, 'v2');
-  scratch = makeScratchDir('harness');
 });
 
 afterAll(() => {
   image?.dispose();
-  if (scratch) removeScratchDir(scratch);
 });
 
 /** A copy of the reference layout whose v2 top layer blob has one byte flipped. */
 function corruptedLayout(name: string): string {
-  const dir = join(scratch, name);
+  const dir = join(scratch.path, name);
   cpSync(image.layout, dir, { recursive: true });
   const layer = v2.manifest.layers.at(-1);
   if (layer === undefined) throw new Error('reference image has no layers');
@@ -87,7 +85,7 @@ describe('harness basics', () => {
 
   it('requireTool fails naming the Debian package when a client is missing', () => {
     const path = process.env.PATH;
-    process.env.PATH = scratch;
+    process.env.PATH = scratch.path;
     try {
       expect(() => requireTool('skopeo')).toThrow(/apt-get install -y --no-install-recommends skopeo/);
       expect(() => requireTool('dockerd')).toThrow(/Debian package 'docker\.io'/);
@@ -139,19 +137,19 @@ describe('skopeo', () => {
   });
 
   it('copies with digests preserved and re-reads an oci-archive back into a layout', async () => {
-    const copyDir = join(scratch, 'skopeo-copy');
+    const copyDir = join(scratch.path, 'skopeo-copy');
     await skopeo.copy(skopeo.ociRef(image.layout, 'v2'), skopeo.ociRef(copyDir, 'v2'), {
       preserveDigests: true,
     });
     expect(readLayoutImage(copyDir, 'v2').descriptor.digest).toBe(v2.descriptor.digest);
-    const fromArchive = join(scratch, 'skopeo-from-archive');
+    const fromArchive = join(scratch.path, 'skopeo-from-archive');
     await skopeo.copy(skopeo.ociArchiveRef(image.ociArchive), skopeo.ociRef(fromArchive, 'back'));
     expect(readLayoutImage(fromArchive, 'back').descriptor.digest).toBe(v2.descriptor.digest);
   });
 
   it('rejects a layer blob that does not match its digest, with its stderr', async () => {
     const bad = corruptedLayout('skopeo-bad');
-    const copying = skopeo.copy(skopeo.ociRef(bad, 'v2'), `dir:${join(scratch, 'skopeo-bad-out')}`);
+    const copying = skopeo.copy(skopeo.ociRef(bad, 'v2'), `dir:${join(scratch.path, 'skopeo-bad-out')}`);
     await expect(copying).rejects.toThrow(ClientError);
     await expect(copying).rejects.toThrow(/digest/i);
   });
@@ -172,14 +170,14 @@ describe('umoci', () => {
   });
 
   it('unpacks (as root) exactly the trees that were packed, whiteouts applied', async () => {
-    const base = await umoci.unpack(image.layout, 'base', join(scratch, 'umoci-base'));
+    const base = await umoci.unpack(image.layout, 'base', join(scratch.path, 'umoci-base'));
     expect(await walkTree(base)).toEqual(image.trees.base);
-    const top = await umoci.unpack(image.layout, 'v2', join(scratch, 'umoci-v2'));
+    const top = await umoci.unpack(image.layout, 'v2', join(scratch.path, 'umoci-v2'));
     expect(await walkTree(top)).toEqual(image.trees.v2);
   });
 
   it('unpacks --rootless the same tree', async () => {
-    const rootfs = await umoci.unpack(image.layout, 'v2', join(scratch, 'umoci-rootless'), {
+    const rootfs = await umoci.unpack(image.layout, 'v2', join(scratch.path, 'umoci-rootless'), {
       rootless: true,
     });
     expect(await walkTree(rootfs)).toEqual(image.trees.v2);
@@ -187,7 +185,9 @@ describe('umoci', () => {
 
   it('rejects a corrupted layer, with its stderr', async () => {
     const bad = corruptedLayout('umoci-bad');
-    await expect(umoci.unpack(bad, 'v2', join(scratch, 'umoci-bad-bundle'))).rejects.toThrow(ClientError);
+    await expect(umoci.unpack(bad, 'v2', join(scratch.path, 'umoci-bad-bundle'))).rejects.toThrow(
+      ClientError,
+    );
   });
 });
 
@@ -201,7 +201,7 @@ describe('oci-image-tool', () => {
   });
 
   it('rejects a layout with a missing blob, with its stderr', async () => {
-    const missing = join(scratch, 'oit-missing');
+    const missing = join(scratch.path, 'oit-missing');
     cpSync(image.layout, missing, { recursive: true });
     rmSync(blobPath(missing, v2.manifest.config.digest));
     await expect(validateLayout(missing)).rejects.toThrow(/no such file/);
@@ -226,7 +226,7 @@ describe('buildah', () => {
 
   it('commits on top of it, keeping the source layers', async () => {
     const container = await buildah.from(image.layout, 'v2');
-    const out = join(scratch, 'buildah-commit');
+    const out = join(scratch.path, 'buildah-commit');
     await buildah.commit(container, skopeo.ociRef(out, 'next'));
     const committed = readLayoutImage(out, 'next');
     expect(committed.config.rootfs.diff_ids.slice(0, 2)).toEqual(v2.config.rootfs.diff_ids);
@@ -263,7 +263,7 @@ describe('registry', () => {
   });
 
   it('pull brings back the same manifest bytes, and the log has no errors', async () => {
-    const pulled = join(scratch, 'registry-pulled');
+    const pulled = join(scratch.path, 'registry-pulled');
     await registry.pull('layerkit/interop:v2', skopeo.ociRef(pulled, 'v2'));
     expect(readLayoutImage(pulled, 'v2').manifestBytes.equals(v2.manifestBytes)).toBe(true);
     expect(registry.errors()).toEqual([]);
@@ -338,7 +338,7 @@ describe('dockerd', () => {
   });
 
   it('saves it back with the same config and diff_ids', async () => {
-    const saved = join(scratch, 'docker-saved.tar');
+    const saved = join(scratch.path, 'docker-saved.tar');
     await docker.save(image.name, saved);
     const facts = await skopeo.inspect(skopeo.dockerArchiveRef(saved));
     expect(facts.Layers).toEqual(v2.config.rootfs.diff_ids);

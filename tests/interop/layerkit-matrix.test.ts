@@ -11,7 +11,7 @@ import { sha256Digest } from './clients/digest.js';
 import { type LayoutImage, readLayoutImage } from './clients/layout.js';
 import { validateLayout } from './clients/oci-image-tool.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { walkTree } from './clients/tree.js';
 import * as umoci from './clients/umoci.js';
@@ -30,7 +30,7 @@ const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const PLAIN_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 
 let built: LayerkitImages;
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-matrix');
 let registry: Registry;
 let buildah: Buildah;
 const layouts = new Map<string, LayoutImage>();
@@ -46,7 +46,6 @@ function layoutImage(tag: string): LayoutImage {
 }
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-matrix');
   [built, registry] = await Promise.all([buildLayerkitImages(), startRegistry()]);
   buildah = createBuildah();
 });
@@ -55,7 +54,6 @@ afterAll(async () => {
   await buildah?.dispose();
   await registry?.stop();
   built?.dispose();
-  if (scratch) removeScratchDir(scratch);
 });
 
 describe('the layout layerkit wrote', () => {
@@ -142,20 +140,20 @@ describe.each(MATRIX_TAGS.map((tag) => [tag]))('%s', (tag) => {
     expect((await skopeo.inspectRaw(ref)).equals(image.manifestBytes)).toBe(true);
     expect(sha256Digest(await skopeo.inspectConfigRaw(ref))).toBe(image.manifest.config.digest);
 
-    const ociArchive = join(scratch, `${tag}.oci.tar`);
+    const ociArchive = join(scratch.path, `${tag}.oci.tar`);
     await skopeo.copy(ref, skopeo.ociArchiveRef(ociArchive), { preserveDigests: true });
     expect((await skopeo.inspect(skopeo.ociArchiveRef(ociArchive))).Digest).toBe(image.descriptor.digest);
     // into docker-archive skopeo decompresses every layer and checks it against the diff_ids
-    const dockerArchive = join(scratch, `${tag}.docker.tar`);
+    const dockerArchive = join(scratch.path, `${tag}.docker.tar`);
     await skopeo.copy(ref, skopeo.dockerArchiveRef(dockerArchive, `layerkit/matrix:${tag}`));
     expect((await skopeo.inspect(skopeo.dockerArchiveRef(dockerArchive))).Layers).toEqual(
       image.config.rootfs.diff_ids,
     );
-    await skopeo.copy(ref, `dir:${join(scratch, `${tag}.dir`)}`, { preserveDigests: true });
+    await skopeo.copy(ref, `dir:${join(scratch.path, `${tag}.dir`)}`, { preserveDigests: true });
   });
 
   it('oci-image-tool validates it alone in a layout (layerkit convert)', async () => {
-    const single = join(scratch, `single-${tag}`);
+    const single = join(scratch.path, `single-${tag}`);
     await convert(`oci:${built.layout}:${tag}`, `oci:${single}:${tag}`);
     expect(readLayoutImage(single, tag).descriptor.digest).toBe(layoutImage(tag).descriptor.digest);
     await expect(validateLayout(single, tag)).resolves.toMatch(/Validation succeeded/);
@@ -163,9 +161,9 @@ describe.each(MATRIX_TAGS.map((tag) => [tag]))('%s', (tag) => {
 
   it('umoci unpack (root and --rootless) yields exactly the tree we committed', async () => {
     const expected = withClientRoot(built.image(tag).tree);
-    const root = await umoci.unpack(built.layout, tag, join(scratch, `umoci-${tag}`));
+    const root = await umoci.unpack(built.layout, tag, join(scratch.path, `umoci-${tag}`));
     expect(await walkTree(root)).toEqual(expected);
-    const rootless = await umoci.unpack(built.layout, tag, join(scratch, `umoci-rootless-${tag}`), {
+    const rootless = await umoci.unpack(built.layout, tag, join(scratch.path, `umoci-rootless-${tag}`), {
       rootless: true,
     });
     // as root, --rootless still leaves files owned by root and records other owners in an xattr
@@ -201,7 +199,7 @@ describe.each(MATRIX_TAGS.map((tag) => [tag]))('%s', (tag) => {
     await registry.push(skopeo.ociRef(built.layout, tag), `${repository}:${tag}`);
     const served = await registry.manifest(repository, tag);
     expect([served.digest, served.headerDigest]).toEqual([image.descriptor.digest, image.descriptor.digest]);
-    const pulled = join(scratch, `pulled-${tag}`);
+    const pulled = join(scratch.path, `pulled-${tag}`);
     await registry.pull(`${repository}:${tag}`, skopeo.ociRef(pulled, tag));
     expect(readLayoutImage(pulled, tag).manifestBytes.equals(image.manifestBytes)).toBe(true);
     expect(registry.errors()).toEqual([]);
@@ -224,7 +222,7 @@ describe('archives layerkit wrote (convert and direct commits)', () => {
       const archive = built.archives[kind];
       const facts = await skopeo.inspect(archive.ref);
       expect(sha256Digest(await skopeo.inspectConfigRaw(archive.ref))).toBe(archive.imageId);
-      const layout = join(scratch, `from-${kind}`);
+      const layout = join(scratch.path, `from-${kind}`);
       if (archive.ref.startsWith('oci-archive:')) {
         expect(facts.Digest).toBe(archive.manifestDigest);
         await skopeo.copy(archive.ref, skopeo.ociRef(layout, 'copied'), { preserveDigests: true });
@@ -239,7 +237,7 @@ describe('archives layerkit wrote (convert and direct commits)', () => {
         await skopeo.copy(archive.ref, skopeo.ociRef(layout, 'copied'));
         expect(readLayoutImage(layout, 'copied').config.rootfs.diff_ids).toEqual(config.rootfs.diff_ids);
       }
-      const rootfs = await umoci.unpack(layout, 'copied', join(scratch, `umoci-${kind}`));
+      const rootfs = await umoci.unpack(layout, 'copied', join(scratch.path, `umoci-${kind}`));
       expect(await walkTree(rootfs)).toEqual(withClientRoot(archive.tree));
     },
   );
@@ -248,7 +246,7 @@ describe('archives layerkit wrote (convert and direct commits)', () => {
     '%s: layerkit converts it back into a layout, digests kept',
     async (kind) => {
       const archive = built.archives[kind];
-      const layout = join(scratch, `back-${kind}`);
+      const layout = join(scratch.path, `back-${kind}`);
       const descriptor = await convert(archive.ref, `oci:${layout}:back`);
       expect(descriptor.digest).toBe(archive.manifestDigest);
       const back = readLayoutImage(layout, 'back');

@@ -27,7 +27,7 @@ import { blobPath, type Descriptor, readLayoutImage } from './clients/layout.js'
 import { validateDocument, validateLayout } from './clients/oci-image-tool.js';
 import { createPodman, type Podman, registryFlags } from './clients/podman.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { interopScratchDir, useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { runTool } from './clients/tools.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
@@ -82,7 +82,7 @@ interface Imported {
   readonly manifest: Manifest;
 }
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-multi-platform');
 let registry: Registry;
 let podman: Podman;
 let dockerdReady: Promise<Dockerd>;
@@ -96,7 +96,7 @@ let index: Index;
 const imported = new Map<PlatformName, Imported>();
 let dirs = 0;
 
-const freshPath = (label: string) => join(scratch, `${dirs++}-${label}`);
+const freshPath = (label: string) => join(scratch.path, `${dirs++}-${label}`);
 const image = (name: PlatformName) => {
   const found = imported.get(name);
   if (found === undefined) throw new Error(`interop: no image ${name}`);
@@ -111,7 +111,7 @@ function background<T>(promise: Promise<T>): Promise<T> {
 
 /** `layerkit ARGS…` (the built CLI); its stdout. */
 async function layerkit(...args: string[]): Promise<string> {
-  return (await runLayerkit(args, scratch)).stdout;
+  return (await runLayerkit(args, scratch.path)).stdout;
 }
 
 /** A blob of a layout, checked against its digest. */
@@ -161,7 +161,8 @@ function populateForeignRootfs(rootfs: string, name: string): void {
  * test registry over plain HTTP (`manifest inspect` has no `--tls-verify`).
  */
 function createManifestBuildah(registryAddress: string) {
-  const home = makeScratchDir('buildah');
+  const homeScratch = interopScratchDir('buildah');
+  const home = homeScratch.path;
   const conf = join(home, 'registries.conf');
   writeFileSync(conf, `[[registry]]\nlocation = "${registryAddress}"\ninsecure = true\n`);
   const global = [
@@ -189,19 +190,18 @@ function createManifestBuildah(registryAddress: string) {
       await buildah('commit', '--quiet', '--format', 'oci', container, name);
       await buildah('rm', container);
     },
-    dispose: () => removeScratchDir(home),
+    dispose: () => homeScratch.remove(),
   };
 }
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-multi-platform');
   podman = createPodman();
   const [started, built] = await Promise.allSettled([startRegistry(), buildCli()]);
   if (started.status === 'fulfilled') registry = started.value;
   for (const step of [started, built]) if (step.status === 'rejected') throw step.reason;
   dockerdReady = background(startDockerd({ insecureRegistries: [registry.address] }));
 
-  const sources = join(scratch, 'images');
+  const sources = join(scratch.path, 'images');
   const trees = new Map<PlatformName, { platform: Platform; tree: TreeFact[] }>();
   for (const { name, flag, platform } of PLATFORMS) {
     const rootfs = freshPath(`rootfs-${name}`);
@@ -212,7 +212,7 @@ beforeAll(async () => {
     await layerkit('import', '--quiet', '--platform', flag, rootfs, `oci:${sources}:${name}`);
     trees.set(name, { platform, tree });
   }
-  multiLayout = join(scratch, 'multi');
+  multiLayout = join(scratch.path, 'multi');
   indexDigest = (
     await layerkit(
       'index',
@@ -222,7 +222,7 @@ beforeAll(async () => {
     )
   ).trim();
   expect(indexDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-  multiArchive = join(scratch, 'multi.tar');
+  multiArchive = join(scratch.path, 'multi.tar');
   expect(
     (
       await layerkit('copy', '--all', '--quiet', `oci:${multiLayout}:app`, `oci-archive:${multiArchive}:app`)
@@ -248,7 +248,6 @@ afterAll(async () => {
     podman?.dispose(),
   ]);
   await registry?.stop();
-  if (scratch) removeScratchDir(scratch);
 });
 
 describe('the index layerkit writes into a layout and an oci-archive', () => {
@@ -360,7 +359,7 @@ describe('pushed to a registry with layerkit copy --all', () => {
       expect(manifest.bytes.equals(manifestBytes)).toBe(true);
     }
     // `layerkit index` straight into the registry makes the same document
-    const sources = join(scratch, 'images');
+    const sources = join(scratch.path, 'images');
     const direct = await layerkit(
       'index',
       '--quiet',
@@ -373,7 +372,7 @@ describe('pushed to a registry with layerkit copy --all', () => {
   });
 
   it('an index refused for two amd64 images moves no tag in the registry', async () => {
-    const sources = join(scratch, 'images');
+    const sources = join(scratch.path, 'images');
     const rootfs = freshPath('rootfs-other');
     populateForeignRootfs(rootfs, 'other amd64');
     await layerkit('import', '--quiet', '--platform', 'linux/amd64', rootfs, `oci:${sources}:other`);
@@ -385,7 +384,7 @@ describe('pushed to a registry with layerkit copy --all', () => {
         `oci:${sources}:amd64`,
         `oci:${sources}:other`,
       ],
-      scratch,
+      scratch.path,
     ).then(
       () => undefined,
       (error: { code?: number; stderr?: string }) => error,
@@ -410,7 +409,8 @@ describe('pushed to a registry with layerkit copy --all', () => {
     expect(`sha256:${hostId}`).toBe(image('amd64').manifest.config.digest);
     expect(await podman.run(plain, ['/bin/cat', '/etc/platform'])).toBe('amd64\n');
     // A second store pulls the other platforms (each pull retags the name).
-    const home = makeScratchDir('podman-platforms');
+    const homeScratch = interopScratchDir('podman-platforms');
+    const home = homeScratch.path;
     try {
       const store = ['--root', join(home, 'root'), '--runroot', join(home, 'run'), '--storage-driver', 'vfs'];
       const podmanAt = async (...args: string[]) =>
@@ -443,7 +443,7 @@ describe('pushed to a registry with layerkit copy --all', () => {
         });
       }
     } finally {
-      removeScratchDir(home);
+      homeScratch.remove();
     }
   });
 

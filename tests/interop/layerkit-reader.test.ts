@@ -14,7 +14,7 @@ import { type Containerd, startContainerd } from './clients/containerd.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
 import { readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { runTool } from './clients/tools.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
@@ -25,17 +25,15 @@ import { buildReferenceImage, type ReferenceImage } from './reference-image.js';
 
 let built: LayerkitImages;
 let reference: ReferenceImage;
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-reader');
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-reader');
   [built, reference] = await Promise.all([buildLayerkitImages(), buildReferenceImage()]);
 });
 
 afterAll(() => {
   built?.dispose();
   reference?.dispose();
-  if (scratch) removeScratchDir(scratch);
 });
 
 /** An image a client wrote, and the same image as an OCI layout umoci can unpack. */
@@ -48,7 +46,7 @@ interface ClientImage {
 
 /** `ref` as a layout for umoci, copied by skopeo (which converts Docker formats to OCI). */
 async function asLayout(label: string, ref: string): Promise<ClientImage> {
-  const umociLayout = join(scratch, `layout-${label}`);
+  const umociLayout = join(scratch.path, `layout-${label}`);
   await skopeo.copy(ref, skopeo.ociRef(umociLayout, 'image'));
   return { ref, umociLayout, umociTag: 'image' };
 }
@@ -59,10 +57,10 @@ async function asLayout(label: string, ref: string): Promise<ClientImage> {
  * skopeo (into docker-archive, diff_ids re-checked) and unpacked by umoci to the committed tree.
  */
 async function readAndCommitOnTop(label: string, image: ClientImage): Promise<TreeFact[]> {
-  const ours = join(scratch, `layerkit-${label}`);
+  const ours = join(scratch.path, `layerkit-${label}`);
   await unpack(image.ref, ours);
   const theirs = await walkTree(
-    await umoci.unpack(image.umociLayout, image.umociTag, join(scratch, `umoci-${label}`)),
+    await umoci.unpack(image.umociLayout, image.umociTag, join(scratch.path, `umoci-${label}`)),
   );
   expect(withClientRoot(await walkTree(ours))).toEqual(theirs);
   const report = await verify(image.ref);
@@ -73,7 +71,7 @@ async function readAndCommitOnTop(label: string, image: ClientImage): Promise<Tr
   writeFileSync(join(ours, 'etc/reader.txt'), `added on top of ${label}\n`);
   rmSync(join(ours, 'bin/cat'));
   const committed = await walkTree(ours);
-  const out = join(scratch, `next-${label}`);
+  const out = join(scratch.path, `next-${label}`);
   const result = await commit({
     base: image.ref,
     rootfs: ours,
@@ -83,12 +81,12 @@ async function readAndCommitOnTop(label: string, image: ClientImage): Promise<Tr
   expect(result.layer).toBeDefined();
   const next = readLayoutImage(out, 'next');
   expect((await skopeo.inspect(skopeo.ociRef(out, 'next'))).Digest).toBe(result.manifest.digest);
-  const archive = join(scratch, `next-${label}.docker.tar`);
+  const archive = join(scratch.path, `next-${label}.docker.tar`);
   await skopeo.copy(skopeo.ociRef(out, 'next'), skopeo.dockerArchiveRef(archive, `layerkit/next:${label}`));
   expect((await skopeo.inspect(skopeo.dockerArchiveRef(archive))).Layers).toEqual(
     next.config.rootfs.diff_ids,
   );
-  const rootfs = await umoci.unpack(out, 'next', join(scratch, `umoci-next-${label}`));
+  const rootfs = await umoci.unpack(out, 'next', join(scratch.path, `umoci-next-${label}`));
   expect(await walkTree(rootfs)).toEqual(withClientRoot(committed));
   return theirs;
 }
@@ -98,14 +96,14 @@ const topLayoutRef = () => skopeo.ociRef(built.layout, 'config');
 
 describe('skopeo copies of a layerkit image', () => {
   it('oci: a layout skopeo wrote (it compresses our uncompressed layers on the way)', async () => {
-    const layout = join(scratch, 'skopeo-oci');
+    const layout = join(scratch.path, 'skopeo-oci');
     await skopeo.copy(topLayoutRef(), skopeo.ociRef(layout, 'copied'));
     const image = { ref: skopeo.ociRef(layout, 'copied'), umociLayout: layout, umociTag: 'copied' };
     await readAndCommitOnTop('skopeo-oci', image);
   });
 
   it('oci-archive', async () => {
-    const file = join(scratch, 'skopeo.oci.tar');
+    const file = join(scratch.path, 'skopeo.oci.tar');
     await skopeo.copy(topLayoutRef(), skopeo.ociArchiveRef(file, 'example.com/skopeo/copied:v1'));
     await readAndCommitOnTop(
       'skopeo-oci-archive',
@@ -114,7 +112,7 @@ describe('skopeo copies of a layerkit image', () => {
   });
 
   it('docker-archive', async () => {
-    const file = join(scratch, 'skopeo.docker.tar');
+    const file = join(scratch.path, 'skopeo.docker.tar');
     await skopeo.copy(topLayoutRef(), skopeo.dockerArchiveRef(file, 'example.com/skopeo/copied:v1'));
     const image = await asLayout('skopeo-docker-archive', `docker-archive:${file}`);
     await readAndCommitOnTop('skopeo-docker-archive', image);
@@ -131,12 +129,12 @@ describe('images other clients built', () => {
     const buildah: Buildah = createBuildah();
     try {
       const container = await buildah.from(built.layout, 'config');
-      const layout = join(scratch, 'buildah-commit');
+      const layout = join(scratch.path, 'buildah-commit');
       await buildah.commit(container, skopeo.ociRef(layout, 'committed'));
       const ref = skopeo.ociRef(layout, 'committed');
       await readAndCommitOnTop('buildah', { ref, umociLayout: layout, umociTag: 'committed' });
       // and in Docker's format, straight into a docker-archive
-      const file = join(scratch, 'buildah.docker.tar');
+      const file = join(scratch.path, 'buildah.docker.tar');
       await buildah.commit(
         container,
         skopeo.dockerArchiveRef(file, 'example.com/buildah/committed:v1'),
@@ -159,7 +157,7 @@ describe('podman save', () => {
   it.each([['oci-archive'], ['docker-archive']] as const)('--format %s', async (format) => {
     const archive = built.archives.topDocker;
     expect(await podman.load(archive.file)).toEqual([archive.name]);
-    const file = join(scratch, `podman-save.${format}.tar`);
+    const file = join(scratch.path, `podman-save.${format}.tar`);
     await podman.save(archive.name, file, format);
     const label = `podman-${format}`;
     await readAndCommitOnTop(label, await asLayout(label, `${format}:${file}`));
@@ -178,7 +176,7 @@ describe('daemon exports', () => {
 
   it('docker save (Docker 20.10: the classic per-layer-directory archive)', async () => {
     const name = await docker.load(built.archives.topDocker.file);
-    const file = join(scratch, 'docker-save.tar');
+    const file = join(scratch.path, 'docker-save.tar');
     await docker.save(name, file);
     await readAndCommitOnTop('docker-save', await asLayout('docker-save', `docker-archive:${file}`));
   });
@@ -186,7 +184,7 @@ describe('daemon exports', () => {
   it('ctr images export (read as an oci-archive)', async () => {
     const archive = built.archives.topOci;
     await containerd.import(archive.file);
-    const file = join(scratch, 'ctr-export.tar');
+    const file = join(scratch.path, 'ctr-export.tar');
     await containerd.export(archive.name, file);
     await readAndCommitOnTop('ctr-export', await asLayout('ctr-export', `oci-archive:${file}`));
   });
@@ -203,11 +201,11 @@ describe('layers other tar tools wrote, appended with appendLayer', () => {
   it.each(tools)(
     '%s: whiteouts, opaque dir, long names, hardlink and capability as umoci applies them',
     async (tool, flags) => {
-      const source = join(scratch, `${tool}-layer-source`);
+      const source = join(scratch.path, `${tool}-layer-source`);
       await populateForeignLayer(source);
-      const layer = join(scratch, `${tool}.layer`);
+      const layer = join(scratch.path, `${tool}.layer`);
       await runTool(tool, [...flags, layer, '-C', source, '.']);
-      const layout = join(scratch, `${tool}-appended`);
+      const layout = join(scratch.path, `${tool}-appended`);
       const result = await appendLayer({
         base: topLayoutRef(),
         layer,

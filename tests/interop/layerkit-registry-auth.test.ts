@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayoutImage, readLayoutImage } from './clients/layout.js';
 import { type Registry, type RegistryRequest, startRegistry, type TokenRequest } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import {
   authJson,
   buildCliBundle,
@@ -28,7 +28,7 @@ import {
   stderrLines,
 } from './fixtures/registry-cli.js';
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-auth');
 let demo: LayoutImage;
 /** distribution with htpasswd: alice and bob may push and pull, nobody anonymously. */
 let basic: Registry;
@@ -36,20 +36,18 @@ let basic: Registry;
 let tokens: Registry;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-auth');
   [basic, tokens] = await Promise.all([
     startRegistry({ auth: 'htpasswd' }),
     startRegistry({ auth: 'token' }),
     buildCliBundle(),
     (async () => {
-      demo = await buildDemoBase(join(scratch, 'base-work'), join(scratch, 'images'));
+      demo = await buildDemoBase(join(scratch.path, 'base-work'), join(scratch.path, 'images'));
     })(),
   ]);
 });
 
 afterAll(async () => {
   await Promise.all([basic?.stop(), tokens?.stop()]);
-  if (scratch) removeScratchDir(scratch);
 });
 
 /** Every spelling of a secret that must never be printed: as given, and inside Basic auth. */
@@ -87,7 +85,7 @@ describe('htpasswd (Basic auth)', () => {
 
   beforeAll(() => {
     registry = basic;
-    at = { cwd: join(scratch, 'htpasswd') };
+    at = { cwd: join(scratch.path, 'htpasswd') };
     mkdirSync(at.cwd);
     password = registry.users.alice ?? '';
     creds = `alice:${password}`;
@@ -213,7 +211,7 @@ describe('token auth', () => {
   let pushTokens: TokenRequest[] = [];
 
   beforeAll(async () => {
-    at = { cwd: join(scratch, 'token') };
+    at = { cwd: join(scratch.path, 'token') };
     mkdirSync(at.cwd);
     registry = tokens;
     layered = await buildLayeredImage(join(at.cwd, 'layered'), LAYERS, 7);
@@ -358,7 +356,7 @@ describe('one auth file for two registries', () => {
   let at: CliOptions;
   let file: string;
   beforeAll(() => {
-    at = { cwd: join(scratch, 'both') };
+    at = { cwd: join(scratch.path, 'both') };
     mkdirSync(at.cwd);
     const auths = (registry: Registry, user: string) => ({
       [registry.address]: {

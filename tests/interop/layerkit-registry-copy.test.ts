@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayoutImage } from './clients/layout.js';
 import { type Registry, type RegistryRequest, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import {
   blobDownloads,
   blobUploads,
@@ -26,23 +26,21 @@ import {
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-copy');
 let first: Registry;
 let second: Registry;
 let image: LayoutImage;
 let at: CliOptions;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-copy');
-  at = { cwd: scratch };
+  at = { cwd: scratch.path };
   const started = await Promise.all([startRegistry(), startRegistry(), buildCliBundle()]);
   [first, second] = started;
-  image = await buildDemoBase(join(scratch, 'base-work'), join(scratch, 'images'));
+  image = await buildDemoBase(join(scratch.path, 'base-work'), join(scratch.path, 'images'));
 });
 
 afterAll(async () => {
   await Promise.all([first?.stop(), second?.stop()]);
-  if (scratch) removeScratchDir(scratch);
 });
 
 const layerDigests = () => image.manifest.layers.map((layer) => layer.digest);
@@ -143,7 +141,7 @@ describe('one registry', () => {
   });
   it('commit of docker://…/lk/app into another repository mounts the base layers and sends only its own', async () => {
     await cliOk(['unpack', first.reference('lk/app:v1'), 'ws'], at);
-    writeFileSync(join(scratch, 'ws', 'usr/share/nginx/html/index.html'), '<h1>derived</h1>\n');
+    writeFileSync(join(scratch.path, 'ws', 'usr/share/nginx/html/index.html'), '<h1>derived</h1>\n');
     const { requests, result } = await requestsDuring(first, () =>
       cliOk(['commit', first.reference('lk/app:v1'), 'ws', first.reference('lk/derived:v1')], at),
     );
@@ -172,7 +170,7 @@ describe('one registry', () => {
 
 describe('two registries', () => {
   it('copy docker://A/… docker://B/… streams every blob across, byte for byte, with no temp file', async () => {
-    const tmp = join(scratch, 'cli-tmp');
+    const tmp = join(scratch.path, 'cli-tmp');
     mkdirSync(tmp);
     const before = (await first.requests()).length;
     const { requests, result } = await requestsDuring(second, () =>

@@ -40,7 +40,7 @@ import { type Dockerd, startDockerd } from './clients/docker.js';
 import { type Descriptor, readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { ClientError, runTool } from './clients/tools.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
@@ -104,7 +104,7 @@ const BIG_FILE_BYTES = 9 * 1024 * 1024;
 /** `chunkSize` of the library commit that pushes `plain`. */
 const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-interop');
 let registry: Registry;
 let podman: Podman;
 /** Started in the background by the file's beforeAll; only the tests that use them wait. */
@@ -113,7 +113,7 @@ let containerdReady: Promise<Containerd>;
 let dirs = 0;
 
 /** A fresh path in the scratch dir (not created). */
-const freshPath = (label: string) => join(scratch, `${dirs++}-${label}`);
+const freshPath = (label: string) => join(scratch.path, `${dirs++}-${label}`);
 
 /** `mkdir -p DIR`; returns DIR. */
 function ensureDir(dir: string): string {
@@ -129,7 +129,7 @@ function background<T>(promise: Promise<T>): Promise<T> {
 
 /** `layerkit ARGS…` (the built CLI, as a user runs it); its stdout. */
 async function layerkit(...args: string[]): Promise<string> {
-  return (await runLayerkit(args, scratch)).stdout;
+  return (await runLayerkit(args, scratch.path)).stdout;
 }
 
 async function layerkitInspect(ref: string, ...flags: string[]): Promise<LayerkitInspect> {
@@ -185,7 +185,6 @@ async function umociTreeOf(
 }
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-interop');
   podman = createPodman();
   const [started, built] = await Promise.allSettled([startRegistry(), buildCli()]);
   if (started.status === 'fulfilled') registry = started.value;
@@ -202,7 +201,6 @@ afterAll(async () => {
     podman?.dispose(),
   ]);
   await registry?.stop();
-  if (scratch) removeScratchDir(scratch);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -656,7 +654,7 @@ describe('A. layerkit pushes, the clients read', () => {
     beforeAll(async () => {
       auth = await startRegistry({ auth: 'htpasswd' });
       creds = `alice:${auth.users.alice}`;
-      authFile = join(scratch, 'podman-auth.json');
+      authFile = join(scratch.path, 'podman-auth.json');
       // podman checks the password against the registry and writes containers' auth.json
       await podman.login(auth.address, authFile, { creds });
       const base = freshPath('rootfs-auth-base');
@@ -1039,7 +1037,7 @@ const EXIT_DEADLINE_MS = 45_000;
 function layerkitUntil(args: readonly string[], deadlineMs = EXIT_DEADLINE_MS): Promise<ProcessEnd> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
-      cwd: scratch,
+      cwd: scratch.path,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];

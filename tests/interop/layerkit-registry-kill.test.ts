@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesOf } from '../fixtures/deterministic-bytes.js';
 import { type LayoutImage, readLayoutImage } from './clients/layout.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import {
   buildCliBundle,
   type CliOptions,
@@ -29,29 +29,27 @@ const MiB = 1024 * 1024;
 /** Large enough that, at the first chunk (8 MiB), 11 more are still to go. */
 const LAYER_BYTES = 96 * MiB;
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-kill');
 let registry: Registry;
 let image: LayoutImage;
 let at: CliOptions;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-kill');
-  at = { cwd: scratch };
-  const rootfs = join(scratch, 'rootfs');
+  at = { cwd: scratch.path };
+  const rootfs = join(scratch.path, 'rootfs');
   mkdirSync(join(rootfs, 'data'), { recursive: true });
   writeFileSync(join(rootfs, 'data', 'large.bin'), bytesOf(96, LAYER_BYTES));
   const [started] = await Promise.all([
     startRegistry(),
     buildCliBundle(),
-    importRootfs({ rootfs, dest: `oci:${join(scratch, 'large')}:v1`, sourceDateEpoch: 1_717_200_000 }),
+    importRootfs({ rootfs, dest: `oci:${join(scratch.path, 'large')}:v1`, sourceDateEpoch: 1_717_200_000 }),
   ]);
   registry = started;
-  image = readLayoutImage(join(scratch, 'large'), 'v1');
+  image = readLayoutImage(join(scratch.path, 'large'), 'v1');
 });
 
 afterAll(async () => {
   await registry?.stop();
-  if (scratch) removeScratchDir(scratch);
 });
 
 /** Bytes of the layer that must have reached the registry before the push is interrupted. */
@@ -128,9 +126,9 @@ describe('interrupted pushes', () => {
     ]);
     const pulled = await cliOk(['copy', registry.reference('large/app:v1'), 'oci:pulled:v1'], at);
     expect(pulled.trim()).toBe(image.descriptor.digest);
-    expect(readLayoutImage(join(scratch, 'pulled'), 'v1').manifestBytes.equals(image.manifestBytes)).toBe(
-      true,
-    );
+    expect(
+      readLayoutImage(join(scratch.path, 'pulled'), 'v1').manifestBytes.equals(image.manifestBytes),
+    ).toBe(true);
     await cliOk(['verify', 'oci:pulled:v1'], at);
   });
 });

@@ -20,7 +20,7 @@ import {
   type RegistryRequest,
   startRegistry,
 } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import * as umoci from './clients/umoci.js';
 import { HELLO_DOCKER } from './fixtures/busybox-rootfs.js';
@@ -54,20 +54,19 @@ interface ManifestJson {
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const parse = (served: RegistryManifest) => JSON.parse(served.bytes.toString('utf8')) as ManifestJson;
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-seed');
 let registry: Registry;
 let base: LayoutImage;
 let at: CliOptions;
 let ref: (repositoryAndTag: string) => string;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-seed');
-  at = { cwd: scratch };
+  at = { cwd: scratch.path };
   const [started] = await Promise.all([
     startRegistry(),
     buildCliBundle(),
     (async () => {
-      base = await buildDemoBase(join(scratch, 'base-work'), join(scratch, 'images'));
+      base = await buildDemoBase(join(scratch.path, 'base-work'), join(scratch.path, 'images'));
     })(),
   ]);
   registry = started;
@@ -76,7 +75,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
-  if (scratch) removeScratchDir(scratch);
 });
 
 describe('the seed scenario on docker://127.0.0.1:PORT/nginx, through the CLI', () => {
@@ -106,7 +104,7 @@ describe('the seed scenario on docker://127.0.0.1:PORT/nginx, through the CLI', 
   });
 
   it('layerkit diff docker://…/nginx ./ws prints the five C lines after the edit', async () => {
-    writeFileSync(join(scratch, 'ws', PAGE), HELLO_DOCKER);
+    writeFileSync(join(scratch.path, 'ws', PAGE), HELLO_DOCKER);
     expect(HELLO_DOCKER).toBe('<h1>Hello, Docker!</h1>\n');
     const diff = await cliOk(['diff', ref('nginx'), './ws'], at);
     expect(diff).toBe(`${FIVE_CHANGES.join('\n')}\n`);
@@ -208,19 +206,19 @@ describe('pulling what was pushed', () => {
     const served = await registry.manifest('nginx', 'v2');
     const printed = (await cliOk(['copy', ref('nginx:v2'), 'oci:pulled:v2'], at)).trim();
     expect(printed).toBe(served.digest);
-    const pulled = readLayoutImage(join(scratch, 'pulled'), 'v2');
+    const pulled = readLayoutImage(join(scratch.path, 'pulled'), 'v2');
     expect(pulled.descriptor.digest).toBe(served.digest);
     expect(pulled.manifestBytes.equals(served.bytes)).toBe(true);
     expect(await cliOk(['verify', 'oci:pulled:v2'], at)).toContain(`ok  ${served.digest}`);
     // skopeo is kept away from pulls here: its blob-info cache (shared by every run) would remember
     // this registry's port; umoci judges the layout layerkit pulled
-    const rootfs = await umoci.unpack(join(scratch, 'pulled'), 'v2', join(scratch, 'umoci-v2'));
+    const rootfs = await umoci.unpack(join(scratch.path, 'pulled'), 'v2', join(scratch.path, 'umoci-v2'));
     expect(readFileSync(join(rootfs, PAGE), 'utf8')).toBe(HELLO_DOCKER);
   });
 
   it('layerkit copy docker://… oci-archive:FILE keeps the manifest digest (skopeo agrees)', async () => {
     const served = await registry.manifest('nginx', 'v2');
-    const archive = join(scratch, 'nginx-v2.oci.tar');
+    const archive = join(scratch.path, 'nginx-v2.oci.tar');
     const printed = (await cliOk(['copy', ref('nginx:v2'), `oci-archive:${archive}:nginx:v2`], at)).trim();
     expect(printed).toBe(served.digest);
     const facts = await skopeo.inspect(skopeo.ociArchiveRef(archive, 'nginx:v2'));
@@ -232,7 +230,7 @@ describe('pulling what was pushed', () => {
   it('layerkit copy docker://… docker-archive:FILE:NAME keeps config and diff_ids (skopeo agrees)', async () => {
     const served = await registry.manifest('nginx', 'v2');
     const imageId = parse(served).config.digest;
-    const archive = join(scratch, 'nginx-v2.docker.tar');
+    const archive = join(scratch.path, 'nginx-v2.docker.tar');
     await cliOk(['copy', ref('nginx:v2'), `docker-archive:${archive}:nginx:v2`], at);
     const config = JSON.parse((await registry.blob('nginx', imageId)).toString('utf8')) as {
       rootfs: { diff_ids: string[] };
@@ -275,8 +273,8 @@ describe('a tag that moved after the unpack', () => {
     expect(committed.config.digest).toBe(result.trim());
     expect(committed.layers.slice(0, -1)).toEqual(v2.layers);
     await cliOk(['unpack', ref('moving:v2'), './ws-moving-v2'], at);
-    expect(readFileSync(join(scratch, 'ws-moving-v2', PAGE), 'utf8')).toBe(
-      readFileSync(join(scratch, 'ws-moving', PAGE), 'utf8'),
+    expect(readFileSync(join(scratch.path, 'ws-moving-v2', PAGE), 'utf8')).toBe(
+      readFileSync(join(scratch.path, 'ws-moving', PAGE), 'utf8'),
     );
   });
 });

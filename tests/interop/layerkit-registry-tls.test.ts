@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LayoutImage, readLayoutImage } from './clients/layout.js';
 import { type Registry, startRegistry } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import {
   buildCliBundle,
   buildDemoBase,
@@ -22,23 +22,21 @@ import {
   stderrLines,
 } from './fixtures/registry-cli.js';
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-registry-tls');
 let registry: Registry;
 let image: LayoutImage;
 let at: CliOptions;
 let certDir: string;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-registry-tls');
-  at = { cwd: scratch };
+  at = { cwd: scratch.path };
   [registry] = await Promise.all([startRegistry({ tls: true }), buildCliBundle()]);
-  image = await buildDemoBase(join(scratch, 'base-work'), join(scratch, 'images'));
+  image = await buildDemoBase(join(scratch.path, 'base-work'), join(scratch.path, 'images'));
   certDir = registry.certDir ?? '';
 });
 
 afterAll(async () => {
   await registry?.stop();
-  if (scratch) removeScratchDir(scratch);
 });
 
 /** REPOSITORY:TAG is served as the demo image, and pulls back into a layout unchanged. */
@@ -51,7 +49,9 @@ async function expectRoundTrip(repository: string, flags: readonly string[], opt
     options,
   );
   expect(printed.trim()).toBe(image.descriptor.digest);
-  expect(readLayoutImage(join(scratch, layout), 'v1').manifestBytes.equals(image.manifestBytes)).toBe(true);
+  expect(readLayoutImage(join(scratch.path, layout), 'v1').manifestBytes.equals(image.manifestBytes)).toBe(
+    true,
+  );
 }
 
 function expectCertificateError(result: CliRun): void {
@@ -105,7 +105,7 @@ describe('a TLS registry with a CA made for this run', () => {
   });
 
   it('an empty --cert-dir trusts nothing more: the same certificate error', async () => {
-    const empty = join(scratch, 'empty-cert-dir');
+    const empty = join(scratch.path, 'empty-cert-dir');
     mkdirSync(empty);
     expectCertificateError(
       await cli(['copy', '--cert-dir', empty, 'oci:images:nginx', registry.reference('lk/empty:v1')], at),

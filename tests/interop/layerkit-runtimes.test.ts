@@ -26,7 +26,7 @@ import { type Containerd, startContainerd } from './clients/containerd.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
 import { blobPath, readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
 import * as umoci from './clients/umoci.js';
@@ -232,14 +232,12 @@ describe('dockerd', () => {
 
 describe('docker diff vs layerkit diff', () => {
   let docker: Dockerd;
-  let scratch: string;
+  const scratch = useInteropScratchDir('layerkit-diff');
   beforeAll(async () => {
     docker = await startDockerd();
-    scratch = makeScratchDir('layerkit-diff');
   });
   afterAll(async () => {
     await docker?.stop();
-    if (scratch) removeScratchDir(scratch);
   });
 
   /** A day far from now, so that `touch` is a change for both sides. */
@@ -310,7 +308,7 @@ describe('docker diff vs layerkit diff', () => {
     const dockerCommit = 'layerkit/docker-commit:latest';
     const theirs = await docker.diffAfterRun(archive.name, ['sh', '-c', `TZ=UTC0 ${script}`], dockerCommit);
 
-    const rootfs = join(scratch, 'rootfs');
+    const rootfs = join(scratch.path, 'rootfs');
     await unpack(archive.ref, rootfs);
     for (const edit of EDITS) edit.host((path) => join(rootfs, path));
     const ours = formatDockerDiff(await diffImage(archive.ref, rootfs));
@@ -326,16 +324,18 @@ describe('docker diff vs layerkit diff', () => {
     // are unchanged. Docker's naive differ exports only the new name, so the link is split on
     // apply (reference §2.2); layerkit re-emits the unchanged siblings as links to one copy
     // (containerd's way, §5.1), so its image keeps the group the rootfs has.
-    const saved = join(scratch, 'docker-commit.tar');
+    const saved = join(scratch.path, 'docker-commit.tar');
     await docker.save(dockerCommit, saved);
-    const dockerLayout = join(scratch, 'docker-commit');
+    const dockerLayout = join(scratch.path, 'docker-commit');
     await skopeo.copy(skopeo.dockerArchiveRef(saved), skopeo.ociRef(dockerLayout, 'image'));
-    const ourLayout = join(scratch, 'layerkit-commit');
+    const ourLayout = join(scratch.path, 'layerkit-commit');
     await commit({ base: archive.ref, rootfs, dest: `oci:${ourLayout}:image` });
     const dockerTree = await walkTree(
-      await umoci.unpack(dockerLayout, 'image', join(scratch, 'umoci-docker')),
+      await umoci.unpack(dockerLayout, 'image', join(scratch.path, 'umoci-docker')),
     );
-    const ourTree = await walkTree(await umoci.unpack(ourLayout, 'image', join(scratch, 'umoci-layerkit')));
+    const ourTree = await walkTree(
+      await umoci.unpack(ourLayout, 'image', join(scratch.path, 'umoci-layerkit')),
+    );
     expect(ourTree).toEqual(withClientRoot(await walkTree(rootfs)));
     const splitByDocker = (fact: TreeFact) =>
       fact.path === '/srv/shared-c.txt' ? { ...fact, hardlinkOf: null } : fact;

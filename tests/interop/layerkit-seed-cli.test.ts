@@ -11,7 +11,7 @@ import { type Containerd, startContainerd } from './clients/containerd.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
 import { type LayoutImage, readLayoutImage } from './clients/layout.js';
 import { createPodman, type Podman } from './clients/podman.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import * as umoci from './clients/umoci.js';
 import { HELLO_DOCKER } from './fixtures/busybox-rootfs.js';
@@ -23,25 +23,19 @@ const PAGE = '/usr/share/nginx/html/index.html';
 const DOCKER_NAME = 'nginx:v2';
 const FULL_NAME = 'docker.io/library/nginx:v2';
 
-let scratch: string;
+const scratch = useInteropScratchDir('layerkit-seed');
 let demoDir: string;
 let demo: CliOutput;
 let archive: string;
 let v2: LayoutImage;
 
 beforeAll(async () => {
-  scratch = makeScratchDir('layerkit-seed');
-  demoDir = join(scratch, 'demo');
+  demoDir = join(scratch.path, 'demo');
   await buildCli();
   demo = await runDemo(demoDir);
   archive = join(demoDir, 'nginx-v2.tar');
   v2 = readLayoutImage(join(demoDir, 'images'), 'nginx:v2');
 });
-
-afterAll(() => {
-  if (scratch) removeScratchDir(scratch);
-});
-
 /** The history fields runtimes list, newest first. */
 const newestFirst = () =>
   (v2.config.history ?? [])
@@ -68,7 +62,7 @@ describe('the demo, run as a user would', () => {
     expect((await skopeo.inspect(skopeo.dockerArchiveRef(archive))).Layers).toEqual(
       v2.config.rootfs.diff_ids,
     );
-    const rootfs = await umoci.unpack(layout, 'nginx:v2', join(scratch, 'umoci-v2'));
+    const rootfs = await umoci.unpack(layout, 'nginx:v2', join(scratch.path, 'umoci-v2'));
     expect(readFileSync(join(rootfs, PAGE), 'utf8')).toBe(HELLO_DOCKER);
   });
 });

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { interopScratchDir } from './clients/scratch.js';
 import { copy, dockerArchiveRef, ociArchiveRef, ociRef } from './clients/skopeo.js';
 import { requireTool, runTool } from './clients/tools.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
@@ -78,7 +78,8 @@ function modifyForV2(rootfs: string, hello: string): void {
 
 /** Builds the {@link ReferenceImage} in a fresh temp dir (~1 s). */
 export async function buildReferenceImage(): Promise<ReferenceImage> {
-  const work = makeScratchDir('reference');
+  const workScratch = interopScratchDir('reference');
+  const work = workScratch.path;
   try {
     const layout = join(work, 'layout');
     const name = 'example.com/layerkit/interop:v2';
@@ -111,10 +112,10 @@ export async function buildReferenceImage(): Promise<ReferenceImage> {
       dockerArchive,
       trees: { base, v2 },
       hello,
-      dispose: () => removeScratchDir(work),
+      dispose: () => workScratch.remove(),
     };
   } catch (error) {
-    removeScratchDir(work);
+    workScratch.remove();
     throw error;
   }
 }

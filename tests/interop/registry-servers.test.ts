@@ -17,7 +17,7 @@ import {
   type RegistryRequest,
   startRegistry,
 } from './clients/registry.js';
-import { makeScratchDir, removeScratchDir } from './clients/scratch.js';
+import { useInteropScratchDir } from './clients/scratch.js';
 import * as skopeo from './clients/skopeo.js';
 import { ClientError } from './clients/tools.js';
 import * as umoci from './clients/umoci.js';
@@ -74,16 +74,14 @@ const CONFIGURATIONS: readonly (readonly [string, RegistryOptions])[] = [
 
 for (const [name, options] of CONFIGURATIONS) {
   describe(`registry: ${name}`, () => {
-    let scratch: string;
+    const scratch = useInteropScratchDir('registry-servers');
     let registry: Registry;
     let test: TestImage;
     beforeAll(async () => {
-      scratch = makeScratchDir('registry-servers');
-      [registry, test] = await Promise.all([startRegistry(options), buildUniqueImage(scratch)]);
+      [registry, test] = await Promise.all([startRegistry(options), buildUniqueImage(scratch.path)]);
     });
     afterAll(async () => {
       await registry?.stop();
-      if (scratch) removeScratchDir(scratch);
     });
 
     it('takes a push and gives the image back unchanged', async () => {
@@ -97,7 +95,7 @@ for (const [name, options] of CONFIGURATIONS) {
       for (const descriptor of [test.image.manifest.config, ...test.image.manifest.layers]) {
         expect((await registry.blob('layerkit/a', descriptor.digest)).length).toBe(descriptor.size);
       }
-      const pulled = join(scratch, 'pulled');
+      const pulled = join(scratch.path, 'pulled');
       await registry.pull('layerkit/a:v1', skopeo.ociRef(pulled, 'v1'));
       expect(readLayoutImage(pulled, 'v1').manifestBytes.equals(test.image.manifestBytes)).toBe(true);
       expect(registry.errors()).toEqual([]);
@@ -162,7 +160,7 @@ for (const [name, options] of CONFIGURATIONS) {
 
       it('serves localhost as well (subjectAltName DNS:localhost)', async () => {
         const port = registry.address.split(':')[1];
-        const pulled = join(scratch, 'pulled-localhost');
+        const pulled = join(scratch.path, 'pulled-localhost');
         await skopeo.copy(`docker://localhost:${port}/layerkit/a:v1`, skopeo.ociRef(pulled, 'v1'), {
           src: registry.skopeoAccess(),
         });
@@ -203,9 +201,9 @@ for (const [name, options] of CONFIGURATIONS) {
       it('lets every user push and pull, and nobody pull anonymously', async () => {
         const bob = { user: 'bob', password: registry.users.bob ?? '' };
         await registry.push(test.source, 'layerkit/bob:v1', bob);
-        await registry.pull('layerkit/bob:v1', skopeo.ociRef(join(scratch, 'pulled-bob'), 'v1'), bob);
+        await registry.pull('layerkit/bob:v1', skopeo.ociRef(join(scratch.path, 'pulled-bob'), 'v1'), bob);
         await expect(
-          registry.pull('layerkit/bob:v1', skopeo.ociRef(join(scratch, 'pulled-anonymous'), 'v1'), null),
+          registry.pull('layerkit/bob:v1', skopeo.ociRef(join(scratch.path, 'pulled-anonymous'), 'v1'), null),
         ).rejects.toThrow(ClientError);
       });
     }
@@ -275,7 +273,7 @@ for (const [name, options] of CONFIGURATIONS) {
       it('lets bob pull but not push', async () => {
         const bob = { user: 'bob', password: registry.users.bob ?? '' };
         const before = registry.tokenRequests().length;
-        await registry.pull('layerkit/a:v1', skopeo.ociRef(join(scratch, 'pulled-bob'), 'v1'), bob);
+        await registry.pull('layerkit/a:v1', skopeo.ociRef(join(scratch.path, 'pulled-bob'), 'v1'), bob);
         await expect(registry.push(test.source, 'layerkit/bob:v1', bob)).rejects.toThrow(
           /unauthorized|authentication required/i,
         );
@@ -293,11 +291,11 @@ for (const [name, options] of CONFIGURATIONS) {
 
       it('lets anyone pull public/* and nothing else', async () => {
         await registry.push(test.source, 'public/image:v1');
-        const pulled = join(scratch, 'pulled-public');
+        const pulled = join(scratch.path, 'pulled-public');
         await registry.pull('public/image:v1', skopeo.ociRef(pulled, 'v1'), null);
         expect(readLayoutImage(pulled, 'v1').manifestBytes.equals(test.image.manifestBytes)).toBe(true);
         await expect(
-          registry.pull('layerkit/a:v1', skopeo.ociRef(join(scratch, 'pulled-private'), 'v1'), null),
+          registry.pull('layerkit/a:v1', skopeo.ociRef(join(scratch.path, 'pulled-private'), 'v1'), null),
         ).rejects.toThrow(ClientError);
       });
     }

@@ -15,11 +15,12 @@ import {
   writeLayerTar,
 } from '@layerkit/diff';
 import fc from 'fast-check';
-import { afterAll, expect, it, describe as suite } from 'vitest';
+import { expect, it, describe as suite } from 'vitest';
+import { applyStack, describeDisk, describeMerged } from '../fixtures/layer-stack.js';
 import { checkProperty, type PropertyOptions, propertyTimeout } from '../fixtures/property.js';
-import { applyStack, describeDisk, describeMerged, temporaryDir } from '../unit/apply/layer-stack.js';
-import { treePairArb } from '../unit/diff/arbitrary-trees.js';
-import { describe, loadTree } from '../unit/diff/reference-apply.js';
+import { describe, loadTree } from '../fixtures/reference-apply.js';
+import { useScratchDir } from '../fixtures/scratch.js';
+import { treePairArb } from './arbitrary-trees.js';
 
 const SECOND = 1_000_000_000n;
 /** Two valid VFS_CAP_REVISION_2 values: the kernel rejects the arbitraries' placeholder bytes. */
@@ -59,8 +60,7 @@ const OPTIONS: PropertyOptions = {
   pinned: [{ seed: 613486117, why: 'a same-size rewrite within one whole second was missed (fe2ecba)' }],
 };
 
-const root = temporaryDir('apply-roundtrip');
-afterAll(() => root.remove());
+const root = useScratchDir('apply-roundtrip');
 let run = 0;
 
 suite('apply round trip', () => {

@@ -8,14 +8,8 @@ import { diffTrees, layerEntriesFromChanges, layerEntriesFromTar, writeLayerTar 
 import fc from 'fast-check';
 import { expect, it, describe as suite } from 'vitest';
 import { checkProperty } from '../fixtures/property.js';
-import { treePairArb } from '../unit/diff/arbitrary-trees.js';
-import {
-  describe,
-  type Inode,
-  loadTree,
-  type RefTree,
-  referenceApply,
-} from '../unit/diff/reference-apply.js';
+import { describe, type Inode, loadTree, type RefTree, referenceApply } from '../fixtures/reference-apply.js';
+import { treePairArb } from './arbitrary-trees.js';
 
 const SECOND = 1_000_000_000n;
 

@@ -2,8 +2,8 @@ import { type DigestRuntime, decompressAuto, portableRuntime } from '@layerkit/d
 import { nodeRuntime, parallelGzip } from '@layerkit/digest/node';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
+import { chunked, collect } from '../fixtures/digest-helpers.js';
 import { checkProperty } from '../fixtures/property.js';
-import { chunked, collect } from '../unit/digest/helpers.js';
 
 /** Compressible, incompressible and mixed inputs up to ~200 KB. */
 const payload = fc.oneof(

@@ -7,9 +7,9 @@ import { isLayerkitError } from '@layerkit/digest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boundedWork } from '../fixtures/bounded-work.js';
+import { fixtureEntries } from '../fixtures/fixture-layer.js';
 import { checkProperty } from '../fixtures/property.js';
-import { fixtureEntries } from '../unit/tar/fixture-layer.js';
-import { chunked, collect } from '../unit/tar/tar-helpers.js';
+import { chunked, collect } from '../fixtures/tar-helpers.js';
 
 const valid = await collect(writeLayerTar(fixtureEntries()));
 

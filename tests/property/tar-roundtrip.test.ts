@@ -14,7 +14,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperty } from '../fixtures/property.js';
-import { chunked, collect, sha256 } from '../unit/tar/tar-helpers.js';
+import { chunked, collect, sha256 } from '../fixtures/tar-helpers.js';
 
 const byteComponent = fc
   .uint8Array({ minLength: 1, maxLength: 120 })

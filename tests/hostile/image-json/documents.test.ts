@@ -17,7 +17,7 @@ import { validateConfigPaths } from '../../../packages/image/src/parse/config-pa
 import { checkLayersMatchDiffIds } from '../../../packages/image/src/parse/layer-count.js';
 import { validateRefName } from '../../../packages/image/src/parse/ref-name.js';
 import { parseUser } from '../../../packages/image/src/parse/user.js';
-import { errorOf } from '../../unit/image-core/error-of.js';
+import { errorOf } from '../../fixtures/error-of.js';
 
 const enc = new TextEncoder();
 const EMPTY = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' as Digest;

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { type ApplyReport, applyLayer } from '@layerkit/diff/node';
 import { isLayerkitError } from '@layerkit/digest';
 import { afterEach, describe, expect, test } from 'vitest';
+import { chunks } from '../../fixtures/raw-tar.js';
 import { HOSTILE_CASES } from './corpus.js';
-import { chunks } from './raw-tar.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
 
 let box: Sandbox | undefined;

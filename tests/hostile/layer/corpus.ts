@@ -9,7 +9,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ApplyOptions, ApplyReport } from '../../../packages/diff/src/node/apply/apply-layer.js';
-import { paxPayload, type RawEntry, rawEntry, rawTar } from './raw-tar.js';
+import { paxPayload, type RawEntry, rawEntry, rawTar } from '../../fixtures/raw-tar.js';
 import type { Sandbox } from './sandbox.js';
 
 /** What a case must produce: a typed error code, or a state checked by `check`. */

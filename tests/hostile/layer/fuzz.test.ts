@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { boundedWork } from '../../fixtures/bounded-work.js';
 import { checkProperty, type PropertyOptions, propertyTimeout } from '../../fixtures/property.js';
-import { chunks, fixChecksums, type RawEntry, rawTar } from './raw-tar.js';
+import { chunks, fixChecksums, type RawEntry, rawTar } from '../../fixtures/raw-tar.js';
 import { createSandbox } from './sandbox.js';
 
 /** CPU time one case may use: a mutated layer of a few KiB must never cost more. */

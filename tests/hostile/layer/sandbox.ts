@@ -11,15 +11,13 @@ import {
   chmodSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '../../fixtures/scratch.js';
 
 /** A sandbox directory pair. */
 export interface Sandbox {
@@ -98,9 +96,10 @@ function differences(before: Map<string, string>, after: Map<string, string>): s
   return lines;
 }
 
-/** Makes a sandbox in the system temp directory. */
+/** Makes a sandbox in a fresh scratch directory. */
 export function createSandbox(): Sandbox {
-  const parent = mkdtempSync(join(tmpdir(), 'lk-hostile-'));
+  const scratch = scratchDir('hostile');
+  const parent = scratch.path;
   chmodSync(parent, 0o700);
   const root = join(parent, 'root');
   mkdirSync(root);
@@ -114,6 +113,6 @@ export function createSandbox(): Sandbox {
     parent,
     root,
     outsideChanged: () => differences(before, describeTree(parent, 'root')),
-    remove: () => rmSync(parent, { recursive: true, force: true }),
+    remove: () => scratch.remove(),
   };
 }

@@ -5,7 +5,7 @@
  * follow), and challenges layerkit cannot answer. No credential ever shows in an error.
  */
 import { describe, expect, it } from 'vitest';
-import { expectNoSecrets } from '../../unit/registry/credentials-fixture.js';
+import { expectNoSecrets } from '../../fixtures/credentials-sandbox.js';
 import {
   manifestBytes,
   OCI_MANIFEST,

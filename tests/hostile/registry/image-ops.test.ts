@@ -11,7 +11,7 @@ import type { LayerkitError } from '@layerkit/digest';
 import type { ImageIndex, ImageManifest } from '@layerkit/image';
 import { commit, convert, importRootfs } from '@layerkit/image/node';
 import type { RegistryOptions } from '@layerkit/registry/node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   buildBase,
   EPOCH,
@@ -19,10 +19,10 @@ import {
   PLATFORM,
   readIndex,
   readTagged,
-  scratch,
   tempFiles,
   writeTree,
-} from '../../unit/image-ops/fixture.js';
+} from '../../fixtures/image-ops.js';
+import { useScratchDir } from '../../fixtures/scratch.js';
 import { bytesOf, FOREIGN_DIGEST, rejection, settlesWithin, testOptions, useRegistries } from './fixture.js';
 import { type Exchange, type HostileRegistry, sha256 } from './hostile-registry.js';
 
@@ -40,8 +40,8 @@ const work = {
   configDigest: '',
   layerDigest: '',
   layerBytes: Buffer.alloc(0),
-  dispose: () => {},
 };
+const scratch = useScratchDir('hostile-registry-ops', { per: 'test' });
 
 /** Puts the image `layout:tag` into `registry` as `repository:tag`. */
 function seedFromLayout(registry: HostileRegistry, layout: string, tag: string, repository: string): void {
@@ -56,8 +56,8 @@ function seedFromLayout(registry: HostileRegistry, layout: string, tag: string, 
 }
 
 beforeEach(async () => {
-  const { dir, dispose } = scratch();
-  Object.assign(work, { dir, dispose, layout: join(dir, 'layout'), dest: join(dir, 'dest') });
+  const dir = scratch.path;
+  Object.assign(work, { dir, layout: join(dir, 'layout'), dest: join(dir, 'dest') });
   await buildBase(dir, work.layout, 'v1');
   const other = join(dir, 'other-rootfs');
   writeTree(other, { 'other.txt': { type: 'file', content: 'another image\n' } });
@@ -75,7 +75,6 @@ beforeEach(async () => {
   work.layerDigest = tagged.manifest.layers[0]!.digest;
   work.layerBytes = readFileSync(join(work.layout, 'blobs/sha256', work.layerDigest.slice(7)));
 });
-afterEach(() => work.dispose());
 
 /** What a failed operation must leave unchanged in a layout. */
 function layoutState(layout: string) {

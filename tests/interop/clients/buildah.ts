@@ -1,7 +1,7 @@
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type RegistryAccess, registryFlags } from './podman.js';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import { runTool } from './tools.js';
 
 /** A config history entry as buildah reports it. */
@@ -61,7 +61,8 @@ export interface Buildah {
 
 /** Creates a throw-away buildah store; call {@link Buildah.dispose} when done. */
 export function createBuildah(): Buildah {
-  const home = makeScratchDir('buildah');
+  const homeScratch = interopScratchDir('buildah');
+  const home = homeScratch.path;
   const global = ['--root', join(home, 'root'), '--runroot', join(home, 'run'), '--storage-driver', 'vfs'];
   const env = { BUILDAH_ISOLATION: 'chroot', TMPDIR: home };
   const buildah = (args: readonly string[]) => runTool('buildah', [...global, ...args], { cwd: home, env });
@@ -109,8 +110,8 @@ export function createBuildah(): Buildah {
     },
     async dispose() {
       // vfs layers are plain directories and chroot isolation leaves no process behind:
-      // unmounting (done by removeScratchDir) and deleting the store is a complete cleanup
-      removeScratchDir(home);
+      // unmounting (done by its remove()) and deleting the store is a complete cleanup
+      homeScratch.remove();
     },
   };
 }

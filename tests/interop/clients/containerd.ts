@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon.js';
 import { recordHostResidue } from './host-residue.js';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import { requireTool, runTool } from './tools.js';
 
 /** One row of `ctr images check`. */
@@ -151,7 +151,8 @@ function parseCheck(output: string): ContainerdImageCheck[] {
  */
 export async function startContainerd(): Promise<Containerd> {
   requireTool('ctr');
-  const home = makeScratchDir('containerd');
+  const homeScratch = interopScratchDir('containerd');
+  const home = homeScratch.path;
   const socket = join(home, 'containerd.sock');
   const config = join(home, 'config.toml');
   writeFileSync(config, configToml(home, socket));
@@ -180,7 +181,7 @@ export async function startContainerd(): Promise<Containerd> {
         }
       }
     } finally {
-      removeScratchDir(home);
+      homeScratch.remove();
       residue.remove();
     }
   };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, waitUntilReady } from './daemon.js';
 import { recordHostResidue } from './host-residue.js';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import { runTool } from './tools.js';
 
 /** `docker image inspect` output (fields this harness reads; Docker prints more). */
@@ -103,7 +103,8 @@ function reportedDigest(command: string, output: string): string {
  * `docker version` answers. Share one per test file (beforeAll / afterAll → {@link Dockerd.stop}).
  */
 export async function startDockerd(options: DockerdOptions = {}): Promise<Dockerd> {
-  const home = makeScratchDir('dockerd');
+  const homeScratch = interopScratchDir('dockerd');
+  const home = homeScratch.path;
   const socket = join(home, 'docker.sock');
   // dockerd 20.10 and its managed containerd write these whatever the flags say
   const residue = recordHostResidue(
@@ -129,7 +130,7 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
     try {
       await daemon.stop(20_000);
     } finally {
-      removeScratchDir(home);
+      homeScratch.remove();
       residue.remove();
     }
   };

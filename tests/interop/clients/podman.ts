@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import type { SkopeoRegistryAccess } from './skopeo.js';
 import { requireTool, runTool } from './tools.js';
 
@@ -118,7 +118,8 @@ function loadedReferences(output: string): string[] {
 
 /** Creates a throw-away podman store; call {@link Podman.dispose} when done. */
 export function createPodman(): Podman {
-  const home = makeScratchDir('podman');
+  const homeScratch = interopScratchDir('podman');
+  const home = homeScratch.path;
   const tmp = join(home, 'tmp');
   mkdirSync(tmp);
   const global = [
@@ -229,7 +230,7 @@ export function createPodman(): Podman {
       try {
         await podman(['rm', '--all', '--force']);
       } finally {
-        removeScratchDir(home);
+        homeScratch.remove();
       }
     },
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { ScratchDir } from '../../fixtures/scratch.js';
 import { type Daemon, startDaemon, waitUntilReady } from './daemon.js';
 import { sha256Digest } from './digest.js';
 import { parseAccessLog, type RegistryRequest } from './registry/access-log.js';
@@ -10,7 +11,7 @@ import { writeHtpasswd } from './registry/htpasswd.js';
 import { type HttpResponse, httpGet } from './registry/http.js';
 import { makeSelfSigned, makeTlsMaterial, type TlsMaterial } from './registry/tls.js';
 import { startTokenIssuer, type TokenIssuer, type TokenRequest } from './registry/token-issuer.js';
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import { copy, type SkopeoRegistryAccess } from './skopeo.js';
 
 export type { RegistryRequest, TokenRequest };
@@ -171,7 +172,8 @@ async function prepare(home: string, options: RegistryOptions): Promise<Setup> {
  * file or describe block (beforeAll / afterAll → {@link Registry.stop}).
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<Registry> {
-  const home = makeScratchDir('registry');
+  const homeScratch = interopScratchDir('registry');
+  const home = homeScratch.path;
   let setup: Setup | undefined;
   let daemon: Daemon | undefined;
   let address = '';
@@ -202,19 +204,20 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     }
   } catch (error) {
     await setup?.issuer?.stop();
-    removeScratchDir(home);
+    homeScratch.remove();
     throw error;
   }
-  return registryHandle(home, address, scheme, daemon, setup);
+  return registryHandle(homeScratch, address, scheme, daemon, setup);
 }
 
 function registryHandle(
-  home: string,
+  homeScratch: ScratchDir,
   address: string,
   scheme: 'http' | 'https',
   daemon: Daemon,
   setup: Setup,
 ): Registry {
+  const home = homeScratch.path;
   const { tls, users, issuer } = setup;
   const ca = tls ? readFileSync(tls.caFile) : undefined;
   const origin = `${scheme}://${address}`;
@@ -317,7 +320,7 @@ function registryHandle(
       try {
         await Promise.all([daemon.stop(), issuer?.stop()]);
       } finally {
-        removeScratchDir(home);
+        homeScratch.remove();
       }
     },
   };

@@ -1,4 +1,4 @@
-import { makeScratchDir, removeScratchDir } from './scratch.js';
+import { interopScratchDir } from './scratch.js';
 import { runTool, type ToolResult } from './tools.js';
 
 /** The facts `skopeo inspect` reports (fields this harness reads; skopeo prints more). */
@@ -107,11 +107,12 @@ function accessFlags(ref: string, side: 'src' | 'dest', access: SkopeoRegistryAc
  * default) and no dependency on the host's /etc/containers/policy.json.
  */
 async function skopeo(args: readonly string[]): Promise<ToolResult> {
-  const tmp = makeScratchDir('skopeo');
+  const tmpScratch = interopScratchDir('skopeo');
+  const tmp = tmpScratch.path;
   try {
     return await runTool('skopeo', ['--insecure-policy', ...args], { env: { TMPDIR: tmp } });
   } finally {
-    removeScratchDir(tmp);
+    tmpScratch.remove();
   }
 }
 

@@ -2,20 +2,12 @@
  * Real directories for the on-disk diff tests (run as root: mknod, setcap, overlay mounts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Change, ChangeStream, LayerEntry, Tree, TreeEntry } from '@layerkit/diff';
 import { dockerChange, formatDockerDiff, layerEntriesFromChanges } from '@layerkit/diff';
 
 /** Runs a shell script in `cwd` (so raw-byte names can be made with printf). */
 export function sh(cwd: string, script: string): string {
   return execFileSync('/bin/sh', ['-ec', script], { cwd, encoding: 'latin1' });
-}
-
-/** A fresh temporary directory. */
-export function scratch(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `layerkit-${prefix}-`));
 }
 
 /** All changes of a stream, as `docker diff` lines. */

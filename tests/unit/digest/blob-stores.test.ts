@@ -4,9 +4,17 @@ import { join } from 'node:path';
 import { type BlobRef, type BlobStore, type Digest, MemoryBlobStore, parseDigest } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { chunked, collect, layerkitFailure, mixedBytes, referenceSha256, scratchLayouts } from './helpers.js';
+import {
+  chunked,
+  collect,
+  layerkitFailure,
+  mixedBytes,
+  referenceSha256,
+  scratchLayouts,
+} from '../../fixtures/digest-helpers.js';
 
-const { dir: scratch, fresh: freshLayout } = scratchLayouts('layerkit-blobs-');
+const layouts = scratchLayouts('blobs');
+const freshLayout = layouts.fresh;
 
 const content = mixedBytes(3_000_000, 21);
 const contentRef: BlobRef = { digest: referenceSha256(content) as Digest, size: content.length };
@@ -133,7 +141,7 @@ describe('FsBlobStore on disk', () => {
 
   it('refuses a symlink planted under a blob name', async () => {
     const store = new FsBlobStore(freshLayout());
-    const target = join(scratch, 'planted');
+    const target = join(layouts.dir, 'planted');
     writeFileSync(target, content);
     mkdirSync(join(store.layoutDir, 'blobs', 'sha256'), { recursive: true });
     symlinkSync(target, store.path(contentRef.digest));
@@ -177,7 +185,9 @@ describe('FsBlobStore on disk', () => {
     const store = new FsBlobStore(freshLayout());
     const writer = store.writer();
     await writer.write(content);
-    expect(readdirSync(join(store.layoutDir, 'blobs')).some((name) => name.startsWith('.tmp-'))).toBe(true);
+    expect(readdirSync(join(store.layoutDir, 'blobs')).some((name) => name.startsWith('blob.tmp-'))).toBe(
+      true,
+    );
     await writer.abort();
     expect(readdirSync(join(store.layoutDir, 'blobs'))).toEqual([]);
   });

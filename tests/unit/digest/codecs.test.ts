@@ -12,7 +12,7 @@ import {
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { chunked, collect, layerkitFailure, mixedBytes } from './helpers.js';
+import { chunked, collect, layerkitFailure, mixedBytes } from '../../fixtures/digest-helpers.js';
 
 /**
  * `count` empty gzip members back to back. They are all the same 20 bytes, so one is compressed

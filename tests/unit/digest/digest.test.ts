@@ -8,7 +8,7 @@ import {
   parseDigest,
 } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
-import { referenceSha256 } from './helpers.js';
+import { referenceSha256 } from '../../fixtures/digest-helpers.js';
 
 const HEX64 = 'a'.repeat(64);
 

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { type ByteSource, writeLayerBlob } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
-import { afterAll, expect, it } from 'vitest';
-import { mixedBytes } from './helpers.js';
+import { expect, it } from 'vitest';
+import { mixedBytes } from '../../fixtures/digest-helpers.js';
+import { useScratchDir } from '../../fixtures/scratch.js';
 
 const MiB = 1024 * 1024;
-const scratch = mkdtempSync(join(tmpdir(), 'layerkit-layer-memory-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = useScratchDir('layer-memory');
 
 it('streams a 640 MiB layer with bounded memory', { timeout: 240_000 }, async () => {
   const TOTAL_MIB = 640;
@@ -25,7 +23,7 @@ it('streams a 640 MiB layer with bounded memory', { timeout: 240_000 }, async ()
       yield Buffer.from(patterns[i % patterns.length]!);
     }
   }
-  const store = new FsBlobStore(scratch);
+  const store = new FsBlobStore(scratch.path);
   const layer = await writeLayerBlob(tar(), { store, runtime: nodeRuntime, level: 1 });
   expect(layer.uncompressedSize).toBe(TOTAL_MIB * MiB);
   expect(statSync(store.path(layer.digest)).size).toBe(layer.size);

@@ -15,9 +15,15 @@ import {
 } from '@layerkit/digest';
 import { FsBlobStore, nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { chunked, layerkitFailure, mixedBytes, referenceSha256, scratchLayouts } from './helpers.js';
+import {
+  chunked,
+  layerkitFailure,
+  mixedBytes,
+  referenceSha256,
+  scratchLayouts,
+} from '../../fixtures/digest-helpers.js';
 
-const layouts = scratchLayouts('layerkit-layer-blob-');
+const layouts = scratchLayouts('layer-blob');
 const freshStore = () => new FsBlobStore(layouts.fresh());
 
 /** A real tar made by GNU tar from this machine's files (deterministic flags). */

@@ -1,17 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type ByteSource, isLayerkitError } from '@layerkit/digest';
 import { parallelGzip } from '@layerkit/digest/node';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chunked, collect, mixedBytes } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { chunked, collect, mixedBytes } from '../../fixtures/digest-helpers.js';
+import { useScratchDir } from '../../fixtures/scratch.js';
 
 const MiB = 1024 * 1024;
 const data = mixedBytes(6 * MiB + 12_345, 5);
-const scratch = mkdtempSync(join(tmpdir(), 'layerkit-pgzip-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = useScratchDir('pgzip');
 
 describe('parallelGzip', () => {
   it('gives identical bytes for concurrency 1, 2 and 4 and any input chunking', async () => {
@@ -54,7 +53,7 @@ describe('parallelGzip', () => {
   });
 
   it('passes `gzip -t`, and `gzip -dc` restores the input', async () => {
-    const file = join(scratch, 'out.gz');
+    const file = join(scratch.path, 'out.gz');
     writeFileSync(file, await collect(parallelGzip(chunked(data), { blockSize: 100_000 })));
     execFileSync('gzip', ['-t', file]);
     expect(execFileSync('gzip', ['-dc', file], { maxBuffer: 64 * MiB }).equals(data)).toBe(true);

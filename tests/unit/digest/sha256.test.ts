@@ -7,7 +7,7 @@ import {
 } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { mixedBytes, referenceSha256 } from './helpers.js';
+import { mixedBytes, referenceSha256 } from '../../fixtures/digest-helpers.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 

@@ -3,21 +3,17 @@
  * client pair, `--cert-dir` first, else the first system directory for the host that exists.
  * Every failure to read is CERT_DIR_UNREADABLE naming the path.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRegistryCertificates } from '@layerkit/registry/node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { thrown } from './credentials-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { thrown } from '../../fixtures/credentials-sandbox.js';
+import { useScratchDir } from '../../fixtures/scratch.js';
 
-let root = '';
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'layerkit-certs-'));
-});
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+const root = useScratchDir('certs', { per: 'test' });
 
 function dir(path: string, files: Record<string, string>): string {
-  const full = join(root, path);
+  const full = join(root.path, path);
   mkdirSync(full, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(full, name), text);
   return full;
@@ -46,7 +42,7 @@ describe('loadRegistryCertificates', () => {
   });
 
   it('a --cert-dir that does not exist: CERT_DIR_UNREADABLE naming it', () => {
-    const missing = join(root, 'nope');
+    const missing = join(root.path, 'nope');
     const error = thrown(() => loadRegistryCertificates('r.example', missing));
     expect(error.code).toBe('CERT_DIR_UNREADABLE');
     expect(error.message).toContain(missing);
@@ -61,8 +57,8 @@ describe('loadRegistryCertificates', () => {
   });
 
   it('without --cert-dir: the first system directory for HOST[:PORT] that exists', () => {
-    const containers = join(root, 'containers');
-    const docker = join(root, 'docker');
+    const containers = join(root.path, 'containers');
+    const docker = join(root.path, 'docker');
     dir('docker/r.example:5000', { 'ca.crt': 'FROM-DOCKER' });
     expect(loadRegistryCertificates('r.example:5000', undefined, [containers, docker])).toEqual({
       ca: ['FROM-DOCKER'],
@@ -77,6 +73,8 @@ describe('loadRegistryCertificates', () => {
   it('an explicit --cert-dir beats the system directories', () => {
     dir('system/r.example', { 'ca.crt': 'SYSTEM' });
     const certDir = dir('mine', { 'ca.crt': 'MINE' });
-    expect(loadRegistryCertificates('r.example', certDir, [join(root, 'system')])).toEqual({ ca: ['MINE'] });
+    expect(loadRegistryCertificates('r.example', certDir, [join(root.path, 'system')])).toEqual({
+      ca: ['MINE'],
+    });
   });
 });

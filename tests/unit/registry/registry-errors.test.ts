@@ -10,7 +10,7 @@ import {
   registryProtocolError,
   registryStatusError,
 } from '../../../packages/registry/src/registry-errors.js';
-import { expectNoSecrets } from './credentials-fixture.js';
+import { expectNoSecrets } from '../../fixtures/credentials-sandbox.js';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const URL_WITH_SECRETS =

@@ -13,8 +13,8 @@ import {
 } from '@layerkit/registry';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../fixtures/credentials-sandbox.js';
 import { checkProperty } from '../../fixtures/property.js';
-import { thrown } from './credentials-fixture.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 

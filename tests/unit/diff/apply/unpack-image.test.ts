@@ -1,0 +1,81 @@
+/**
+ * unpackImageLayers: layers → rootfs + snapshot beside it, all or nothing, DiffIDs verified.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readSnapshot, type UnpackLayer, unpackImageLayers } from '@layerkit/diff/node';
+import type { Digest } from '@layerkit/digest';
+import { expect, test } from 'vitest';
+import { chunks, rawTar } from '../../../fixtures/raw-tar.js';
+import { testScratchDir } from '../../../fixtures/scratch.js';
+
+function diffIDOf(tar: Uint8Array): Digest {
+  return `sha256:${createHash('sha256').update(tar).digest('hex')}` as Digest;
+}
+
+function layer(tar: Uint8Array, diffID = diffIDOf(tar)): UnpackLayer {
+  const blob = gzipSync(tar);
+  return { open: () => chunks(blob, 1000), diffID };
+}
+
+const BASE = rawTar([
+  { name: 'etc/', type: '5' },
+  { name: 'etc/os-release', body: 'ID=test\n' },
+  { name: 'bin/sh', body: '#!', mode: 0o4755 },
+]);
+const TOP = rawTar([
+  { name: 'etc/.wh.os-release', body: '' },
+  { name: 'etc/motd', body: 'hi\n' },
+]);
+
+test('unpacks every layer, records the snapshot outside the rootfs, and cleans up', async () => {
+  const parent = testScratchDir('unpack');
+  const result = await unpackImageLayers(join(parent, 'webserver'), [layer(BASE), layer(TOP)]);
+  expect(result.rootfs).toBe(join(parent, 'webserver'));
+  expect(readdirSync(result.rootfs).sort()).toEqual(['bin', 'etc']);
+  expect(readdirSync(join(result.rootfs, 'etc'))).toEqual(['motd']);
+  expect(lstatSync(result.rootfs).mode & 0o777).toBe(0o700);
+  expect(result.reports.map((r) => r.diffID)).toEqual([diffIDOf(BASE), diffIDOf(TOP)]);
+  // Only the rootfs and its metadata remain; the snapshot lists what was unpacked, from lstat.
+  expect(readdirSync(parent).sort()).toEqual(['.webserver.layerkit', 'webserver']);
+  const records = [...readSnapshot(result.snapshotFile)];
+  expect(records.map((r) => r.path)).toEqual(['bin', 'bin/sh', 'etc', 'etc/motd']);
+  expect(result.snapshotEntries).toBe(4);
+  const motd = lstatSync(join(result.rootfs, 'etc/motd'), { bigint: true });
+  expect(records[3]).toMatchObject({ ino: motd.ino, mtimeNs: motd.mtimeNs, ctimeNs: motd.ctimeNs, size: 3n });
+});
+
+test('a DiffID mismatch names the layer and leaves nothing behind', async () => {
+  const parent = testScratchDir('unpack');
+  const wrong = diffIDOf(new Uint8Array(1));
+  const error = await unpackImageLayers(join(parent, 'rootfs'), [layer(BASE), layer(TOP, wrong)]).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toMatchObject({
+    code: 'DIFFID_MISMATCH',
+    details: { layer: `layer 1 (${wrong})`, expected: wrong, actual: diffIDOf(TOP) },
+  });
+  expect((error as Error).message).toContain(`layer 1 (${wrong})`);
+  expect(readdirSync(parent)).toEqual([]);
+});
+
+test('a corrupt layer fails with its code, naming the layer, and leaves nothing behind', async () => {
+  const parent = testScratchDir('unpack');
+  const broken = rawTar([{ name: '../escape', body: 'x' }]);
+  const error = await unpackImageLayers(join(parent, 'rootfs'), [layer(BASE), layer(broken)]).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toMatchObject({ code: 'APPLY_PATH_ESCAPE', details: { layer: 1, diffID: diffIDOf(broken) } });
+  expect(readdirSync(parent)).toEqual([]);
+  expect(existsSync(join(parent, '..', 'escape'))).toBe(false);
+});
+
+test('refuses an existing destination', async () => {
+  const parent = testScratchDir('unpack');
+  mkdirSync(join(parent, 'existing'));
+  const error = await unpackImageLayers(join(parent, 'existing'), [layer(BASE)]).catch((e: unknown) => e);
+  expect(error).toMatchObject({ code: 'ROOTFS_EXISTS' });
+  expect(readdirSync(parent)).toEqual(['existing']);
+});

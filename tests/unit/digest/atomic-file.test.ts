@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  AtomicFileWriter,
+  isStaleTemporary,
+  removeStaleTemporaries,
+  temporaryPath,
+  writeFileAtomic,
+} from '@layerkit/digest/internal/node';
+import { describe, expect, it } from 'vitest';
+import { useScratchDir } from '../../fixtures/scratch.js';
+
+const scratch = useScratchDir('atomic-file', { per: 'test' });
+
+/** The pid of a process that has exited (and been reaped). */
+function deadPid(): number {
+  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
+  return Number(result.stdout);
+}
+
+/** Field 22 of /proc/self/stat: this process's start time in clock ticks. */
+function ownStartTicks(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+}
+
+describe('writeFileAtomic', () => {
+  it('creates and replaces a file, leaving no temporary behind', () => {
+    const file = join(scratch.path, 'index.json');
+    writeFileAtomic(file, new TextEncoder().encode('one'));
+    writeFileAtomic(file, new TextEncoder().encode('two'));
+    expect(readFileSync(file, 'utf8')).toBe('two');
+    expect(readdirSync(scratch.path)).toEqual(['index.json']);
+  });
+
+  it('leaves the target as it was and removes its temporary when the rename fails', () => {
+    const target = join(scratch.path, 'taken');
+    mkdirSync(join(target, 'child'), { recursive: true }); // a non-empty directory: rename refuses
+    expect(() => writeFileAtomic(target, new Uint8Array([1, 2, 3]))).toThrow();
+    expect(readdirSync(scratch.path)).toEqual(['taken']);
+    expect(readdirSync(target)).toEqual(['child']);
+  });
+});
+
+describe('AtomicFileWriter', () => {
+  it('shows nothing at the target before commit, and abort removes everything', () => {
+    const target = join(scratch.path, 'blob');
+    const writer = new AtomicFileWriter(target);
+    writer.write(new Uint8Array(100_000).fill(7));
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(scratch.path)).toEqual([writer.temporary.slice(scratch.path.length + 1)]);
+    writer.abort();
+    expect(readdirSync(scratch.path)).toEqual([]);
+  });
+
+  it('commits to a target named at the end, or keeps an existing equal file', () => {
+    const first = new AtomicFileWriter(join(scratch.path, 'blob'));
+    first.write(new Uint8Array([1]));
+    first.commit({ target: join(scratch.path, 'named-late') });
+    expect(readFileSync(join(scratch.path, 'named-late'))).toEqual(Buffer.from([1]));
+
+    const second = new AtomicFileWriter(join(scratch.path, 'blob'));
+    second.write(new Uint8Array([2]));
+    second.commit({ target: join(scratch.path, 'named-late'), keepExisting: () => true });
+    expect(readFileSync(join(scratch.path, 'named-late'))).toEqual(Buffer.from([1]));
+    expect(readdirSync(scratch.path)).toEqual(['named-late']);
+    second.abort(); // after commit: a no-op
+  });
+});
+
+describe('stale temporaries', () => {
+  it('names its temporaries after this process, which is alive: they are never stale', () => {
+    const name = temporaryPath(join(scratch.path, 'index.json'));
+    expect(name).toContain(`index.json.tmp-${process.pid}.${ownStartTicks()}-`);
+    expect(isStaleTemporary(name)).toBe(false);
+  });
+
+  it("calls a dead process's temporary stale, and a reused pid's (another start time) too", () => {
+    expect(isStaleTemporary(`blob.tmp-${deadPid()}.12345-0a1b2c`)).toBe(true);
+    expect(isStaleTemporary(`blob.tmp-${process.pid}.${ownStartTicks() + 1}-0a1b2c`)).toBe(true);
+  });
+
+  it('never calls a name that is not a layerkit temporary stale', () => {
+    for (const name of [
+      'blob',
+      'blob.tmp-',
+      `blob.tmp-${deadPid()}-0a1b2c`,
+      'index.json.tmp-x.1-ab',
+      'sha256',
+    ])
+      expect(isStaleTemporary(name)).toBe(false);
+  });
+
+  it("removes a dead writer's temporaries and keeps a live writer's, other files, and directories", () => {
+    const dead = `blob.tmp-${deadPid()}.777-00ff`;
+    writeFileSync(join(scratch.path, dead), 'half a blob');
+    mkdirSync(join(scratch.path, `dir.tmp-${deadPid()}.777-00ff`));
+    writeFileSync(join(scratch.path, 'unrelated.tmp-file'), 'kept');
+    const live = new AtomicFileWriter(join(scratch.path, 'blob'));
+    try {
+      expect(removeStaleTemporaries(scratch.path)).toEqual([{ path: join(scratch.path, dead), size: 11 }]);
+      expect(existsSync(live.temporary)).toBe(true);
+      expect(readdirSync(scratch.path).sort()).toHaveLength(3);
+    } finally {
+      live.abort();
+    }
+    expect(removeStaleTemporaries(join(scratch.path, 'missing'))).toEqual([]);
+  });
+});
