@@ -157,6 +157,22 @@ describe.each(TRANSPORTS)('authentication over the $name', ({ client }) => {
   );
 
   it.each([
+    ['Basic credentials', CREDS],
+    ['an identity token', { identityToken: 'REFRESH-TOKEN-9' } as never],
+  ])('%s: never sent to a plain-HTTP realm on another host: REGISTRY_PROTOCOL_ERROR', async (_, creds) => {
+    seed(ctx.registry);
+    // token.invalid cannot resolve: the refusal comes before any connection.
+    challengeWith(ctx.registry, 'Bearer realm="http://token.invalid/token",service="hostile"');
+    const error = await settlesWithin(
+      rejection(client(ctx.registry, { creds }).getManifest('team/app', 'v1')),
+    );
+    expect(error.code).toBe('REGISTRY_PROTOCOL_ERROR');
+    expect(error.message).toContain('http://token.invalid is not HTTPS');
+    expectNoSecrets(error, [PASSWORD, 'REFRESH-TOKEN-9']);
+    expect(ctx.registry.requests.map((request) => request.path)).toEqual(['/v2/']);
+  });
+
+  it.each([
     ['HTML', '<html>login</html>'],
     ['JSON null', 'null'],
     ['an empty object', '{}'],

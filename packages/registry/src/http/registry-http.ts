@@ -116,6 +116,7 @@ export class RegistryHttp {
     this.registry = registry;
     this.#options = options;
     this.#auth = new Authenticator(registry, options.credentials, async (token) => {
+      this.#refuseCleartextSecrets(token);
       const response = await this.#exchange(
         {
           method: token.method,
@@ -186,6 +187,23 @@ export class RegistryHttp {
         await sleep(delay, request.signal);
       }
     }
+  }
+
+  /**
+   * A token request carrying a secret (Basic credentials, an identity token) goes over plain HTTP
+   * only to a loopback realm or for a registry the user called insecure: a challenge may not send
+   * the credentials of an HTTPS registry to an `http://` realm in clear text.
+   */
+  #refuseCleartextSecrets(token: { url: string; headers: Record<string, string>; body?: Uint8Array }): void {
+    const realm = new URL(token.url);
+    const carriesSecret = token.headers.Authorization !== undefined || token.body !== undefined;
+    if (realm.protocol !== 'http:' || !carriesSecret) return;
+    if (this.#options.insecure === true || isLoopbackHost(realm.host)) return;
+    throw new LayerkitError(
+      'REGISTRY_PROTOCOL_ERROR',
+      `${this.registry}: the token realm ${realm.origin} is not HTTPS; credentials are not sent there in clear text (tlsVerify: false, --tls-verify=false, allows it)`,
+      { registry: this.registry, url: realm.origin },
+    );
   }
 
   async #ping(): Promise<string> {
