@@ -98,6 +98,14 @@ describe('failed operations exit 1 with one line', () => {
     expect(run.stderr).toContain(join(work.path, 'nowhere'));
   });
 
+  it('terminal controls in a message (a hostile path or tag) are shown escaped, never sent raw', () => {
+    const hostile = join(work.path, 'x\x1b]0;pwned\x07\x9b31m');
+    const run = fails(['history', `oci:${hostile}:x`]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('x\\u001b]0;pwned\\u0007\\u009b31m');
+    expect(run.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+  });
+
   it('a bad --change fails before any layer is stored', () => {
     const before = blobNames(layout);
     const run = fails(['commit', '-c', 'FROBNICATE now', image, 'rootfs', `oci:${layout}:v2`]);

@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { EXIT_INTERRUPTED, interruptOnSigint } from './interrupt.js';
 import { createOutput } from './output.js';
+import { escapeControls } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 /** Library error codes that mean the command line itself was wrong (exit 2). */
@@ -82,14 +83,16 @@ export async function main(
 
 /** Reports a usage error in one line, pointing at the command's help. */
 function usageFailure(command: Command, error: UsageError, stderr: NodeJS.WritableStream): number {
-  stderr.write(`layerkit: ${command.name}: ${error.message}; see 'layerkit ${command.name} --help'\n`);
+  stderr.write(
+    `layerkit: ${command.name}: ${escapeControls(error.message)}; see 'layerkit ${command.name} --help'\n`,
+  );
   return EXIT_USAGE;
 }
 
-/** An error's message as one line (a message never spans lines on the terminal). */
+/** An error's message as one line (a message never spans lines on the terminal), controls escaped. */
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, '; ');
+  return escapeControls(message.replace(/\s*\n\s*/g, '; ')).replace(/\t/g, ' ');
 }
 
 function topLevelHelp(): string {

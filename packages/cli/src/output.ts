@@ -1,8 +1,11 @@
 /**
  * Where a command writes: results to stdout, progress and warnings to stderr — never mixed.
- * Progress is shown only when stderr is a TTY and `--quiet` is off.
+ * Progress is shown only when stderr is a TTY and `--quiet` is off. Warnings, and results shown
+ * on a terminal, have their control characters escaped; results piped elsewhere stay byte-exact
+ * (what `docker diff` prints, for scripts).
  */
 import type { Writable } from 'node:stream';
+import { escapeControls } from './terminal-text.js';
 
 /** A command's output channels. */
 export interface Output {
@@ -26,14 +29,15 @@ export function createOutput(
   quiet: boolean,
 ): Output {
   const showProgress = Boolean(stderr.isTTY) && !quiet;
+  const shown = stdout.isTTY ? escapeControls : (text: string) => text;
   let progressShown = false;
   let lastDraw = 0;
   return {
-    line: (text) => stdout.write(`${text}\n`),
+    line: (text) => stdout.write(`${shown(text)}\n`),
     warn: (text) => {
       if (progressShown) stderr.write('\r\x1b[2K');
       progressShown = false;
-      stderr.write(`layerkit: warning: ${text}\n`);
+      stderr.write(`layerkit: warning: ${escapeControls(text).replace(/\n/g, ' ')}\n`);
     },
     progress: (text, immediate = false) => {
       if (!showProgress) return;
