@@ -1,7 +1,7 @@
 /**
  * @layerkit/digest/internal/node — Node plumbing shared by layerkit's own packages: crash-safe
- * file writes and the temporary files they leave. No compatibility promise: this entry point is
- * for layerkit's own packages and may change in any release.
+ * file writes, the temporary files they leave, and typed file-system errors. No compatibility
+ * promise: this entry point is for layerkit's own packages and may change in any release.
  */
 
 export {
@@ -15,3 +15,4 @@ export {
   writeFileAtomic,
   writeFully,
 } from './atomic-file.js';
+export { fileSystemError } from './file-system-error.js';

@@ -62,7 +62,8 @@ export function fetchTransport(
       redirect: options.followRedirects ? 'follow' : 'manual',
     };
     if (request.signal !== undefined) init.signal = request.signal;
-    if (request.body instanceof Uint8Array) init.body = request.body;
+    // fetch takes bytes over an ArrayBuffer; layerkit's request bodies never sit on a SharedArrayBuffer.
+    if (request.body instanceof Uint8Array) init.body = request.body as Uint8Array<ArrayBuffer>;
     else if (request.body !== undefined) {
       init.body = requestStream(request.body);
       init.duplex = 'half';

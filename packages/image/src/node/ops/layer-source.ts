@@ -4,7 +4,7 @@
  * Whatever it is, it is read exactly once, front to back.
  */
 import { createReadStream } from 'node:fs';
-import { fileSystemError } from '@layerkit/digest/internal';
+import { fileSystemError } from '@layerkit/digest/internal/node';
 
 /** A layer tar (plain, gzip or zstd) from anywhere; see the module comment. */
 export type LayerSource = string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;

@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { pathToUtf8 } from '@layerkit/diff';
 import { scanTarMembers } from '@layerkit/diff/internal';
 import { isLayerkitError, LayerkitError } from '@layerkit/digest';
-import { fileSystemError } from '@layerkit/digest/internal';
+import { fileSystemError } from '@layerkit/digest/internal/node';
 import { checkJsonSize } from '../../json/strict-parse.js';
 
 /** Where a regular member's bytes are in the archive file. */
