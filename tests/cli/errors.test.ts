@@ -75,13 +75,31 @@ describe('usage errors exit 2 with one line that points at the help', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('a bad SOURCE_DATE_EPOCH is a usage error and writes nothing', () => {
-    const before = readFileSync(join(layout, 'index.json'));
-    const run = fails(['commit', image, 'rootfs', `oci:${layout}:v2`], { SOURCE_DATE_EPOCH: 'yesterday' });
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/invalid SOURCE_DATE_EPOCH "yesterday"/);
-    expect(readFileSync(join(layout, 'index.json'))).toEqual(before);
-  });
+  // Every command that records times reads SOURCE_DATE_EPOCH through the library's one parser.
+  it.each<[string, string, string[]]>([
+    ['commit', 'yesterday', ['commit', image, 'rootfs', `oci:${layout}:v2`]],
+    ['commit', '-1', ['commit', image, 'rootfs', `oci:${layout}:v2`]],
+    ['commit', '1.5', ['commit', image, 'rootfs', `oci:${layout}:v2`]],
+    ['commit', '253402300800', ['commit', image, 'rootfs', `oci:${layout}:v2`]],
+    ['import', 'now', ['import', 'rootfs', `oci:${layout}:imported`]],
+    ['config', '1e9', ['config', '--user', 'nobody', image, `oci:${layout}:v3`]],
+    ['append', '0x10', ['append', image, 'layer.tar', `oci:${layout}:appended`]],
+    ['layer', '+5', ['layer', 'rootfs', '-o', 'layer.tar.gz']],
+  ])(
+    'a bad SOURCE_DATE_EPOCH for %s (%j) is a usage error naming it, and writes nothing',
+    (command, value, args) => {
+      const before = readFileSync(join(layout, 'index.json'));
+      const blobs = blobNames(layout);
+      const run = fails(args, { SOURCE_DATE_EPOCH: value });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe(
+        `layerkit: ${command}: SOURCE_DATE_EPOCH must be a whole number of seconds between 0 and 253402300799, got "${value}"; see 'layerkit ${command} --help'\n`,
+      );
+      expect(readFileSync(join(layout, 'index.json'))).toEqual(before);
+      expect(blobNames(layout)).toEqual(blobs);
+      expect(existsSync(join(work.path, 'layer.tar.gz'))).toBe(false);
+    },
+  );
 
   it('no command at all prints the help on stderr and exits 2', () => {
     const run = layerkit([]);

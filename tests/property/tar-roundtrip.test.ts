@@ -11,6 +11,7 @@ import {
   type TreeEntry,
   writeLayerTar,
 } from '@layerkit/diff';
+import { TYPEFLAG } from '@layerkit/diff/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProperty } from '../fixtures/property.js';
@@ -129,16 +130,6 @@ const layer = fc
     }),
   );
 
-const TYPEFLAG: Record<string, string> = {
-  file: '0',
-  hardlink: '1',
-  symlink: '2',
-  char: '3',
-  block: '4',
-  dir: '5',
-  fifo: '6',
-};
-
 function floorSeconds(ns: bigint): bigint {
   const seconds = ns / 1_000_000_000n;
   return ns < 0n && seconds * 1_000_000_000n !== ns ? seconds - 1n : seconds;
@@ -174,7 +165,7 @@ describe('writeLayerTar → readTar round trip', () => {
             }
             const { entry } = item;
             expect(header.name).toBe(entry.type === 'dir' ? `${entry.path}/` : entry.path);
-            expect(header.typeflag).toBe(TYPEFLAG[entry.type]);
+            expect(header.typeflag).toBe((TYPEFLAG as Record<string, string>)[entry.type]);
             expect([header.mode, header.uid, header.gid, header.uname, header.gname]).toEqual([
               entry.mode,
               entry.uid,

@@ -2,6 +2,7 @@
  * Reading typed values out of parsed flags, with usage errors (exit 2) for bad values.
  */
 
+import { sourceDateEpochFromEnv } from '@layerkit/history';
 import { type CompressionName, type DetectionMode, type PlatformWant, parsePlatform } from '@layerkit/image';
 import type { RegistryOptions } from '@layerkit/image/node';
 import type { FlagSpec, FlagValues } from './command.js';
@@ -65,13 +66,12 @@ export function platformOf(flags: FlagValues): PlatformWant | undefined {
   return text === undefined ? undefined : parsePlatform(text);
 }
 
-/** SOURCE_DATE_EPOCH from the environment, validated (a bad value is a usage error). */
+/**
+ * SOURCE_DATE_EPOCH from the environment, parsed by the library's one parser: a bad value throws
+ * its `INVALID_SOURCE_DATE_EPOCH`, which `main` reports as a usage error (exit 2).
+ */
 export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const text = env.SOURCE_DATE_EPOCH;
-  if (text === undefined || text === '') return undefined;
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`invalid SOURCE_DATE_EPOCH "${text}": expected whole seconds`);
-  return Number(text);
+  return sourceDateEpochFromEnv(env);
 }
 
 /** The flags of commands that can reach a registry (`docker://` references), as skopeo spells them. */

@@ -12,8 +12,12 @@ import { createOutput } from './output.js';
 import { escapeControls } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
 
-/** Library error codes that mean the command line itself was wrong (exit 2). */
-const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(['INVALID_REFERENCE', 'INVALID_PLATFORM']);
+/** Library error codes that mean the command line (or its environment) was wrong (exit 2). */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'INVALID_REFERENCE',
+  'INVALID_PLATFORM',
+  'INVALID_SOURCE_DATE_EPOCH',
+]);
 
 import { VERSION } from './version.js';
 
@@ -67,7 +71,8 @@ export async function main(
   } catch (error) {
     out.endProgress();
     if (error instanceof UsageError) return usageFailure(command, error, io.stderr);
-    // A malformed image reference or platform is a mistake in the call, not a failed operation.
+    // A malformed image reference, platform or SOURCE_DATE_EPOCH is a mistake in the call, not a
+    // failed operation.
     if (isLayerkitError(error) && USAGE_ERROR_CODES.has(error.code)) {
       return usageFailure(command, new UsageError(error.message), io.stderr);
     }

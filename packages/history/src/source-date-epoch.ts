@@ -1,23 +1,13 @@
-import { LayerkitError } from '@layerkit/digest';
-
-/** 9999-12-31T23:59:59Z: the last second RFC 3339 can write with a four-digit year. */
-const MAX_SOURCE_DATE_EPOCH = 253_402_300_799;
+import { checkSourceDateEpoch } from '@layerkit/digest/internal';
 
 /**
  * Validates a SOURCE_DATE_EPOCH value (reproducible-builds.org: decimal seconds since the Unix epoch,
  * no sign, no fraction, like `date +%s`) and returns it as a number. Throws `LayerkitError`
- * `INVALID_SOURCE_DATE_EPOCH` for anything else, including values past year 9999.
+ * `INVALID_SOURCE_DATE_EPOCH` naming the value for anything else, including values past year 9999.
  */
 export function parseSourceDateEpoch(value: string | number): number {
   const seconds = typeof value === 'number' ? value : /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds > MAX_SOURCE_DATE_EPOCH) {
-    throw new LayerkitError(
-      'INVALID_SOURCE_DATE_EPOCH',
-      `SOURCE_DATE_EPOCH must be a whole number of seconds between 0 and ${MAX_SOURCE_DATE_EPOCH}, got ${JSON.stringify(String(value))}`,
-      { value },
-    );
-  }
-  return seconds;
+  return checkSourceDateEpoch(seconds, value);
 }
 
 /**

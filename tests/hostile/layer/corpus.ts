@@ -64,13 +64,13 @@ export const HOSTILE_CASES: HostileCase[] = [
     id: 'T1',
     title: 'name climbing out of the root (`../../escape.txt`)',
     layers: () => [rawTar([reg('../../escape.txt')])],
-    outcome: { error: 'APPLY_PATH_ESCAPE' },
+    outcome: { error: 'TAR_PATH_ESCAPE' },
   },
   {
     id: 'T1',
     title: 'name climbing out after a descent (`a/../../escape.txt`)',
     layers: () => [rawTar([reg('a/../../escape.txt')])],
-    outcome: { error: 'APPLY_PATH_ESCAPE' },
+    outcome: { error: 'TAR_PATH_ESCAPE' },
   },
   {
     id: 'T2',
@@ -174,7 +174,7 @@ export const HOSTILE_CASES: HostileCase[] = [
     id: 'T7',
     title: 'hardlink climbing out (`../../../etc/hostname`)',
     layers: () => [rawTar([{ name: 'h', type: '1', linkName: '../../../etc/hostname' }])],
-    outcome: { error: 'APPLY_PATH_ESCAPE' },
+    outcome: { error: 'TAR_PATH_ESCAPE' },
   },
   {
     id: 'T7',

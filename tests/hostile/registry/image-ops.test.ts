@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayerkitError } from '@layerkit/digest';
 import type { ImageIndex, ImageManifest } from '@layerkit/image';
-import { commit, convert, importRootfs } from '@layerkit/image/node';
+import { commit, convert, importRootfs, unpack } from '@layerkit/image/node';
 import type { RegistryOptions } from '@layerkit/registry/node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -130,6 +130,26 @@ const layerLies: [string, (ex: Exchange) => void, string][] = [
     'rate limited for a day',
     (ex) => ex.error(429, 'TOOMANYREQUESTS', 'pull rate limit', { 'Retry-After': '86400' }),
     'REGISTRY_RATE_LIMITED',
+  ],
+];
+
+/**
+ * Layer blobs of the right size whose bytes are wrong: the reader trips over them (a tar parse
+ * error, a decompression error) before the blob ends, yet the cause to report is BLOB_CORRUPT.
+ */
+const corruptContent: [string, () => Uint8Array][] = [
+  ['of random bytes, read as a plain tar', () => bytesOf(3, work.layerBytes.length)],
+  [
+    'of a gzip header and random bytes, which gunzip rejects',
+    () => Buffer.concat([work.layerBytes.subarray(0, 10), bytesOf(4, work.layerBytes.length - 10)]),
+  ],
+  [
+    'with its deflate data damaged in the middle',
+    () => {
+      const damaged = Buffer.from(work.layerBytes);
+      for (let i = 40; i < damaged.length - 40; i += 97) damaged[i]! ^= 0x5a;
+      return damaged;
+    },
   ],
 ];
 
@@ -369,22 +389,34 @@ describe('commit with a docker:// base into an oci: layout', () => {
     expectUnchanged(work.dest, before, work.layerDigest);
   });
 
-  // KNOWN BUG in packages/image (reported, not fixed here): bytes that do not look compressed
-  // are parsed as a plain tar and the parser's error (TAR_NUMBER_OVERFLOW, quoting the garbage)
-  // surfaces instead of BLOB_CORRUPT naming the layer. Remove `.fails` once verifiedLayerStream
-  // verifies the blob on any failure of the stream it feeds.
-  it.fails('KNOWN BUG: a base layer blob of random bytes (right size): BLOB_CORRUPT naming it', async () => {
-    ctx.registry.on({ path: layerPath() }, (ex) => ex.send(200, {}, bytesOf(3, work.layerBytes.length)));
+  it.each(corruptContent)(
+    'a base layer blob %s: BLOB_CORRUPT naming it, not the parse or decompression error',
+    async (_, corrupt) => {
+      ctx.registry.on({ path: layerPath() }, (ex) => ex.send(200, {}, corrupt()));
+      const error = await rejection(
+        commit({
+          base: ctx.registry.reference('app:v1'),
+          rootfs: editedRootfs(work.dir),
+          dest: `oci:${work.dest}:v2`,
+          registry: testOptions(),
+        }),
+      );
+      expect(error.code).toBe('BLOB_CORRUPT');
+      expect(error.message).toContain(work.layerDigest);
+    },
+  );
+});
+
+describe('unpack from docker://', () => {
+  it.each(corruptContent)('a layer blob %s: BLOB_CORRUPT naming it, nothing unpacked', async (_, corrupt) => {
+    ctx.registry.on({ path: layerPath() }, (ex) => ex.send(200, {}, corrupt()));
+    const rootfs = join(work.dir, 'unpacked');
     const error = await rejection(
-      commit({
-        base: ctx.registry.reference('app:v1'),
-        rootfs: editedRootfs(work.dir),
-        dest: `oci:${work.dest}:v2`,
-        registry: testOptions(),
-      }),
+      unpack(ctx.registry.reference('app:v1'), rootfs, { registry: testOptions() }),
     );
     expect(error.code).toBe('BLOB_CORRUPT');
     expect(error.message).toContain(work.layerDigest);
+    expect(existsSync(rootfs)).toBe(false);
   });
 });
 

@@ -8,6 +8,8 @@
 import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, TarEntry, TarHeader } from '../contracts.js';
 import { baseName, parentPath, pathToUtf8 } from '../path.js';
+import { classifyEntryName, type EntryName, localLinkTarget } from '../tar/entry-name.js';
+import { entryTypeOf, type TarEntryType } from '../tar/typeflag.js';
 import {
   type ApplyRules,
   type ApplyTally,
@@ -16,10 +18,12 @@ import {
   type SpecialType,
 } from './apply-types.js';
 import { entryMeta } from './entry-meta.js';
-import { type EntryName, localEntryName, parseEntryName } from './entry-name.js';
 import { InRootResolver, joinPath } from './in-root-resolver.js';
 
-const SPECIAL_TYPES: Readonly<Record<string, SpecialType>> = { '3': 'char', '4': 'block', '6': 'fifo' };
+// Devices and FIFOs: created only when the target may make special files.
+function isSpecial(type: TarEntryType): type is SpecialType {
+  return type === 'char' || type === 'block' || type === 'fifo';
+}
 
 function fail(code: LayerkitErrorCode, message: string, path: BytePath): never {
   throw new LayerkitError(code, `${message}: ${pathToUtf8(path)}`, { path });
@@ -83,12 +87,12 @@ class LayerApplier {
   }
 
   async apply({ header, body }: TarEntry): Promise<void> {
-    const name = parseEntryName(header.name);
+    const name = classifyEntryName(header.name);
     switch (name.kind) {
       case 'root':
         this.#tally.skipped.push({ path: header.name, reason: ROOT_ENTRY_SKIPPED });
         return;
-      case 'aufs':
+      case 'aufs-metadata':
         this.#tally.skipped.push({ path: name.path, reason: 'AUFS metadata' });
         return;
       case 'opaque':
@@ -97,7 +101,7 @@ class LayerApplier {
       case 'whiteout':
         this.#whiteout(name);
         return;
-      case 'entry':
+      case 'plain':
         await this.#entry(name.path, header, body);
     }
   }
@@ -113,7 +117,7 @@ class LayerApplier {
 
   #opaque(name: Extract<EntryName, { kind: 'opaque' }>): void {
     // T11: a marker whose directory is not a real directory after in-root resolution hides nothing.
-    const dir = this.#resolver.resolveDir(name.dir, false);
+    const dir = this.#resolver.resolveDir(name.path, false);
     if (dir !== undefined) this.#opaqueDirs.push(dir);
   }
 
@@ -129,13 +133,20 @@ class LayerApplier {
   }
 
   async #entry(archivePath: BytePath, header: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
-    const special = SPECIAL_TYPES[header.typeflag];
-    if (special !== undefined) {
-      this.#checkSpecial(archivePath, header, special);
+    const type = entryTypeOf(header.typeflag);
+    if (type === undefined) {
+      fail(
+        'APPLY_UNSUPPORTED_TYPE',
+        `unsupported tar typeflag ${JSON.stringify(header.typeflag)}`,
+        archivePath,
+      );
+    }
+    if (isSpecial(type)) {
+      this.#checkSpecial(archivePath, header, type);
       if (!this.#target.specialFiles) {
         this.#tally.skipped.push({
           path: archivePath,
-          reason: `${special} not created (needs root and the devices option)`,
+          reason: `${type} not created (needs root and the devices option)`,
         });
         return;
       }
@@ -145,34 +156,27 @@ class LayerApplier {
     if (this.#written.has(path) && this.#rules.strict)
       fail('APPLY_DUPLICATE_ENTRY', 'the layer holds this path twice', archivePath);
     // Resolved before anything is removed, so a link can neither target itself nor a removed path.
-    const linkSource =
-      header.typeflag === '1' ? this.#hardlinkSource(archivePath, header.linkName, path) : '';
+    const linkSource = type === 'hardlink' ? this.#hardlinkSource(archivePath, header, path) : '';
     const meta = entryMeta(header, archivePath, this.#tally);
     const existing = this.#target.kind(path);
-    const mergeDir = existing === 'dir' && header.typeflag === '5';
+    const mergeDir = existing === 'dir' && type === 'dir';
     if (existing !== undefined && !mergeDir) this.#remove(path);
-    switch (header.typeflag) {
-      case '5':
+    switch (type) {
+      case 'dir':
         this.#target.makeDir(path, meta, mergeDir);
         this.#dirTimes.set(path, meta.mtimeNs);
         break;
-      case '0': // the reader reports `\0` and `7` as `0`
+      case 'file': // the reader reports `\0` and `7` as files too
         await this.#target.writeFile(path, meta, body);
         break;
-      case '2':
+      case 'symlink':
         this.#target.makeSymlink(path, header.linkName, meta);
         break;
-      case '1':
+      case 'hardlink':
         this.#target.makeHardlink(path, linkSource, meta);
         break;
       default:
-        if (special === undefined)
-          fail(
-            'APPLY_UNSUPPORTED_TYPE',
-            `unsupported tar typeflag ${JSON.stringify(header.typeflag)}`,
-            archivePath,
-          );
-        this.#target.makeSpecial(path, special, header.devMajor, header.devMinor, meta);
+        this.#target.makeSpecial(path, type, header.devMajor, header.devMinor, meta);
     }
     this.#markWritten(path);
   }
@@ -189,8 +193,8 @@ class LayerApplier {
   }
 
   /** T7/T8: the link target is resolved inside the root now, must exist and must not be a directory. */
-  #hardlinkSource(archivePath: BytePath, linkName: BytePath, path: BytePath): BytePath {
-    const target = localEntryName(linkName);
+  #hardlinkSource(archivePath: BytePath, { name, linkName }: TarHeader, path: BytePath): BytePath {
+    const target = localLinkTarget(linkName, name);
     if (target === '') fail('APPLY_HARDLINK_TARGET', 'hardlink to the root', archivePath);
     const dir = this.#resolver.resolveDir(parentPath(target), false);
     const source = dir === undefined ? undefined : joinPath(dir, baseName(target));

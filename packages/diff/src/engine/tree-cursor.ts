@@ -37,7 +37,11 @@ export class TreeCursor {
     return this.#refill();
   }
 
-  /** Releases the source (an open file, a walking thread) when the walk stops early. */
+  /**
+   * Ends the source's iteration when the diff stops early, so its `finally` runs: a snapshot
+   * tree closes its file. (A directory walk holds nothing open between batches: it lists each
+   * directory whole, synchronously, on the same thread.)
+   */
   async close(): Promise<void> {
     await this.#source.return?.();
   }

@@ -3,8 +3,8 @@
  * apply and image unpack into a directory, and snapshot files.
  */
 
+export type { DecompressionLimits } from '../layer/layer-stream.js';
 export { type ApplyOptions, type ApplyReport, applyLayer } from './apply/apply-layer.js';
-export type { DecompressionLimits } from './apply/layer-stream.js';
 export {
   type UnpackLayer,
   type UnpackOptions,

@@ -175,20 +175,43 @@ export class SnapshotEncoder {
 const asciiEncoder = new TextEncoder();
 const CHUNK_CHARS = 64 * 1024;
 
+/**
+ * A whole version-2 snapshot encoded one record at a time, as byte chunks of about 64 KiB (the
+ * header, then each record's line): memory stays bounded however large the tree, and a
+ * synchronous writer (`recordSnapshot`) and {@link encodeSnapshot} produce the same bytes.
+ */
+export class SnapshotChunks {
+  readonly #lines = new SnapshotEncoder();
+  #pending = SNAPSHOT_HEADER;
+
+  /** Encodes `record` (as {@link SnapshotEncoder.encode}); returns a chunk once one is full. */
+  add(record: SnapshotRecord): Uint8Array | undefined {
+    this.#pending += this.#lines.encode(record);
+    return this.#pending.length >= CHUNK_CHARS ? this.#take() : undefined;
+  }
+
+  /** The last chunk: what is left after the last record (the header alone for no records). */
+  end(): Uint8Array {
+    return this.#take();
+  }
+
+  #take(): Uint8Array {
+    const bytes = asciiEncoder.encode(this.#pending);
+    this.#pending = '';
+    return bytes;
+  }
+}
+
 /** Streams a whole version-2 snapshot (header and records, in order) as byte chunks of about 64 KiB. */
 export async function* encodeSnapshot(
   records: Iterable<SnapshotRecord> | AsyncIterable<SnapshotRecord>,
 ): AsyncIterable<Uint8Array> {
-  const encoder = new SnapshotEncoder();
-  let pending = SNAPSHOT_HEADER;
+  const chunks = new SnapshotChunks();
   for await (const record of records) {
-    pending += encoder.encode(record);
-    if (pending.length >= CHUNK_CHARS) {
-      yield asciiEncoder.encode(pending);
-      pending = '';
-    }
+    const chunk = chunks.add(record);
+    if (chunk !== undefined) yield chunk;
   }
-  yield asciiEncoder.encode(pending);
+  yield chunks.end();
 }
 
 /** Decodes ASCII at native speed: windows-1252 maps 0x00–0x7F to themselves and 0x80–0xFF above 0x7E. */

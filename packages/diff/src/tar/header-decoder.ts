@@ -8,7 +8,8 @@ import type { BytePath, TarHeader, TarLimits } from '../contracts.js';
 import { decodeNumber, decodeString, verifyChecksum } from './header-fields.js';
 import { decodePax, type PaxOverrides } from './pax-decode.js';
 import { type TarPosition, tarError } from './tar-error.js';
-import { FIELD, TYPEFLAG } from './ustar-layout.js';
+import { entryTypeOf, HEADER_TYPEFLAG, TYPEFLAG } from './typeflag.js';
+import { FIELD } from './ustar-layout.js';
 
 /** The limits `readTar` and `scanTarMembers` apply unless told otherwise. */
 export const DEFAULT_TAR_LIMITS: Required<TarLimits> = {
@@ -32,8 +33,8 @@ interface Pending {
 
 /** What the fixed fields of a header block say, before any extended header is applied. */
 export interface HeaderBlock {
-  /** The raw typeflag byte. */
-  typeflag: number;
+  /** The typeflag as written, before `\0` and `7` are read as files. */
+  typeflag: string;
   /** The size field: the bytes of body (or of extended header) that follow. */
   size: number;
   /** True for `x`, `g`, `L` and `K` blocks, whose body describes the next entry. */
@@ -54,7 +55,7 @@ export class TarHeaderDecoder {
   block(block: Uint8Array, at: TarPosition): HeaderBlock {
     at.name = decodeString(block, ...FIELD.name);
     verifyChecksum(block, at);
-    const typeflag = block[FIELD.typeflag[0]]!;
+    const typeflag = String.fromCharCode(block[FIELD.typeflag[0]]!);
     const size = decodeNumber(block, FIELD.size, 'size', false, at);
     return { typeflag, size, special: isSpecial(typeflag) };
   }
@@ -71,11 +72,11 @@ export class TarHeaderDecoder {
   }
 
   /** Records an extended header's body for the entry that follows it. */
-  special(typeflag: number, payload: Uint8Array, at: TarPosition): void {
-    if (typeflag === TYPEFLAG.paxLocal) this.#pending.pax = decodePax(payload, at);
-    else if (typeflag === TYPEFLAG.gnuLongName)
+  special(typeflag: string, payload: Uint8Array, at: TarPosition): void {
+    if (typeflag === HEADER_TYPEFLAG.paxLocal) this.#pending.pax = decodePax(payload, at);
+    else if (typeflag === HEADER_TYPEFLAG.gnuLongName)
       this.#pending.longName = decodeString(payload, 0, payload.length);
-    else if (typeflag === TYPEFLAG.gnuLongLink)
+    else if (typeflag === HEADER_TYPEFLAG.gnuLongLink)
       this.#pending.longLink = decodeString(payload, 0, payload.length);
     // A global header (`g`) applies to no single entry; Docker and containerd ignore it too.
   }
@@ -109,18 +110,18 @@ function hasPending(pending: Pending): boolean {
   return pending.pax !== undefined || pending.longName !== undefined || pending.longLink !== undefined;
 }
 
-function isSpecial(typeflag: number): boolean {
+function isSpecial(typeflag: string): boolean {
   return (
-    typeflag === TYPEFLAG.paxLocal ||
-    typeflag === TYPEFLAG.paxGlobal ||
-    typeflag === TYPEFLAG.gnuLongName ||
-    typeflag === TYPEFLAG.gnuLongLink
+    typeflag === HEADER_TYPEFLAG.paxLocal ||
+    typeflag === HEADER_TYPEFLAG.paxGlobal ||
+    typeflag === HEADER_TYPEFLAG.gnuLongName ||
+    typeflag === HEADER_TYPEFLAG.gnuLongLink
   );
 }
 
 function decodeHeader(
   block: Uint8Array,
-  typeflag: number,
+  typeflag: string,
   size: number,
   pending: Pending,
   at: TarPosition,
@@ -128,9 +129,9 @@ function decodeHeader(
   const { pax, longName, longLink } = pending;
   pending.pax = pending.longName = pending.longLink = undefined;
   at.name = pax?.path ?? longName ?? ustarName(block);
-  const type = typeflagOf(typeflag, at);
-  const hasBody = type === '0';
-  const isDevice = type === '3' || type === '4';
+  const type = entryTypeflag(typeflag, at);
+  const hasBody = type === TYPEFLAG.file;
+  const isDevice = type === TYPEFLAG.char || type === TYPEFLAG.block;
   const uid = pax?.uid ?? decodeNumber(block, FIELD.uid, 'uid', false, at);
   const gid = pax?.gid ?? decodeNumber(block, FIELD.gid, 'gid', false, at);
   if (uid > MAX_UINT32_ID || gid > MAX_UINT32_ID) {
@@ -138,8 +139,7 @@ function decodeHeader(
   }
   return {
     name: at.name,
-    typeflag:
-      type === '0' && block[FIELD.typeflag[0]] === TYPEFLAG.legacyFile && at.name.endsWith('/') ? '5' : type,
+    typeflag: typeflag === HEADER_TYPEFLAG.legacyFile && at.name.endsWith('/') ? TYPEFLAG.dir : type,
     mode: decodeNumber(block, FIELD.mode, 'mode', false, at) & 0o7777,
     uid,
     gid,
@@ -167,15 +167,14 @@ function hasMagic(block: Uint8Array, magic: readonly number[]): boolean {
   return magic.every((byte, i) => block[start + i] === byte);
 }
 
-function typeflagOf(typeflag: number, at: TarPosition): string {
-  if (typeflag === TYPEFLAG.legacyFile || typeflag === TYPEFLAG.contiguous) return '0';
-  if (typeflag >= TYPEFLAG.file && typeflag <= TYPEFLAG.fifo) return String.fromCharCode(typeflag);
-  if (typeflag === TYPEFLAG.gnuSparse) throw tarError('TAR_SPARSE', 'sparse files are not supported', at);
-  throw tarError(
-    'TAR_UNKNOWN_TYPE',
-    `unsupported typeflag ${JSON.stringify(String.fromCharCode(typeflag))}`,
-    at,
-  );
+// The entry's typeflag, one of TYPEFLAG: both other spellings of a file are read as a file.
+function entryTypeflag(typeflag: string, at: TarPosition): string {
+  if (typeflag === HEADER_TYPEFLAG.legacyFile || typeflag === HEADER_TYPEFLAG.contiguous)
+    return TYPEFLAG.file;
+  if (entryTypeOf(typeflag) !== undefined) return typeflag;
+  if (typeflag === HEADER_TYPEFLAG.gnuSparse)
+    throw tarError('TAR_SPARSE', 'sparse files are not supported', at);
+  throw tarError('TAR_UNKNOWN_TYPE', `unsupported typeflag ${JSON.stringify(typeflag)}`, at);
 }
 
 function deviceNumber(

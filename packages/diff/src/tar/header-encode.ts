@@ -4,12 +4,13 @@
  */
 import type { BytePath } from '../contracts.js';
 import { PAX_XATTR_PREFIX } from './pax-decode.js';
-import { BLOCK_SIZE, FIELD, paddingFor, TYPEFLAG } from './ustar-layout.js';
+import { HEADER_TYPEFLAG } from './typeflag.js';
+import { BLOCK_SIZE, FIELD, paddingFor } from './ustar-layout.js';
 
 /** The header fields the layer writer sets; strings are byte strings. */
 export interface HeaderFields {
   name: BytePath;
-  typeflag: number;
+  typeflag: string;
   mode: number;
   uid: number;
   gid: number;
@@ -149,12 +150,12 @@ function encodePaxHeader(target: Uint8Array, offset: number, name: BytePath, siz
   writeOctal(target, offset + FIELD.gid[0], FIELD.gid[1], 0);
   writeOctal(target, offset + FIELD.size[0], FIELD.size[1], size);
   writeOctal(target, offset + FIELD.mtime[0], FIELD.mtime[1], 0);
-  finishBlock(target, offset, TYPEFLAG.paxLocal);
+  finishBlock(target, offset, HEADER_TYPEFLAG.paxLocal);
 }
 
 // Typeflag, magic/version, then the checksum (`%06o\0 `) over the finished block.
-function finishBlock(target: Uint8Array, offset: number, typeflag: number): void {
-  target[offset + FIELD.typeflag[0]] = typeflag;
+function finishBlock(target: Uint8Array, offset: number, typeflag: string): void {
+  target[offset + FIELD.typeflag[0]] = typeflag.charCodeAt(0);
   target.set(MAGIC, offset + FIELD.magic[0]);
   let sum = 0x20 * FIELD.checksum[1];
   for (let i = offset; i < offset + BLOCK_SIZE; i++) sum += target[i]!;

@@ -79,7 +79,7 @@ async function finishArchive(reader: ByteReader, decoder: TarHeaderDecoder, at: 
 async function readSpecial(
   reader: ByteReader,
   decoder: TarHeaderDecoder,
-  typeflag: number,
+  typeflag: string,
   size: number,
   at: TarPosition,
 ): Promise<void> {

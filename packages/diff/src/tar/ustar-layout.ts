@@ -24,24 +24,6 @@ export const FIELD = {
   prefix: [345, 155],
 } as const satisfies Record<string, readonly [number, number]>;
 
-/** Typeflag bytes. */
-export const TYPEFLAG = {
-  file: 0x30,
-  hardlink: 0x31,
-  symlink: 0x32,
-  char: 0x33,
-  block: 0x34,
-  dir: 0x35,
-  fifo: 0x36,
-  contiguous: 0x37,
-  legacyFile: 0x00,
-  paxLocal: 0x78,
-  paxGlobal: 0x67,
-  gnuLongName: 0x4c,
-  gnuLongLink: 0x4b,
-  gnuSparse: 0x53,
-} as const;
-
 /** Number of padding bytes that follow `size` bytes of body. */
 export function paddingFor(size: number): number {
   return (BLOCK_SIZE - (size % BLOCK_SIZE)) % BLOCK_SIZE;

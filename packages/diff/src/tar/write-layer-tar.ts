@@ -4,12 +4,14 @@
  * those of docs/threat-model.md.
  */
 import { LayerkitError } from '@layerkit/digest';
+import { checkSourceDateEpoch } from '@layerkit/digest/internal';
 import type { BytePath, LayerEntry, TreeEntry } from '../contracts.js';
 import { baseName, parentPath, pathToUtf8 } from '../path.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './classify-whiteout.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './entry-name.js';
 import { encodeHeader, type HeaderFields, planHeader } from './header-encode.js';
 import { OutputBlocks } from './output-blocks.js';
-import { BLOCK_SIZE, paddingFor, TYPEFLAG } from './ustar-layout.js';
+import { TYPEFLAG } from './typeflag.js';
+import { BLOCK_SIZE, paddingFor } from './ustar-layout.js';
 
 /** Something the writer left out of the layer, reported through `onWarning`. */
 export interface LayerTarWarning {
@@ -23,7 +25,7 @@ export interface LayerTarWarning {
 
 /** Options for `writeLayerTar`. */
 export interface LayerTarOptions {
-  /** SOURCE_DATE_EPOCH in seconds (fractions dropped): later mtimes are clamped to it. */
+  /** SOURCE_DATE_EPOCH, whole seconds from 0 to 253402300799: later mtimes are clamped to it. */
   sourceDateEpoch?: number;
   /** Seconds (fractions dropped) to record as every entry's mtime (overrides `sourceDateEpoch`). */
   fixedMtime?: number;
@@ -31,15 +33,6 @@ export interface LayerTarOptions {
   onWarning?: (warning: LayerTarWarning) => void;
 }
 
-const TYPEFLAG_OF: Record<Exclude<TreeEntry['type'], 'socket'>, number> = {
-  file: TYPEFLAG.file,
-  hardlink: TYPEFLAG.hardlink,
-  symlink: TYPEFLAG.symlink,
-  char: TYPEFLAG.char,
-  block: TYPEFLAG.block,
-  dir: TYPEFLAG.dir,
-  fifo: TYPEFLAG.fifo,
-};
 const NS_PER_SECOND = 1_000_000_000n;
 // Go's `maxSpecialFileSize`: readers (ours included) reject larger extended headers (T17).
 const MAX_PAX_BYTES = 1024 * 1024;
@@ -64,12 +57,14 @@ const MAX_ID = 2 ** 32 - 2;
  * consumer owns. Throws `LayerkitError` with code `WHITEOUT_NAME_IN_SOURCE` (a tree entry named
  * `.wh.*`), `INVALID_WHITEOUT` (a whiteout of the root), `CONTENT_SIZE_MISMATCH` (a file grew or
  * shrank while read), `INVALID_PATH` (NUL in a name), `INVALID_ID` (uid/gid outside 0..2^32-2),
- * `DEVICE_NUMBER_TOO_LARGE` or `PAX_HEADER_TOO_LARGE` (xattrs beyond 1 MiB, which Go rejects).
+ * `DEVICE_NUMBER_TOO_LARGE` or `PAX_HEADER_TOO_LARGE` (xattrs beyond 1 MiB, which Go rejects),
+ * and `INVALID_SOURCE_DATE_EPOCH` before the first chunk.
  */
 export async function* writeLayerTar(
   entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
   options: LayerTarOptions = {},
 ): AsyncGenerator<Uint8Array> {
+  if (options.sourceDateEpoch !== undefined) checkSourceDateEpoch(options.sourceDateEpoch);
   const out = new OutputBlocks();
   const source = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : undefined;
   const syncSource = source === undefined ? (entries as Iterable<LayerEntry>)[Symbol.iterator]() : undefined;
@@ -154,7 +149,7 @@ function headerFieldsOf(layerEntry: LayerEntry, options: LayerTarOptions): Heade
   const isDevice = entry.type === 'char' || entry.type === 'block';
   return {
     name: entry.type === 'dir' ? `${entry.path}/` : entry.path,
-    typeflag: TYPEFLAG_OF[entry.type],
+    typeflag: TYPEFLAG[entry.type],
     mode: entry.mode & 0o7777,
     uid: checkId(entry.uid, 'uid', entry.path),
     gid: checkId(entry.gid, 'gid', entry.path),

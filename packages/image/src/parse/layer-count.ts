@@ -3,14 +3,18 @@
  * bottom to top.
  */
 import { LayerkitError } from '@layerkit/digest';
-import type { ImageConfig, ImageManifest } from '../oci-types.js';
+import type { Descriptor, ImageConfig } from '../oci-types.js';
 
 /**
  * Throws `LAYER_COUNT_MISMATCH` when the manifest lists a different number of layers than the
- * config has diff_ids (containerd: "number of layers and diffIDs don't match"). Whether each
- * DiffID matches its layer's content is checked while the layer is decompressed.
+ * config has diff_ids (containerd: "number of layers and diffIDs don't match"). Only the count and
+ * the config digest of `manifest` are read, so a docker-archive's `manifest.json` entry qualifies.
+ * Whether each DiffID matches its layer's content is checked while the layer is decompressed.
  */
-export function checkLayersMatchDiffIds(manifest: ImageManifest, config: ImageConfig): void {
+export function checkLayersMatchDiffIds(
+  manifest: { config: Pick<Descriptor, 'digest'>; layers: readonly unknown[] },
+  config: ImageConfig,
+): void {
   const layers = manifest.layers.length;
   const diffIds = config.rootfs.diff_ids.length;
   if (layers !== diffIds) {

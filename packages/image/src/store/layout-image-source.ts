@@ -13,8 +13,9 @@ import { parseOciLayoutHeader } from '../parse/layout-header.js';
 import type { PlatformWant, ResolveLimits } from '../parse/platform.js';
 import type { BlobReader } from './blob-reader.js';
 import type { ImageSource, ResolvedImage } from './image-source.js';
+import { pickImage } from './pick-image.js';
 import { resolveImage } from './resolve-image.js';
-import { findTagged, listTags } from './tagged-index.js';
+import { listTags, tagOf } from './tagged-index.js';
 
 /** The two non-content-addressed files of a layout. */
 export type LayoutFileName = 'index.json' | 'oci-layout';
@@ -45,13 +46,13 @@ export function layoutImageSource(access: LayoutAccess, options: LayoutSourceOpt
       const index = await readIndexJson();
       return resolveImage(
         access.blobs,
-        pickImage(index, tag, access.location),
+        imageIn(index, tag, access.location),
         platform ?? options.platform,
         options.limits,
       );
     },
     async root(tag?: string): Promise<Descriptor> {
-      return pickImage(await readIndexJson(), tag, access.location);
+      return imageIn(await readIndexJson(), tag, access.location);
     },
     async tags() {
       return listTags(await readIndexJson());
@@ -72,30 +73,13 @@ export async function readLayoutIndex(
   return parseIndex(indexBytes).value;
 }
 
-/** The descriptor a tag names, or the only image when no tag is given. */
-export function pickImage(index: ImageIndex, tag: string | undefined, location: string): Descriptor {
-  if (tag !== undefined) {
-    const found = findTagged(index, tag);
-    if (found === undefined) {
-      throw new LayerkitError('TAG_NOT_FOUND', `no image tagged ${JSON.stringify(tag)} in ${location}`, {
-        location,
-        tag,
-      });
-    }
-    return found;
-  }
-  const only = index.manifests[0];
-  if (only === undefined || index.manifests.length > 1) {
-    const tags = listTags(index);
-    throw new LayerkitError(
-      only === undefined ? 'IMAGE_NOT_FOUND' : 'TAG_REQUIRED',
-      only === undefined
-        ? `${location} holds no image`
-        : `${location} holds ${index.manifests.length} images; name one (tags: ${tags.join(', ') || 'none'})`,
-      { location, tags },
-    );
-  }
-  return only;
+/** The descriptor a tag names, or the only image when no tag is given (see `pickImage`). */
+function imageIn(index: ImageIndex, tag: string | undefined, location: string): Descriptor {
+  const tagsOf = (descriptor: Descriptor) => {
+    const own = tagOf(descriptor);
+    return own === undefined ? [] : [own];
+  };
+  return pickImage({ location, images: index.manifests, tagsOf }, tag === undefined ? undefined : { tag });
 }
 
 function notALayout(location: string, missing: LayoutFileName): LayerkitError {

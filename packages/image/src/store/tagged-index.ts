@@ -23,11 +23,6 @@ export function listTags(index: ImageIndex): string[] {
   return [...tags];
 }
 
-/** The first descriptor carrying `tag` (the spec's "first match" rule). */
-export function findTagged(index: ImageIndex, tag: string): Descriptor | undefined {
-  return index.manifests.find((descriptor) => tagOf(descriptor) === tag);
-}
-
 /**
  * A copy of `index` where `tag` points at `descriptor`: any descriptor already carrying the
  * tag is dropped (its manifest stays in `blobs/` until gc) and the new one is appended.

@@ -70,6 +70,6 @@ test('the source is closed when the apply fails', async () => {
       closed = true;
     }
   }
-  await expect(applyLayer(freshRoot(), source())).rejects.toMatchObject({ code: 'APPLY_PATH_ESCAPE' });
+  await expect(applyLayer(freshRoot(), source())).rejects.toMatchObject({ code: 'TAR_PATH_ESCAPE' });
   expect(closed).toBe(true);
 });

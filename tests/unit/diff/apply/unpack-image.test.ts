@@ -67,7 +67,7 @@ test('a corrupt layer fails with its code, naming the layer, and leaves nothing 
   const error = await unpackImageLayers(join(parent, 'rootfs'), [layer(BASE), layer(broken)]).catch(
     (e: unknown) => e,
   );
-  expect(error).toMatchObject({ code: 'APPLY_PATH_ESCAPE', details: { layer: 1, diffID: diffIDOf(broken) } });
+  expect(error).toMatchObject({ code: 'TAR_PATH_ESCAPE', details: { layer: 1, diffID: diffIDOf(broken) } });
   expect(readdirSync(parent)).toEqual([]);
   expect(existsSync(join(parent, '..', 'escape'))).toBe(false);
 });

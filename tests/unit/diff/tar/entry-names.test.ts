@@ -1,7 +1,10 @@
-import { isLayerkitError } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
-import { classifyWhiteout } from '../../../../packages/diff/src/tar/classify-whiteout.js';
-import { normalizeEntryName } from '../../../../packages/diff/src/tar/normalize-entry-name.js';
+import {
+  classifyEntryName,
+  localLinkTarget,
+  normalizeEntryName,
+} from '../../../../packages/diff/src/tar/entry-name.js';
+import { errorOf } from '../../../fixtures/error-of.js';
 
 describe('normalizeEntryName', () => {
   it.each([
@@ -29,29 +32,55 @@ describe('normalizeEntryName', () => {
   );
 });
 
-describe('classifyWhiteout', () => {
+describe('classifyEntryName', () => {
   it.each([
-    ['etc/.wh.passwd', { kind: 'whiteout', target: 'etc/passwd' }],
-    ['.wh.top', { kind: 'whiteout', target: 'top' }],
-    ['a/b/.wh..wh..opq', { kind: 'opaque', dir: 'a/b' }],
-    ['.wh..wh..opq', { kind: 'opaque', dir: '' }],
-    ['.wh..wh.plnk/123.456', { kind: 'aufs-metadata' }],
-    ['.wh..wh.aufs', { kind: 'aufs-metadata' }],
-    ['etc/passwd', null],
-    ['etc/x.wh.y', null],
-    ['etc/.whx', null],
-  ])('%j → %j', (path, expected) => {
-    expect(classifyWhiteout(path)).toEqual(expected);
+    ['etc/.wh.passwd', { kind: 'whiteout', path: 'etc/passwd' }],
+    ['.wh.top', { kind: 'whiteout', path: 'top' }],
+    ['a/b/.wh..wh..opq', { kind: 'opaque', path: 'a/b' }],
+    ['.wh..wh..opq', { kind: 'opaque', path: '' }],
+    ['.wh..wh.plnk/123.456', { kind: 'aufs-metadata', path: '.wh..wh.plnk/123.456' }],
+    ['.wh..wh.aufs', { kind: 'aufs-metadata', path: '.wh..wh.aufs' }],
+    ['etc/passwd', { kind: 'plain', path: 'etc/passwd' }],
+    ['etc/x.wh.y', { kind: 'plain', path: 'etc/x.wh.y' }],
+    ['etc/.whx', { kind: 'plain', path: 'etc/.whx' }],
+    ['./etc/.wh.passwd', { kind: 'whiteout', path: 'etc/passwd' }],
+    ['/a//.wh..wh..opq', { kind: 'opaque', path: 'a' }],
+    ['./', { kind: 'root' }],
+    ['/', { kind: 'root' }],
+    ['a/..', { kind: 'root' }],
+  ])('%j → %j', (name, expected) => {
+    expect(classifyEntryName(name)).toEqual(expected);
   });
 
-  it.each(['etc/.wh.', 'etc/.wh..', '.wh...', '.wh.a/b'])('rejects %j (T10)', (path) => {
-    let error: unknown;
-    try {
-      classifyWhiteout(path);
-    } catch (e) {
-      error = e;
-    }
-    expect(isLayerkitError(error, 'INVALID_WHITEOUT')).toBe(true);
-    expect((error as Error).message).toContain(JSON.stringify(path));
+  it.each(['etc/.wh.', 'etc/.wh..', '.wh...', '.wh.a/b'])('rejects %j (T10)', (name) => {
+    const error = errorOf(() => classifyEntryName(name));
+    expect(error.code).toBe('INVALID_WHITEOUT');
+    expect(error.message).toContain(JSON.stringify(name));
+  });
+
+  it.each(['../escape.txt', 'a/../../x', '/../.wh.x'])('rejects %j with TAR_PATH_ESCAPE (T1)', (name) => {
+    const error = errorOf(() => classifyEntryName(name));
+    expect(error.code).toBe('TAR_PATH_ESCAPE');
+    expect(error.details).toEqual({ name });
+    expect(error.message).toContain(JSON.stringify(name));
+  });
+});
+
+describe('localLinkTarget', () => {
+  it.each([
+    ['a/f', 'a/f'],
+    ['/a/f', 'a/f'],
+    ['./a/../b', 'b'],
+    ['/', ''],
+  ])('%j → %j', (linkName, expected) => {
+    expect(localLinkTarget(linkName, 'h')).toBe(expected);
+  });
+
+  it('rejects a target climbing above the root with TAR_PATH_ESCAPE naming both (T7)', () => {
+    const error = errorOf(() => localLinkTarget('../../etc/shadow', 'h'));
+    expect(error.code).toBe('TAR_PATH_ESCAPE');
+    expect(error.details).toEqual({ name: 'h', linkName: '../../etc/shadow' });
+    expect(error.message).toContain(JSON.stringify('h'));
+    expect(error.message).toContain(JSON.stringify('../../etc/shadow'));
   });
 });

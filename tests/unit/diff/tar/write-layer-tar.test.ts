@@ -203,6 +203,15 @@ describe('writeLayerTar', () => {
     expect(await mtimes({ fixedMtime: 1 })).toEqual([1n, 1n, 0n]);
   });
 
+  it.each([-1, 1.5, Number.NaN, 253_402_300_800])(
+    'refuses SOURCE_DATE_EPOCH %s before the first chunk',
+    async (sourceDateEpoch) => {
+      const layer = writeLayerTar([fileEntry('a', 'x')], { sourceDateEpoch });
+      const error = await collect(layer).catch((e: unknown) => e);
+      expect(isLayerkitError(error, 'INVALID_SOURCE_DATE_EPOCH')).toBe(true);
+    },
+  );
+
   it('skips sockets and unrepresentable xattrs with warnings', async () => {
     const warnings: LayerTarWarning[] = [];
     const bytes = await collect(

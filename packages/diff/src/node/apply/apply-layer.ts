@@ -2,14 +2,14 @@
  * `applyLayer`: applies one OCI layer (gzip, zstd where Node has it, or plain tar; sniffed) to a
  * directory with the secure algorithm of docs/secure-apply.md, and verifies its DiffID.
  */
-import { type Digest, decompressAuto, LayerkitError } from '@layerkit/digest';
-import { createNativeSha256, nodeRuntime } from '@layerkit/digest/node';
+import type { Digest } from '@layerkit/digest';
+import { nodeRuntime } from '@layerkit/digest/node';
 import { applyEntries } from '../../apply/apply-entries.js';
 import { type ApplyTally, emptyTally } from '../../apply/apply-types.js';
 import type { TarLimits } from '../../contracts.js';
+import { type DecompressionLimits, LayerStream } from '../../layer/layer-stream.js';
 import { readTar } from '../../tar/read-tar.js';
 import { DiskTarget } from './disk-target.js';
-import { countBytes, type DecompressionLimits, LayerStream } from './layer-stream.js';
 import type { WrittenContents } from './written-contents.js';
 
 /** Options of `applyLayer`. */
@@ -22,7 +22,11 @@ export interface ApplyOptions {
   devices?: boolean;
   /** Make a failing lchown an error; default: count it in `ownershipFailures` (rootless). */
   strictOwnership?: boolean;
-  /** The layer's DiffID from the image config: a mismatch is `DIFFID_MISMATCH`. */
+  /**
+   * The layer's DiffID from the image config: a mismatch is `DIFFID_MISMATCH`. With it, a layer
+   * that fails to apply is read to its end first, so that a corrupt blob (`BLOB_CORRUPT` from a
+   * verifying source) or a wrong DiffID is reported rather than what its bytes tripped.
+   */
   expectedDiffID?: Digest;
   /** How errors name the layer (e.g. `layer 2`); default `layer`. */
   layerName?: string;
@@ -52,25 +56,19 @@ export async function applyLayer(
   options: ApplyOptions = {},
 ): Promise<ApplyReport> {
   const tally = emptyTally();
-  const input = countBytes(tar);
-  const { stream: decompressed } = await decompressAuto(input.source, nodeRuntime);
-  const stream = new LayerStream(decompressed, input.count, createNativeSha256(), options.limits);
+  const stream = new LayerStream(tar, {
+    runtime: nodeRuntime,
+    layer: options.layerName ?? 'layer',
+    diffID: options.expectedDiffID,
+    limits: options.limits,
+  });
   const target = new DiskTarget(rootDir, tally, options);
   try {
     await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
+    const { bytes, diffID } = await stream.finish();
+    return { ...tally, bytes, diffID };
   } catch (error) {
-    // Release the source (a file, a socket); the apply's own error is the one to report.
-    await stream.close().catch(() => undefined);
-    throw error;
+    // Releases the source (a file, a socket); a corrupt blob or wrong DiffID is the cause to report.
+    throw await stream.failure(error);
   }
-  const { bytes, diffID } = await stream.finish();
-  if (options.expectedDiffID !== undefined && diffID !== options.expectedDiffID) {
-    const layer = options.layerName ?? 'layer';
-    throw new LayerkitError(
-      'DIFFID_MISMATCH',
-      `${layer}: DiffID is ${diffID}, the image config says ${options.expectedDiffID}`,
-      { layer, expected: options.expectedDiffID, actual: diffID },
-    );
-  }
-  return { ...tally, bytes, diffID };
 }

@@ -32,7 +32,8 @@ export interface UnpackResult extends UnpackLayout {
 
 /** Rethrows a layer's failure naming the layer (index and DiffID), keeping its code. */
 function inLayer(error: unknown, index: number, diffID: Digest): never {
-  if (!isLayerkitError(error) || error.code === 'DIFFID_MISMATCH') throw error;
+  // The layer stream's own errors (DiffID, decompression, caps) already name it.
+  if (!isLayerkitError(error) || error.details.layer !== undefined) throw error;
   throw new LayerkitError(
     error.code,
     `layer ${index} (${diffID}): ${error.message}`,

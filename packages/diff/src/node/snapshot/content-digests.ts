@@ -1,17 +1,15 @@
 /**
- * Hashing every regular file of a tree, the fast way (docs/design.md#perf-read): `openSync`/
- * `readSync` into one reused 1 MiB buffer and node:crypto, no promise per file or chunk.
+ * Hashing every regular file of a tree, the fast way (docs/design.md#perf-read): the tree's one
+ * file reader (`readFileChunks`) into one reused 1 MiB buffer and node:crypto.
  */
-import { closeSync, constants, openSync } from 'node:fs';
-import type { Digest } from '@layerkit/digest';
+import { type Digest, isLayerkitError } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import type { TreeEntry } from '../../contracts.js';
 import type { WrittenContents } from '../apply/written-contents.js';
-import { readChunks } from '../tree/read-chunks.js';
+import { readFileChunks } from '../tree/read-chunks.js';
 
 const BUFFER_BYTES = 1024 * 1024;
 const SLASH = Buffer.from('/');
-const UNREADABLE = new Set(['EACCES', 'EPERM']);
 
 /**
  * The sha256 of each regular file under a root, hashing every hardlinked inode once and no file
@@ -42,25 +40,22 @@ export class ContentDigests {
     if (known !== undefined) return known;
     const key = entry.linkKey;
     if (key !== undefined && this.#byLink.has(key)) return this.#byLink.get(key);
-    const digest = this.#read(Buffer.concat([this.#root, SLASH, Buffer.from(entry.path, 'latin1')]));
+    const digest = this.#read(
+      Buffer.concat([this.#root, SLASH, Buffer.from(entry.path, 'latin1')]),
+      entry.size,
+    );
     if (key !== undefined) this.#byLink.set(key, digest);
     return digest;
   }
 
-  #read(path: Buffer): Digest | undefined {
-    let fd: number;
+  #read(path: Buffer, size: number): Digest | undefined {
+    const hash = createNativeSha256();
     try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      for (const chunk of readFileChunks(path, size, this.#buffer)) hash.update(chunk);
     } catch (error) {
-      if (UNREADABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+      if (isLayerkitError(error, 'PERMISSION_DENIED')) return undefined;
       throw error;
     }
-    try {
-      const hash = createNativeSha256();
-      for (const chunk of readChunks(fd, this.#buffer)) hash.update(chunk);
-      return hash.digest();
-    } finally {
-      closeSync(fd);
-    }
+    return hash.digest();
   }
 }

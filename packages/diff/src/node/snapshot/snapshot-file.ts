@@ -9,8 +9,7 @@ import { snapshotRecordOf } from '../../snapshot/snapshot-entry.js';
 import {
   decodeSnapshot,
   parseSnapshotHeader,
-  SNAPSHOT_HEADER,
-  SnapshotEncoder,
+  SnapshotChunks,
   type SnapshotRecord,
   type SnapshotVersion,
 } from '../../snapshot/snapshot-format.js';
@@ -20,17 +19,17 @@ import { directoryTree } from '../tree/dir-tree.js';
 import { readChunks } from '../tree/read-chunks.js';
 import { ContentDigests } from './content-digests.js';
 
-const FLUSH_CHARS = 64 * 1024;
 const READ_CHUNK = 64 * 1024;
 
 /**
  * Walks `rootDir` and writes a version-2 snapshot of it to `file` (atomically: a temporary file
  * renamed into place): every entry's lstat facts, metadata, `security.capability`, and the
  * sha256 of every regular file (read right after its lstat, so a write racing the recording
- * moves the ctime past the record; hardlinks hashed once; none for a file the permissions keep
- * from being read, which a later diff then reports changed once its stat moves). A file whose
- * digest `written` holds (an unpack hashed it while writing it) is not read again.
- * Returns the number of records written.
+ * moves the ctime past the record, and one that changes the file's size or type fails it;
+ * hardlinks hashed once; none for a file the permissions keep from being read, which a later diff
+ * then reports changed once its stat moves). A file whose digest `written` holds (an unpack
+ * hashed it while writing it) is not read again. The file is written in chunks of about 64 KiB,
+ * so memory does not grow with the tree. Returns the number of records written.
  */
 export function recordSnapshot(
   rootDir: string | Uint8Array,
@@ -42,21 +41,17 @@ export function recordSnapshot(
   const writer = new AtomicFileWriter(file, 0o600);
   let count = 0;
   try {
-    const encoder = new SnapshotEncoder();
-    let pending = SNAPSHOT_HEADER;
+    const chunks = new SnapshotChunks();
     for (const entry of directoryTree(root).entriesSync()) {
       if (entry.type === 'file') {
         const digest = contents.digest(entry);
         if (digest !== undefined) entry.contentDigest = digest;
       }
-      pending += encoder.encode(snapshotRecordOf(entry));
+      const chunk = chunks.add(snapshotRecordOf(entry));
+      if (chunk !== undefined) writer.write(chunk);
       count++;
-      if (pending.length >= FLUSH_CHARS) {
-        writer.write(Buffer.from(pending, 'latin1'));
-        pending = '';
-      }
     }
-    writer.write(Buffer.from(pending, 'latin1'));
+    writer.write(chunks.end());
     writer.commit();
   } catch (error) {
     writer.abort();

@@ -1,11 +1,10 @@
 /**
  * A directory on disk as a Tree: a streamed, sorted, synchronous walk (docs/design.md#perf-walk).
  */
-import { closeSync, constants, openSync } from 'node:fs';
 import type { ContentReader, Tree, TreeEntry } from '../../contracts.js';
 import { inBatches } from '../../tree/in-batches.js';
 import { entryTypeOf } from './entry-type.js';
-import { readChunks } from './read-chunks.js';
+import { readFileChunks } from './read-chunks.js';
 import { type FsPath, type WalkedEntry, walkRoot, walkStats } from './walk-stats.js';
 import { XattrReader, type XattrSelection } from './xattr-reader.js';
 
@@ -39,19 +38,17 @@ function deviceNumbers(rdev: bigint): { devMajor: number; devMinor: number } {
 }
 
 /**
- * Reads a file with `openSync`/`readSync`. Buffers come from a per-tree free list, so two files
- * can be read side by side (content comparison) while a single read reuses one buffer: each
- * chunk is valid only until the next step of its iteration.
+ * A walked file's content, read by `readFileChunks`. Buffers come from a per-tree free list, so
+ * two files can be read side by side (content comparison) while a single read reuses one buffer:
+ * each chunk is valid only until the next step of its iteration.
  */
-function fileContent(path: FsPath, pool: Buffer[]): ContentReader {
+function fileContent(path: FsPath, size: number, pool: Buffer[]): ContentReader {
   return function* read() {
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     const buffer = pool.pop() ?? Buffer.allocUnsafe(READ_CHUNK);
     try {
-      yield* readChunks(fd, buffer);
+      yield* readFileChunks(path, size, buffer);
     } finally {
       pool.push(buffer);
-      closeSync(fd);
     }
   };
 }
@@ -81,7 +78,7 @@ export function directoryTree(root: string | Uint8Array, options: DirectoryTreeO
       mtimeNs: stat.mtimeNs,
       stat: { dev: stat.dev, ino: stat.ino, ctimeNs: stat.ctimeNs, mtimeNs: stat.mtimeNs, size: stat.size },
     };
-    if (type === 'file') entry.content = fileContent(absolute, pool);
+    if (type === 'file') entry.content = fileContent(absolute, entry.size, pool);
     else if (linkTarget !== undefined) entry.linkTarget = linkTarget;
     else if (type === 'char' || type === 'block') Object.assign(entry, deviceNumbers(stat.rdev));
     if (type !== 'dir' && stat.nlink > 1n) entry.linkKey = `${stat.dev}:${stat.ino}`;

@@ -1,66 +1,25 @@
 /**
- * The base image's layers as decompressed tar streams, each verified against its DiffID as it
- * ends: what the merged view, squash and verify read. A layer whose bytes do not decompress to
- * the config's DiffID fails with `DIFFID_MISMATCH` naming the layer (R7,
- * docs/threat-model.md#r7).
+ * An image's layers as verified, decompressed tar streams: what the merged view, history and
+ * verify read. Each is a `LayerStream` checked against the config's DiffID (R7,
+ * docs/threat-model.md#r7) over a blob stream that checks the descriptor's size and digest (R2).
  */
 
 import type { LayerOpener } from '@layerkit/diff';
-import { type Digest, decompressAuto, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { LayerStream } from '@layerkit/diff/internal';
+import type { ByteSource, Digest } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
+import type { Descriptor } from '../../oci-types.js';
 import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 
-/**
- * Names the layer in a decompression failure — after re-reading the blob, because a damaged
- * blob makes zlib fail long before the blob's own digest check at its end, and `BLOB_CORRUPT`
- * (the store is damaged) is the cause to report, not the symptom.
- */
-async function decompressionFailure(
-  error: LayerkitError,
-  openBlob: () => AsyncIterable<Uint8Array>,
-  layerName: string,
-): Promise<LayerkitError> {
-  for await (const _chunk of openBlob()) {
-    // Reading to the end verifies size and digest: a damaged blob throws BLOB_CORRUPT here.
-  }
-  return new LayerkitError(
-    error.code,
-    `${layerName}: ${error.message}`,
-    { ...error.details, layer: layerName },
-    { cause: error },
-  );
-}
-
-/**
- * Decompresses the blob `openBlob` streams and checks, at its end, that the whole stream hashes
- * to `diffID`. Every failure names the layer or its digest.
- */
-export async function* verifiedLayerStream(
-  openBlob: () => AsyncIterable<Uint8Array>,
+/** Layer `index` (`layer`, its descriptor) read from `blob`, checked against `diffID`. */
+export function baseLayerStream(
+  blob: ByteSource,
+  index: number,
+  layer: Descriptor,
   diffID: Digest,
-  layerName: string,
-): AsyncIterable<Uint8Array> {
-  const hasher = nodeRuntime.sha256();
-  try {
-    const { stream } = await decompressAuto(openBlob(), nodeRuntime);
-    for await (const chunk of stream) {
-      hasher.update(chunk);
-      yield chunk;
-    }
-  } catch (error) {
-    if (isLayerkitError(error) && error.code === 'CORRUPT_COMPRESSED_DATA')
-      throw await decompressionFailure(error, openBlob, layerName);
-    throw error;
-  }
-  const actual = hasher.digest();
-  if (actual !== diffID) {
-    throw new LayerkitError('DIFFID_MISMATCH', `${layerName} decompresses to ${actual}, expected ${diffID}`, {
-      layer: layerName,
-      expected: diffID,
-      actual,
-    });
-  }
+): LayerStream {
+  return new LayerStream(blob, { runtime: nodeRuntime, layer: `layer ${index} (${layer.digest})`, diffID });
 }
 
 /**
@@ -70,18 +29,11 @@ export async function* verifiedLayerStream(
 export function baseLayerOpeners(
   source: ImageSource,
   image: ResolvedImage,
-  through: (index: number, blob: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array> = (_index, blob) =>
-    blob,
+  through: (index: number, blob: ByteSource) => ByteSource = (_index, blob) => blob,
 ): LayerOpener[] {
-  const { layers } = image.manifest.value;
-  const diffIds = image.config.value.rootfs.diff_ids;
   checkLayersMatchDiffIds(image.manifest.value, image.config.value);
-  return layers.map(
-    (layer, i) => () =>
-      verifiedLayerStream(
-        () => through(i, source.blobs.stream(layer)),
-        diffIds[i]!,
-        `layer ${i} (${layer.digest})`,
-      ),
+  const diffIds = image.config.value.rootfs.diff_ids;
+  return image.manifest.value.layers.map(
+    (layer, i) => () => baseLayerStream(through(i, source.blobs.stream(layer)), i, layer, diffIds[i]!),
   );
 }

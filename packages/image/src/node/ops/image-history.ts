@@ -3,6 +3,7 @@
  * store reports for naive-diff layers: the sum of the regular files' sizes in the layer tar.
  */
 import { readTar } from '@layerkit/diff';
+import { TYPEFLAG } from '@layerkit/diff/internal';
 import { type HistoryRows, historyRows } from '@layerkit/history';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
@@ -23,7 +24,7 @@ export async function layerContentSizes(
   for (const open of baseLayerOpeners(source, image, counted)) {
     let size = 0;
     for await (const entry of readTar(open())) {
-      if (entry.header.typeflag === '0') size += entry.header.size;
+      if (entry.header.typeflag === TYPEFLAG.file) size += entry.header.size;
     }
     sizes.push(size);
   }

@@ -4,6 +4,7 @@
  * step, the config changes) and its manifest, and publish them — blobs first, the tag last.
  */
 import type { Digest, LayerBlob } from '@layerkit/digest';
+import { checkSourceDateEpoch } from '@layerkit/digest/internal';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { createHistoryEntry } from '@layerkit/history';
 import { childConfig } from '../../build/child-config.js';
@@ -32,7 +33,10 @@ export interface StepMetadata {
   changes?: readonly string[];
   /** Config fields set literally (no expansion, no parsing), after `changes`. */
   config?: ConfigPatch;
-  /** SOURCE_DATE_EPOCH in seconds: fixes `created` (and clamps layer mtimes) for reproducible output. */
+  /**
+   * SOURCE_DATE_EPOCH in seconds: fixes `created` (and clamps layer mtimes) for reproducible
+   * output. A whole number from 0 to 253402300799 (year 9999), else `INVALID_SOURCE_DATE_EPOCH`.
+   */
   sourceDateEpoch?: number;
   /** The clock for `created` when no epoch is given (default: now). */
   clock?: () => Date;
@@ -70,10 +74,12 @@ const EMPTY_CONFIG: ImageConfig = {
 };
 
 /**
- * Checks what a step will record before any work is done (a bad `--change` or config field
- * must not fail only after a large layer has been written). Throws `INVALID_CHANGE`/`INVALID_CONFIG`.
+ * Checks what a step will record before any work is done (a bad `--change`, config field or
+ * epoch must not fail only after a large layer has been written). Throws `INVALID_CHANGE`,
+ * `INVALID_CONFIG` or `INVALID_SOURCE_DATE_EPOCH`.
  */
 export function checkStepMetadata(metadata: StepMetadata): void {
+  if (metadata.sourceDateEpoch !== undefined) checkSourceDateEpoch(metadata.sourceDateEpoch);
   if (metadata.changes?.length) parseChanges(metadata.changes);
   // The patch is checked by applying it to an empty config: each field is validated on its own.
   if (metadata.config !== undefined) applyConfig(EMPTY_CONFIG, metadata.config);

@@ -5,6 +5,7 @@
 import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import { hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
+import { checkSourceDateEpoch } from '@layerkit/digest/internal';
 import { AtomicFileWriter } from '@layerkit/digest/internal/node';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { type LayerOptions, type LayerStore, layerFromDiff } from './layer-from-tree-diff.js';
@@ -30,6 +31,7 @@ function singleFileStore(file: string): LayerStore {
 /**
  * Writes the layer that turns `lowerDir` into `upperDir` (or the whole of `upperDir` when
  * `lowerDir` is undefined) to `file`. Returns undefined, writing nothing, when they are equal.
+ * A bad `options.sourceDateEpoch` fails before anything is read or written.
  */
 export async function writeLayerFile(
   lowerDir: string | undefined,
@@ -37,6 +39,7 @@ export async function writeLayerFile(
   file: string,
   options: LayerOptions = {},
 ): Promise<LayerBlob | undefined> {
+  if (options.sourceDateEpoch !== undefined) checkSourceDateEpoch(options.sourceDateEpoch);
   const onEntries = walkReporter(options);
   const lower = lowerDir === undefined ? MemoryTree.fromEntries([]) : directoryTree(lowerDir, { onEntries });
   return layerFromDiff(lower, directoryTree(upperDir, { onEntries }), singleFileStore(file), options);

@@ -36,7 +36,10 @@ export interface LayerOptions extends ProgressOptions {
   compression?: CompressionName;
   /** Codec level (gzip 1–9). */
   level?: number;
-  /** SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. */
+  /**
+   * SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. A whole number from 0 to
+   * 253402300799 (year 9999), else `INVALID_SOURCE_DATE_EPOCH`.
+   */
   sourceDateEpoch?: number;
   /** Entries that cannot be represented (sockets, empty xattrs). */
   onWarning?: (message: string) => void;

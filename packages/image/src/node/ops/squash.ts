@@ -11,7 +11,7 @@ import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import type { CommitOptions } from './commit.js';
 import type { ImageRefLike } from './image-ref.js';
-import { publishStep, type StepMetadata, type StepResult } from './image-step.js';
+import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
 import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
 import { walkReporter } from './progress.js';
 import { unpack } from './unpack.js';
@@ -52,6 +52,7 @@ export interface SquashOptions extends StepMetadata, LayerOptions, OpenImageOpti
  * temporary directory, removed afterwards.
  */
 export async function squash(options: SquashOptions): Promise<StepResult> {
+  checkStepMetadata(options);
   const work = mkdtempSync(join(tmpdir(), 'layerkit-squash-'));
   try {
     const rootfs = join(work, 'rootfs');

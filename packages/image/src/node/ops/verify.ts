@@ -5,9 +5,10 @@
  */
 import { type Digest, isLayerkitError } from '@layerkit/digest';
 import { mapHistoryToLayers } from '@layerkit/history';
+import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
-import { verifiedLayerStream } from './base-layers.js';
+import { baseLayerStream } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
 import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import { withSourceImage } from './with-image.js';
@@ -58,27 +59,23 @@ export async function verify(ref: ImageRefLike, options: VerifyOptions = {}): Pr
     const problems: VerifyProblem[] = [];
     const { layers } = image.manifest.value;
     const diffIds = image.config.value.rootfs.diff_ids;
-    if (layers.length !== diffIds.length) {
-      problems.push({
-        code: 'LAYER_COUNT_MISMATCH',
-        message: `the manifest lists ${layers.length} layers but the config has ${diffIds.length} diff_ids`,
-      });
+    try {
+      checkLayersMatchDiffIds(image.manifest.value, image.config.value);
+    } catch (error) {
+      problems.push(problemOf(error));
     }
     const checked: VerifyReport['layers'] = [];
     const counted = layerStreamReporter(options, 'verify', layers);
     for (const [i, layer] of layers.entries()) {
       const diffID = diffIds[i];
       try {
-        const stream =
-          diffID === undefined
-            ? counted(i, source.blobs.stream(layer))
-            : verifiedLayerStream(
-                () => counted(i, source.blobs.stream(layer)),
-                diffID,
-                `layer ${i} (${layer.digest})`,
-              );
-        for await (const _chunk of stream) {
-          // Reading to the end is the check: the blob and DiffID verifiers throw on a mismatch.
+        const blob = counted(i, source.blobs.stream(layer));
+        if (diffID === undefined) {
+          for await (const _chunk of blob) {
+            // No DiffID to check: reading to the end checks the blob's size and digest.
+          }
+        } else {
+          await baseLayerStream(blob, i, layer, diffID).finish();
         }
         checked.push({
           digest: layer.digest,

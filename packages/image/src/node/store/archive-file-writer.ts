@@ -5,6 +5,7 @@
  * The archive is built under a temporary name and renamed into place by `commit`.
  */
 import { ftruncateSync } from 'node:fs';
+import { TYPEFLAG } from '@layerkit/diff/internal';
 import { LayerkitError } from '@layerkit/digest';
 import { AtomicFileWriter, writeFully } from '@layerkit/digest/internal/node';
 
@@ -36,13 +37,13 @@ export class ArchiveFileWriter {
   /** Adds a directory member (`name` ends in `/`). */
   directory(name: string): void {
     this.#requireIdle();
-    this.#append(ustarHeader(name, 0, '5'));
+    this.#append(ustarHeader(name, 0, TYPEFLAG.dir));
   }
 
   /** Adds a regular-file member with the given content. */
   file(name: string, bytes: Uint8Array): void {
     this.#requireIdle();
-    this.#append(ustarHeader(name, bytes.length, '0'));
+    this.#append(ustarHeader(name, bytes.length, TYPEFLAG.file));
     this.#append(bytes);
     this.#pad(bytes.length);
   }
@@ -70,7 +71,7 @@ export class ArchiveFileWriter {
       },
       finish: (name) => {
         close();
-        writeFully(this.#openFd(), ustarHeader(name, size, '0'), headerAt);
+        writeFully(this.#openFd(), ustarHeader(name, size, TYPEFLAG.file), headerAt);
         this.#pad(size);
         return size;
       },
@@ -134,14 +135,18 @@ const MAX_OCTAL_SIZE = 8 ** 11 - 1;
  * mode 0644/0755. Member names here are `blobs/sha256/<hex>` and a few fixed files, so they
  * always fit the 100-byte name field; sizes past 8 GiB use the GNU base-256 form.
  */
-function ustarHeader(name: string, size: number, typeflag: '0' | '5'): Uint8Array {
+function ustarHeader(
+  name: string,
+  size: number,
+  typeflag: typeof TYPEFLAG.file | typeof TYPEFLAG.dir,
+): Uint8Array {
   const nameBytes = encoder.encode(name);
   if (nameBytes.length > 100) {
     throw new LayerkitError('ARCHIVE_NAME_TOO_LONG', `archive member name too long: ${name}`, { name });
   }
   const block = new Uint8Array(BLOCK);
   block.set(nameBytes, 0);
-  writeOctal(block, 100, 8, typeflag === '5' ? 0o755 : 0o644);
+  writeOctal(block, 100, 8, typeflag === TYPEFLAG.dir ? 0o755 : 0o644);
   writeOctal(block, 108, 8, 0);
   writeOctal(block, 116, 8, 0);
   if (size <= MAX_OCTAL_SIZE) {

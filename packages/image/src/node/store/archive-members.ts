@@ -7,7 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { pathToUtf8 } from '@layerkit/diff';
-import { scanTarMembers } from '@layerkit/diff/internal';
+import { normalizeEntryName, scanTarMembers, TYPEFLAG } from '@layerkit/diff/internal';
 import { isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { fileSystemError } from '@layerkit/digest/internal/node';
 import { checkJsonSize } from '../../json/strict-parse.js';
@@ -57,21 +57,12 @@ export function openArchiveFile(path: string, limits: ArchiveScanLimits = {}): A
 }
 
 /**
- * Normalizes an archive-relative path: drops `./`, leading `/` and empty components, and
- * applies `..`. Returns undefined when the path climbs above the archive root.
+ * Normalizes an archive-relative path the way layer entry names are (`normalizeEntryName`): drops
+ * `./`, leading `/` and empty components, and applies `..`. Returns undefined when the path climbs
+ * above the archive root.
  */
 export function normalizeMemberPath(name: string): string | undefined {
-  const parts: string[] = [];
-  for (const part of name.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else {
-      parts.push(part);
-    }
-  }
-  return parts.join('/');
+  return normalizeEntryName(name) ?? undefined;
 }
 
 /** Reads a small member (a JSON document); undefined when absent; `JSON_TOO_LARGE` over `maxBytes` (R3). */
@@ -117,7 +108,7 @@ function scanMembers(fd: number, path: string, limits: ArchiveScanLimits): Map<s
     for (const { header, bodyOffset } of scanTarMembers(readAt, fstatSync(fd).size, tarLimits)) {
       const normalized = normalizeMemberPath(pathToUtf8(header.name));
       // Only regular members are blobs: links and devices are never followed (R12).
-      if (header.typeflag === '0' && normalized !== undefined && normalized !== '') {
+      if (header.typeflag === TYPEFLAG.file && normalized !== undefined && normalized !== '') {
         members.set(normalized, { offset: bodyOffset, size: header.size });
       }
     }

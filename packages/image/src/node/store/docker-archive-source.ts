@@ -7,14 +7,8 @@
  * is synthesized after every layer's DiffID is verified.
  * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
-import {
-  type ByteSource,
-  type Digest,
-  decompressAuto,
-  LayerkitError,
-  MemoryBlobStore,
-  mediaTypeFor,
-} from '@layerkit/digest';
+import { checkDiffID, LayerStream } from '@layerkit/diff/internal';
+import { type ByteSource, type Digest, LayerkitError, MemoryBlobStore, mediaTypeFor } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { Raw } from '../../json/raw.js';
 import { encodeDocument } from '../../json/raw.js';
@@ -33,6 +27,7 @@ import {
 } from '../../store/docker-save-manifest.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 import { readLayoutIndex } from '../../store/layout-image-source.js';
+import { pickImage } from '../../store/pick-image.js';
 import { resolveImage } from '../../store/resolve-image.js';
 import { archiveBlobReader, layoutMemberLocator } from './archive-blob-reader.js';
 import { blobMemberName } from './archive-blob-store.js';
@@ -114,53 +109,26 @@ class DockerArchiveSource implements ImageSource {
     const configBytes = readSmallMember(this.#archive, configMember.name, JsonSizeLimits.config)!;
     const config = parseConfig(configBytes, undefined, { hasher: nodeRuntime.sha256 });
     const layers = item.Layers.map((path) => this.#member(path));
-    // R7 before any layer is hashed: the count alone decides, so the descriptors are placeholders.
-    const placeholder = configDescriptor(config);
-    checkLayersMatchDiffIds(
-      { schemaVersion: 2, config: placeholder, layers: layers.map(() => placeholder) },
-      config.value,
-    );
+    // R7 before any layer is hashed: the count alone decides.
+    checkLayersMatchDiffIds({ config: configDescriptor(config), layers }, config.value);
     return (
       (await this.#fromLayout(item, config, platform)) ??
       (await this.#synthesize(config, configMember, layers))
     );
   }
 
+  /** The item `tag` names: `@N` (the N-th), a Docker name compared in familiar form, or the only one. */
   #pick(tag: string | undefined): DockerSaveItem {
-    const location = this.#archive.path;
+    const store = {
+      location: this.#archive.path,
+      images: this.#items,
+      tagsOf: (item: DockerSaveItem) => item.RepoTags,
+    };
     const byPosition = /^@([0-9]{1,9})$/.exec(tag ?? '');
-    if (byPosition !== null) {
-      const item = this.#items[Number(byPosition[1])];
-      if (item === undefined) {
-        throw new LayerkitError('IMAGE_NOT_FOUND', `${location} has no image ${tag} in manifest.json`, {
-          location,
-          tag,
-        });
-      }
-      return item;
-    }
-    if (tag === undefined) {
-      const only = this.#items[0];
-      if (only === undefined || this.#items.length > 1) {
-        throw new LayerkitError(
-          only === undefined ? 'IMAGE_NOT_FOUND' : 'TAG_REQUIRED',
-          only === undefined
-            ? `${location} holds no image`
-            : `${location} holds ${this.#items.length} images; name one`,
-          { location },
-        );
-      }
-      return only;
-    }
+    if (byPosition !== null) return pickImage(store, { index: Number(byPosition[1]) });
+    if (tag === undefined) return pickImage(store, undefined);
     const wanted = familiarReference(parseDockerName(tag));
-    const found = this.#items.find((item) => item.RepoTags.some((repoTag) => sameReference(repoTag, wanted)));
-    if (found === undefined) {
-      throw new LayerkitError('TAG_NOT_FOUND', `no image tagged ${JSON.stringify(tag)} in ${location}`, {
-        location,
-        tag,
-      });
-    }
-    return found;
+    return pickImage(store, { tag, matches: (repoTag) => sameReference(repoTag, wanted) });
   }
 
   /** A path from `manifest.json`, resolved inside the archive only (R12). */
@@ -221,23 +189,12 @@ class DockerArchiveSource implements ImageSource {
   async #synthesize(
     config: Raw<ImageConfig>,
     configMember: ArchiveMember,
-    members: ArchiveMember[],
+    members: (ArchiveMember & { name: string })[],
   ): Promise<ResolvedImage> {
     const layers: Descriptor[] = [];
     for (const [i, member] of members.entries()) {
-      const { digest, diffID, compression } = await this.#hashLayer(member);
-      const expected = config.value.rootfs.diff_ids[i];
-      if (diffID !== expected) {
-        throw new LayerkitError(
-          'DIFFID_MISMATCH',
-          `invalid diffID for layer ${i}: the config says ${expected}, the layer is ${diffID}`,
-          {
-            layer: i,
-            expected,
-            actual: diffID,
-          },
-        );
-      }
+      const { digest, diffID, compression } = await this.#hashLayer(member, `layer ${i} (${member.name})`);
+      checkDiffID(`layer ${i} (${digest})`, config.value.rootfs.diff_ids[i]!, diffID);
       this.#computed.set(digest, member);
       layers.push({ mediaType: mediaTypeFor(compression), digest, size: member.size });
     }
@@ -254,8 +211,11 @@ class DockerArchiveSource implements ImageSource {
     };
   }
 
-  /** One pass over a layer member: its blob digest, and the DiffID of its decompressed bytes. */
-  async #hashLayer(member: ArchiveMember) {
+  /**
+   * One pass over a layer member: its blob digest (the name it gets, R22), and the DiffID and
+   * compression of its decompressed bytes. `layer` names it in decompression errors.
+   */
+  async #hashLayer(member: ArchiveMember, layer: string) {
     const blobHasher = nodeRuntime.sha256();
     const archive = this.#archive;
     const raw = (async function* () {
@@ -267,10 +227,8 @@ class DockerArchiveSource implements ImageSource {
         yield chunk;
       }
     })();
-    const { compression, stream } = await decompressAuto(raw, nodeRuntime);
-    const diffHasher = nodeRuntime.sha256();
-    for await (const chunk of stream) diffHasher.update(chunk);
-    return { digest: blobHasher.digest(), diffID: diffHasher.digest(), compression };
+    const { diffID, compression } = await new LayerStream(raw, { runtime: nodeRuntime, layer }).finish();
+    return { digest: blobHasher.digest(), diffID, compression };
   }
 }
 

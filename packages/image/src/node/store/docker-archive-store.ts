@@ -1,9 +1,11 @@
 /**
- * docker-archive: the `docker save` / `docker load` format. Written as Docker ≥ 25 writes it:
- * an OCI layout (blobs unchanged, so digests survive) plus `manifest.json` and `repositories`
- * for `docker load` (Docker 20.10 reads only those). Read: `manifest.json` decides; a
- * matching manifest in `index.json` is used as is, otherwise (classic pre-25 archives) an
- * OCI manifest is synthesized from the config and layer members after checking every DiffID.
+ * Writing a docker-archive (the `docker save` / `docker load` format) as Docker ≥ 25 writes it:
+ * an OCI layout (`oci-layout`, blobs under `blobs/sha256/` unchanged so digests survive, an
+ * `index.json` naming each tagged image by `io.containerd.image.name` and its tag) plus
+ * `manifest.json` and, for tagged images with layers, `repositories`: all an older `docker
+ * load` (20.10) reads. The archive sink streams the blobs as they are stored and these index
+ * members last, at `close`. Single-platform images only: publishing an index fails with
+ * `UNSUPPORTED_INDEX`. Reading an archive is `docker-archive-source.ts`.
  */
 import { type Digest, digestHex } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
