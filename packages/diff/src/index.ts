@@ -24,7 +24,7 @@ export type {
   Tree,
   TreeEntry,
 } from './contracts.js';
-export type { ChangeStream, DiffFacts, LinkMember } from './engine/change-stream.js';
+export type { ChangeStream, DiffFacts, LinkedPath } from './engine/change-stream.js';
 export type { DetectionMode, XattrComparison } from './engine/compare.js';
 export { type DiffOptions, diffTrees } from './engine/diff-trees.js';
 export {

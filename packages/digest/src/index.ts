@@ -4,7 +4,7 @@
  */
 
 export { BlobVerifier } from './blob-verify.js';
-export { type BlobSink, hashingBlobWriter } from './blob-writer.js';
+export { type BlobStorage, hashingBlobWriter } from './blob-writer.js';
 export { decompressAuto, type SniffedStream, sniffCompression } from './compression-sniff.js';
 export type {
   BlobRef,

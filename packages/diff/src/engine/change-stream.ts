@@ -4,7 +4,7 @@
 import type { BytePath, Change, TreeEntry } from '../contracts.js';
 
 /** One upper path of a hardlink group, with its ancestor directories (outermost first). */
-export interface LinkMember {
+export interface LinkedPath {
   /** The upper entry of this path. */
   entry: TreeEntry;
   /** The upper directories above it, outermost first. */
@@ -13,8 +13,8 @@ export interface LinkMember {
 
 /** Facts a walk gathers while it streams changes; complete once the stream has ended. */
 export interface DiffFacts {
-  /** Upper hardlink groups (multi-link non-directories only): `linkKey` → members in order. */
-  readonly linkGroups: Map<string, LinkMember[]>;
+  /** Upper hardlink groups (multi-link non-directories only): `linkKey` → its paths in walk order. */
+  readonly linkGroups: Map<string, LinkedPath[]>;
   /** Directories whose lower children must all be hidden but could not be listed (opaque marker required). */
   readonly opaqueDirs: Set<BytePath>;
   /** Directories present on both sides whose every lower child is deleted by an explicit `D` change. */
@@ -33,12 +33,12 @@ export function emptyFacts(): DiffFacts {
 }
 
 /** Records an upper entry in its hardlink group, if it has one. */
-export function recordLinkMember(facts: DiffFacts, entry: TreeEntry, ancestors: () => TreeEntry[]): void {
+export function recordLinkedPath(facts: DiffFacts, entry: TreeEntry, ancestors: () => TreeEntry[]): void {
   if (entry.linkKey === undefined || entry.type === 'dir') return;
-  const member = { entry, ancestors: ancestors() };
+  const linked = { entry, ancestors: ancestors() };
   const group = facts.linkGroups.get(entry.linkKey);
-  if (group === undefined) facts.linkGroups.set(entry.linkKey, [member]);
-  else group.push(member);
+  if (group === undefined) facts.linkGroups.set(entry.linkKey, [linked]);
+  else group.push(linked);
 }
 
 /** Wraps a walk (re-run from scratch on every iteration) as a {@link ChangeStream}. */

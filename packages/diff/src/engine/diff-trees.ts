@@ -7,7 +7,7 @@ import { comparePaths, isInside } from '../path.js';
 import type { SnapshotLookup } from '../snapshot/snapshot-lookup.js';
 import { statMatches } from '../snapshot/snapshot-lookup.js';
 import { isSnapshotTree } from '../snapshot/snapshot-tree.js';
-import { type ChangeStream, changeStream, type DiffFacts, recordLinkMember } from './change-stream.js';
+import { type ChangeStream, changeStream, type DiffFacts, recordLinkedPath } from './change-stream.js';
 import { compareMetadata, type DetectionMode, sameContent, type XattrComparison } from './compare.js';
 import { LinkPartition } from './link-partition.js';
 import { type ParentFrame, ParentStack } from './parent-stack.js';
@@ -111,7 +111,7 @@ async function* mergeWalk(lowerTree: Tree, upperTree: Tree, options: DiffOptions
       } else {
         const entry = u!;
         parents.moveTo(entry.path);
-        recordLinkMember(facts, entry, () => parents.ancestors());
+        recordLinkedPath(facts, entry, () => parents.ancestors());
         if (order > 0) {
           yield* parents.report({ kind: 'A', path: entry.path, entry });
           if (entry.type === 'dir') parents.enter(entry, undefined, true);

@@ -4,6 +4,7 @@
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, Change, LayerEntry, TreeEntry } from '../contracts.js';
 import { baseName, comparePaths, parentPath } from '../path.js';
+import { OPAQUE_MARKER } from '../tar/entry-name.js';
 import type { ChangeStream } from './change-stream.js';
 
 /** Options of {@link layerEntriesFromChanges}. */
@@ -72,9 +73,9 @@ function addEntry(items: Map<BytePath, LayerEntry>, entry: TreeEntry): void {
  * in the global order. `D` ⇒ whiteout, `A`/`C` ⇒ entry. Every entry's parent directory must be
  * among the changes (diff engines report changed parents as `C`).
  *
- * With a {@link ChangeStream}'s facts, hardlink groups are made whole: if any member of an upper
- * group is in the layer, all members are (with their ancestors), so the layer alone recreates the
- * links. Within a group the first emitted member carries the content and the others become
+ * With a {@link ChangeStream}'s facts, hardlink groups are made whole: if any path of an upper
+ * group is in the layer, all its paths are (with their ancestors), so the layer alone recreates the
+ * links. Within a group the first emitted path carries the content and the others become
  * `hardlink` entries pointing at it. Opaque markers are emitted where the source requires them,
  * and with `opaque` where a recreated directory allows one.
  *
@@ -88,11 +89,12 @@ export async function* layerEntriesFromChanges(
   const opaque = new Set<BytePath>();
   const facts = 'facts' in changes ? changes.facts : undefined;
   if (facts !== undefined) {
-    for (const members of facts.linkGroups.values()) {
-      if (members.length < 2 || !members.some((m) => items.get(m.entry.path)?.kind === 'entry')) continue;
-      for (const member of members) {
-        addEntry(items, member.entry);
-        for (const ancestor of member.ancestors) addEntry(items, ancestor);
+    for (const group of facts.linkGroups.values()) {
+      if (group.length < 2 || !group.some((linked) => items.get(linked.entry.path)?.kind === 'entry'))
+        continue;
+      for (const linked of group) {
+        addEntry(items, linked.entry);
+        for (const ancestor of linked.ancestors) addEntry(items, ancestor);
       }
     }
     for (const dir of facts.opaqueDirs) opaque.add(dir);
@@ -117,7 +119,7 @@ export async function* layerEntriesFromChanges(
     }
   }
   for (const dir of opaque) {
-    if (!isDir(dir)) throw missingParent(`${dir}/.wh..wh..opq`);
+    if (!isDir(dir)) throw missingParent(`${dir}/${OPAQUE_MARKER}`);
     ordered.push([opaqueKey(dir), { kind: 'opaque', path: dir }]);
   }
   ordered.sort((a, b) => comparePaths(a[0], b[0]));

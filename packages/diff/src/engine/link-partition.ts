@@ -7,7 +7,7 @@ import type { BytePath, TreeEntry } from '../contracts.js';
 /**
  * Tracks, per side, the first unchanged path of every hardlink group seen so far. Two trees
  * link their unchanged paths the same way exactly when every unchanged path has the same first
- * group member on both sides; memory grows with the number of multi-link files only.
+ * path of its group on both sides; memory grows with the number of multi-link files only.
  */
 export class LinkPartition {
   readonly #lower = new Map<string, BytePath>();
