@@ -56,15 +56,6 @@ export function openArchiveFile(path: string, limits: ArchiveScanLimits = {}): A
   }
 }
 
-/**
- * Normalizes an archive-relative path the way layer entry names are (`normalizeEntryName`): drops
- * `./`, leading `/` and empty components, and applies `..`. Returns undefined when the path climbs
- * above the archive root.
- */
-export function normalizeMemberPath(name: string): string | undefined {
-  return normalizeEntryName(name) ?? undefined;
-}
-
 /** Reads a small member (a JSON document); undefined when absent; `JSON_TOO_LARGE` over `maxBytes` (R3). */
 export function readSmallMember(
   archive: ArchiveFile,
@@ -106,9 +97,9 @@ function scanMembers(fd: number, path: string, limits: ArchiveScanLimits): Map<s
   };
   try {
     for (const { header, bodyOffset } of scanTarMembers(readAt, fstatSync(fd).size, tarLimits)) {
-      const normalized = normalizeMemberPath(pathToUtf8(header.name));
+      const normalized = normalizeEntryName(pathToUtf8(header.name));
       // Only regular members are blobs: links and devices are never followed (R12).
-      if (header.typeflag === TYPEFLAG.file && normalized !== undefined && normalized !== '') {
+      if (header.typeflag === TYPEFLAG.file && normalized !== null && normalized !== '') {
         members.set(normalized, { offset: bodyOffset, size: header.size });
       }
     }

@@ -7,7 +7,7 @@
  * is synthesized after every layer's DiffID is verified.
  * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
-import { checkDiffID, LayerStream } from '@layerkit/diff/internal';
+import { checkDiffID, LayerStream, normalizeEntryName } from '@layerkit/diff/internal';
 import { type ByteSource, type Digest, LayerkitError, MemoryBlobStore, mediaTypeFor } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { Raw } from '../../json/raw.js';
@@ -35,7 +35,6 @@ import { archiveLayoutAccess } from './archive-layout-access.js';
 import {
   type ArchiveFile,
   type ArchiveMember,
-  normalizeMemberPath,
   openArchiveFile,
   readArchiveBytes,
   readSmallMember,
@@ -133,8 +132,8 @@ class DockerArchiveSource implements ImageSource {
 
   /** A path from `manifest.json`, resolved inside the archive only (R12). */
   #member(path: string): ArchiveMember & { name: string } {
-    const normalized = normalizeMemberPath(path);
-    if (normalized === undefined) {
+    const normalized = normalizeEntryName(path);
+    if (normalized === null) {
       throw new LayerkitError(
         'ARCHIVE_PATH_ESCAPE',
         `manifest.json path ${JSON.stringify(path)} leaves the archive`,
@@ -169,7 +168,7 @@ class DockerArchiveSource implements ImageSource {
     } catch {
       return undefined; // No usable layout: `docker load` ignores it too.
     }
-    const layerPaths = item.Layers.map((path) => normalizeMemberPath(path));
+    const layerPaths = item.Layers.map((path) => normalizeEntryName(path));
     for (const candidate of candidates) {
       const image = await resolveImage(this.blobs, candidate, platform ?? hostPlatform()).catch(
         () => undefined,
