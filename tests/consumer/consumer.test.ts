@@ -10,9 +10,9 @@
  *   - npm: every package installed from its tarball with `npm install ./x.tgz …`; every export
  *     path imports; every README example (see README.md, "As a library", and readme-examples.ts)
  *     type-checks with the repository's tsc (`module`/`moduleResolution: nodenext`, `strict`,
- *     `skipLibCheck: false`) against the installed packages and the `test:run` ones run; the
- *     portable cores type-check without @types/node; `npx layerkit` runs an import / unpack /
- *     diff / commit / history round trip;
+ *     `exactOptionalPropertyTypes`, `skipLibCheck: false`) against the installed packages and
+ *     the `test:run` ones run; the portable cores type-check without @types/node; `npx layerkit`
+ *     runs an import / unpack / diff / commit / history round trip;
  *   - pnpm: an application that depends on @layerkit/image (and @layerkit/cli) alone, under
  *     pnpm's strict node_modules: the other packages are not importable, README's library examples
  *     type-check and run, and what such an application cannot name is compared with a known list.
@@ -261,6 +261,8 @@ const TSCONFIG = {
     target: 'es2023',
     lib: ['es2023'],
     strict: true,
+    // The stricter setting: what type-checks with it type-checks without it.
+    exactOptionalPropertyTypes: true,
     skipLibCheck: false,
     types: ['node'],
     allowJs: true,
@@ -674,7 +676,7 @@ describe('installed from the tarballs with npm', () => {
     }
   });
 
-  it('type-checks every README example and export path (strict, nodenext, skipLibCheck: false)', () => {
+  it('type-checks every README example and export path (strict, exact optional properties, nodenext, skipLibCheck: false)', () => {
     expect(CHECKED.length).toBeGreaterThan(0);
     expect(compiled.errors).toEqual([]);
   });
@@ -737,6 +739,7 @@ const IMAGE_APP_NEEDS = {
     'DetectionMode',
     'LayerBlob',
     'Tree',
+    'BytePath',
     'MemoryEntrySpec',
     // every operation's errors
     'LayerkitErrorCode',
@@ -764,6 +767,8 @@ const IMAGE_APP_NEEDS = {
     'toEngineApiJson',
     'MemoryTree', // a layer source of the build API
     'pathToUtf8', // unpack's skipped entries (byte-string paths), for display
+    'pathFromUtf8', // the paths of a `tree` layer's own entries (BytePath is branded)
+    'pathFromBytes',
     'parseDockerName', // docker-archive names and registry references
     'parseRegistryReference',
   ],

@@ -6,6 +6,7 @@
 import type { BytePath, TreeEntry } from '@layerkit/diff';
 import { bytesContent, MemoryTree, pathFromUtf8 } from '@layerkit/diff';
 import fc from 'fast-check';
+import { asBytePath, EMPTY_PATH, joinPath } from '../../packages/diff/src/path.js';
 
 /** File-object facts shared by all hardlinks of one inode. */
 interface InodeSpec {
@@ -25,7 +26,12 @@ type Node =
   | { kind: 'dir'; mode: number; uid: number; children: Record<string, Node> };
 
 /** Names chosen to collide between trees and to stress the order and the encodings. */
-export const NAMES: readonly BytePath[] = ['a', 'a.b', 'a-b', pathFromUtf8('é'), '\xff\xfe', 'n'.repeat(110)];
+export const NAMES: readonly BytePath[] = [
+  ...['a', 'a.b', 'a-b'].map(pathFromUtf8),
+  pathFromUtf8('é'),
+  asBytePath('\xff\xfe'),
+  pathFromUtf8('n'.repeat(110)),
+];
 
 const CONTENTS = ['', 'a', 'b', 'hello', 'world', 'z'.repeat(3000)];
 const mtimeArb = fc
@@ -105,9 +111,9 @@ function entriesOf(children: Record<string, Node>, pool: InodeSpec[]): TreeEntry
     }
   };
   count(children);
-  const walk = (nodes: Record<string, Node>, prefix: string) => {
+  const walk = (nodes: Record<string, Node>, dir: BytePath) => {
     for (const [name, node] of Object.entries(nodes)) {
-      const path = prefix + name;
+      const path = joinPath(dir, asBytePath(name)); // the keys are NAMES
       const base = { path, uid: 0, gid: 0, size: 0, mtimeNs: 1_600_000_000_000_000_000n };
       if (node.kind === 'file') {
         const inode = pool[node.inode]!;
@@ -134,11 +140,11 @@ function entriesOf(children: Record<string, Node>, pool: InodeSpec[]): TreeEntry
         out.push({ ...base, type: 'char', mode: 0o666, devMajor: node.major, devMinor: node.minor });
       } else {
         out.push({ ...base, type: 'dir', mode: node.mode, uid: node.uid });
-        walk(node.children, `${path}/`);
+        walk(node.children, path);
       }
     }
   };
-  walk(children, '');
+  walk(children, EMPTY_PATH);
   return out;
 }
 

@@ -6,6 +6,7 @@ import {
   type BytePath,
   type LayerEntry,
   pathFromBytes,
+  pathFromUtf8,
   readTar,
   type TarHeader,
   type TreeEntry,
@@ -14,6 +15,7 @@ import {
 import { TYPEFLAG } from '@layerkit/diff/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { joinComponents, joinPath } from '../../packages/diff/src/path.js';
 import { checkProperty } from '../fixtures/property.js';
 import { chunked, collect, sha256 } from '../fixtures/tar-helpers.js';
 
@@ -23,12 +25,12 @@ const byteComponent = fc
   .filter((name) => name !== '.' && name !== '..' && !name.startsWith('.wh.'));
 const component = fc
   .oneof(
-    fc.constantFrom('etc', 'usr', 'bin', 'a', 'b'),
-    fc.stringMatching(/^[a-z0-9._-]{1,40}$/),
+    fc.constantFrom('etc', 'usr', 'bin', 'a', 'b').map(pathFromUtf8),
+    fc.stringMatching(/^[a-z0-9._-]{1,40}$/).map(pathFromUtf8),
     byteComponent,
   )
   .filter((name) => name !== '.' && name !== '..' && !name.startsWith('.wh.'));
-const path = fc.array(component, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+const path = fc.array(component, { minLength: 1, maxLength: 3 }).map(joinComponents);
 
 const common = fc.record({
   mode: fc.integer({ min: 0, max: 0o7777 }),
@@ -80,8 +82,8 @@ const kind: fc.Arbitrary<Kind> = fc.oneof(
     type: fc.constant('symlink' as const),
     target: fc.oneof(
       path,
-      byteComponent.map((c) => `../${c}`),
-      fc.constant('x'.repeat(180)),
+      byteComponent.map((c) => joinPath(pathFromUtf8('..'), c)),
+      fc.constant(pathFromUtf8('x'.repeat(180))),
     ),
   }),
   fc.record({

@@ -5,14 +5,24 @@
  * Paths are *byte strings*: every char code is one byte (0–255) of the raw file name,
  * exactly as the file system or the tar header holds it (think `Buffer.toString('latin1')`).
  * This keeps non-UTF-8 names intact end to end and makes `<` on strings a byte comparison.
- * Convert at the edges with `pathFromUtf8` / `pathToUtf8` (see path.ts).
+ * `BytePath` is branded so UTF-8 text cannot pass for one: convert at the edges with
+ * `pathFromUtf8` / `pathFromBytes` and `pathToUtf8` / `pathToBytes` (see path.ts).
  * A path is relative to the tree root, has no leading `/` or `./`, no trailing `/`,
  * and the root itself is never an entry.
  */
 import type { Digest } from '@layerkit/digest';
 
-/** A byte-string path (see the file comment). */
-export type BytePath = string;
+declare const bytePathBrand: unique symbol;
+
+/**
+ * A byte-string path (see the file comment). Branded: a plain (UTF-8) `string` is not a
+ * `BytePath`; make one with `pathFromUtf8` or `pathFromBytes`. A `BytePath` is a `string`
+ * wherever one is read.
+ */
+export type BytePath = string & {
+  /** A type-only marker (no such property exists at run time). */
+  readonly [bytePathBrand]: true;
+};
 
 /** File types a tree can hold. `hardlink` appears only in tar-sourced trees (typeflag 1). */
 export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'socket';

@@ -1,7 +1,31 @@
 /**
- * Byte-string paths (see contracts.ts): conversion at the edges and the one global order.
+ * Byte-string paths (see contracts.ts): conversion at the edges, the one global order, and the
+ * path algebra. `BytePath` is a branded string, so a UTF-8 `string` is not one. A `BytePath` is
+ * made by a conversion (`pathFromBytes`, `pathFromUtf8`), by path algebra on other `BytePath`s
+ * (`parentPath`, `baseName`, `slicePath`, `joinPath`, `pathComponents`, `joinComponents`), or by
+ * the one unchecked cast, `asBytePath`, for strings that already hold one byte per char. The
+ * brand is type-only: every helper is the plain string operation, with no check and no copy.
  */
 import type { BytePath } from './contracts.js';
+
+/**
+ * Declares that `latin1` already holds one raw name byte per char (0–255): the one unchecked
+ * cast, free at run time, for code that has names as bytes-as-latin1 strings already. Legitimate
+ * only for strings made that way: Node's `'latin1'` decoding of raw names (`readdirSync`,
+ * `readlinkSync`, `Buffer.toString('latin1')`: the directory walk and the disk apply target),
+ * the snapshot format's `%XX` decoder, a byte-string xattr name, and names built from
+ * `BytePath`s and ASCII text only (whiteout names, a directory's `dir/` tar name, sort keys).
+ * Never for text from a user or a UTF-8 decode: convert that with {@link pathFromUtf8}.
+ */
+export function asBytePath(latin1: string): BytePath {
+  return latin1 as BytePath;
+}
+
+/**
+ * The empty byte path `''`: the root of a tree (never an entry; the parent of top-level entries),
+ * or no name at all (a tar header's empty link name).
+ */
+export const EMPTY_PATH: BytePath = asBytePath('');
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 const utf8Encoder = new TextEncoder();
@@ -13,7 +37,7 @@ export function pathFromBytes(bytes: Uint8Array): BytePath {
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode(...bytes.subarray(i, i + 8192));
   }
-  return out;
+  return asBytePath(out);
 }
 
 /** Converts a byte-string path back to its raw bytes. */
@@ -51,15 +75,35 @@ export function comparePaths(a: BytePath, b: BytePath): number {
   return a.length - b.length;
 }
 
-/** The parent of a path (`''` for a top-level entry). */
+/** The parent of a path (`''`, the root, for a top-level entry). */
 export function parentPath(path: BytePath): BytePath {
   const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
+  return i < 0 ? EMPTY_PATH : slicePath(path, 0, i);
 }
 
 /** The last component of a path. */
 export function baseName(path: BytePath): BytePath {
-  return path.slice(path.lastIndexOf('/') + 1);
+  return slicePath(path, path.lastIndexOf('/') + 1);
+}
+
+/** The bytes of `path` from `start` up to `end` (`String.prototype.slice`: a byte range is bytes). */
+export function slicePath(path: BytePath, start: number, end?: number): BytePath {
+  return asBytePath(path.slice(start, end));
+}
+
+/** `dir/name`, or `name` alone in the root (`dir` is `''`). */
+export function joinPath(dir: BytePath, name: BytePath): BytePath {
+  return dir === '' ? name : asBytePath(`${dir}/${name}`);
+}
+
+/** The `/`-separated components of a path (`['']` for the root). */
+export function pathComponents(path: BytePath): BytePath[] {
+  return path.split('/') as BytePath[];
+}
+
+/** Components joined with `/`: the inverse of {@link pathComponents}. */
+export function joinComponents(components: readonly BytePath[]): BytePath {
+  return asBytePath(components.join('/'));
 }
 
 /** True when `descendant` lies strictly inside directory `ancestor` (`''` is the root). */

@@ -29,7 +29,7 @@ export type ByteSource = AsyncIterable<Uint8Array>;
 /** Compression options common to every codec. */
 export interface CompressOptions {
   /** Codec-specific level (gzip 1–9). Omitted: the codec's documented default. */
-  level?: number;
+  level?: number | undefined;
 }
 
 /** One compression format, streaming in both directions. */

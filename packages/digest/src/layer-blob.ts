@@ -37,11 +37,11 @@ export interface WriteLayerBlobOptions {
   /** Receives the blob; nothing appears in it unless the whole pass succeeds. */
   store: Pick<BlobStore, 'writer'>;
   /** Default `gzip`. */
-  compression?: CompressionName;
+  compression?: CompressionName | undefined;
   /** Codec level; default: the codec's default (gzip 6). */
-  level?: number;
+  level?: number | undefined;
   /** Hashing and codecs; default `portableRuntime` (pass `nodeRuntime` in Node: ~15× faster hashing). */
-  runtime?: DigestRuntime;
+  runtime?: DigestRuntime | undefined;
 }
 
 /** Passes a stream through unchanged while hashing and counting it. */

@@ -3,9 +3,9 @@ import { displayWidth } from './display-width.js';
 /** Layout parameters of Go's `tabwriter.NewWriter(out, minWidth, tabwidth, padding, ' ', 0)`. */
 export interface AlignColumnsOptions {
   /** Minimal column width including padding (docker/cli: 10). */
-  minWidth?: number;
+  minWidth?: number | undefined;
   /** Spaces added to the widest cell of a column (docker/cli: 3). */
-  padding?: number;
+  padding?: number | undefined;
 }
 
 /**

@@ -5,17 +5,17 @@ import { parseSourceDateEpoch } from './source-date-epoch.js';
 /** What {@link createHistoryEntry} records; every field is optional. */
 export interface CreateHistoryEntryOptions {
   /** The command that made the layer (Docker: the container's Cmd joined by spaces). */
-  createdBy?: string;
+  createdBy?: string | undefined;
   /** `--author`. */
-  author?: string;
+  author?: string | undefined;
   /** `--message`. */
-  comment?: string;
+  comment?: string | undefined;
   /** True when the step added no layer (an empty diff). */
-  emptyLayer?: boolean;
+  emptyLayer?: boolean | undefined;
   /** Where "now" comes from when SOURCE_DATE_EPOCH is not given (default: the system clock). */
-  clock?: () => Date;
+  clock?: (() => Date) | undefined;
   /** Seconds since the epoch; when given it wins over `clock` and `created` has no fraction. */
-  sourceDateEpoch?: string | number;
+  sourceDateEpoch?: string | number | undefined;
 }
 
 /**

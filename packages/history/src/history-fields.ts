@@ -8,15 +8,15 @@ import { sanitizeDisplayText } from './sanitize-display-text.js';
 /** How `docker history` renders rows (its flags). */
 export interface RenderHistoryOptions {
   /** `--no-trunc`: full IDs and CREATED BY (default false). */
-  noTrunc?: boolean;
+  noTrunc?: boolean | undefined;
   /** `--human` (default true): relative times and decimal sizes instead of timestamps and bytes. */
-  human?: boolean;
+  human?: boolean | undefined;
   /** `--quiet`: the table shows only IDs (ignored by JSON output). */
-  quiet?: boolean;
+  quiet?: boolean | undefined;
   /** The reference time for "… ago" (default: the current time). */
-  now?: Date;
+  now?: Date | undefined;
   /** IANA zone for CREATED AT timestamps (default `UTC`; Docker uses the local zone). */
-  timeZone?: string;
+  timeZone?: string | undefined;
 }
 
 /** The string fields `docker history` exposes for one row (`--format` placeholders). */

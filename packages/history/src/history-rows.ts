@@ -21,7 +21,7 @@ export interface HistoryRow {
 /** The part of an image config that history rows need. */
 export interface HistorySource {
   /** The config's `history` array (oldest first); absent or null means no rows. */
-  history?: readonly HistoryEntry[] | null;
+  history?: readonly HistoryEntry[] | null | undefined;
   /** The config's `rootfs`. */
   rootfs: {
     /** The DiffIDs of the layers, bottom first. */

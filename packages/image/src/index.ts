@@ -84,6 +84,8 @@ export {
   type MemoryEntrySpec,
   MemoryTree,
   type MemoryTreeDefaults,
+  pathFromBytes,
+  pathFromUtf8,
   pathToUtf8,
   ROOT_ENTRY_SKIPPED,
   type SkippedEntry,

@@ -222,6 +222,17 @@ describe.each(TRANSPORTS)('uploads over the $name', ({ client }) => {
     await expect(writer.write(bytesOf(1, 1))).rejects.toMatchObject({ code: 'WRITER_CLOSED' });
   });
 
+  it("an upload's chunkSize given as undefined is the client's, as when it is left out", async () => {
+    const registry = client(ctx.registry, { chunkSize: CHUNK });
+    await registry.pushBlob('app', bytesOf(9, 2 * CHUNK + 10), undefined, { chunkSize: undefined });
+    const patches = ctx.registry.requests.filter((request) => request.method === 'PATCH');
+    expect(patches.map((patch) => patch.headers['content-range'])).toEqual([
+      '0-1023',
+      '1024-2047',
+      '2048-2057',
+    ]);
+  });
+
   it('mounts: 201 mounted; 202 means not mounted (the session is dropped again)', async () => {
     const { ref } = seedBlob(ctx.registry, 'base', 1, 100);
     const registry = client(ctx.registry);

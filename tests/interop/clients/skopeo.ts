@@ -19,14 +19,14 @@ export interface SkopeoInspect {
 /** How skopeo reaches the registry on one side of a {@link copy} (`docker://` references only). */
 export interface SkopeoRegistryAccess {
   /** `--{src,dest}-cert-dir`: trust the `ca.crt` in this directory (and verify TLS). */
-  readonly certDir?: string;
+  readonly certDir?: string | undefined;
   /**
    * `--{src,dest}-tls-verify`; default: on with {@link certDir}, off without (plain-HTTP
    * registries need it off). On without a cert dir: the host's CAs only.
    */
-  readonly tlsVerify?: boolean;
+  readonly tlsVerify?: boolean | undefined;
   /** `--{src,dest}-creds USER:PASSWORD`; none: anonymous. */
-  readonly creds?: string;
+  readonly creds?: string | undefined;
 }
 
 /** Options of {@link copy}. */

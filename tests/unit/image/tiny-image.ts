@@ -70,7 +70,7 @@ export async function writeTiny(sink: ImageSink, image: TinyImage, tag?: string)
   const writer = sink.blobs.writer();
   await writer.write(image.layerBytes);
   await writer.commit(image.layer);
-  return sink.publish(image, tag === undefined ? {} : { tag });
+  return sink.publish(image, { tag });
 }
 
 /** Awaits `promise` and returns the LayerkitError it rejects with; fails otherwise. */

@@ -72,15 +72,14 @@ Example:
     } else {
       if (args.length !== 2) throw new UsageError('expected IMAGE|DIR_A and DIR_B');
       const [from, to] = args as [string, string];
-      const options = mode === undefined ? {} : { mode };
       changes = isImageArgument(from)
         ? await diffImage(from, to, {
-            ...options,
+            mode,
             platform: platformOf(flags),
             registry: registryOptionsOf(flags),
             signal: interrupted,
           })
-        : await collect(diffTrees(directoryTree(from), directoryTree(to), options));
+        : await collect(diffTrees(directoryTree(from), directoryTree(to), { mode }));
     }
     if (format === 'json') out.line(JSON.stringify(toEngineApiJson(changes)));
     else if (changes.length > 0) out.line(formatDockerDiff(changes).replace(/\n$/, ''));

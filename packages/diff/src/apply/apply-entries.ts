@@ -7,7 +7,7 @@
  */
 import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, TarEntry, TarHeader } from '../contracts.js';
-import { baseName, parentPath, pathToUtf8 } from '../path.js';
+import { baseName, EMPTY_PATH, joinPath, parentPath, pathToUtf8 } from '../path.js';
 import { classifyEntryName, type EntryName, localLinkTarget } from '../tar/entry-name.js';
 import { entryTypeOf, type TarEntryType } from '../tar/typeflag.js';
 import {
@@ -18,7 +18,7 @@ import {
   type SpecialType,
 } from './apply-types.js';
 import { entryMeta } from './entry-meta.js';
-import { InRootResolver, joinPath } from './in-root-resolver.js';
+import { InRootResolver } from './in-root-resolver.js';
 
 // Devices and FIFOs: created only when the target may make special files.
 function isSpecial(type: TarEntryType): type is SpecialType {
@@ -48,7 +48,7 @@ export async function applyEntries(
   try {
     applier.finish();
   } catch (error) {
-    throw asLayerkitError(error, '');
+    throw asLayerkitError(error, EMPTY_PATH);
   }
 }
 
@@ -156,7 +156,7 @@ class LayerApplier {
     if (this.#written.has(path) && this.#rules.strict)
       fail('APPLY_DUPLICATE_ENTRY', 'the layer holds this path twice', archivePath);
     // Resolved before anything is removed, so a link can neither target itself nor a removed path.
-    const linkSource = type === 'hardlink' ? this.#hardlinkSource(archivePath, header, path) : '';
+    const linkSource = type === 'hardlink' ? this.#hardlinkSource(archivePath, header, path) : EMPTY_PATH;
     const meta = entryMeta(header, archivePath, this.#tally);
     const existing = this.#target.kind(path);
     const mergeDir = existing === 'dir' && type === 'dir';

@@ -6,16 +6,19 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';
-import { baseName, parentPath, pathToUtf8 } from '../path.js';
+import {
+  baseName,
+  EMPTY_PATH,
+  joinComponents,
+  joinPath,
+  parentPath,
+  pathComponents,
+  pathToUtf8,
+} from '../path.js';
 import type { ApplyTarget } from './apply-types.js';
 
 /** Linux's own limit on symlinks followed in one lookup is 40; docs/secure-apply.md allows 255. */
 const MAX_LINKS = 255;
-
-/** Joins a real directory path (`''` = root) and a name. */
-export function joinPath(dir: BytePath, name: BytePath): BytePath {
-  return dir === '' ? name : `${dir}/${name}`;
-}
 
 /**
  * Resolves directories of one layer's entries, caching each archive directory's real path. The
@@ -41,7 +44,7 @@ export class InRootResolver {
    * `undefined` means "not a directory here".
    */
   resolveDir(dir: BytePath, create: boolean): BytePath | undefined {
-    if (dir === '') return '';
+    if (dir === '') return EMPTY_PATH;
     const cached = this.#cache.get(dir);
     if (cached !== undefined) return cached;
     const parent = this.resolveDir(parentPath(dir), create);
@@ -53,7 +56,7 @@ export class InRootResolver {
 
   /** Walks `name` below the real directory `base`, following symlinks inside the root. */
   #follow(base: BytePath, name: BytePath, create: boolean, dir: BytePath): BytePath | undefined {
-    const resolved = base === '' ? [] : base.split('/');
+    const resolved = base === '' ? [] : pathComponents(base);
     const pending = [name];
     let links = 0;
     for (let component = pending.pop(); component !== undefined; component = pending.pop()) {
@@ -62,7 +65,7 @@ export class InRootResolver {
         resolved.pop();
         continue;
       }
-      const candidate = joinPath(resolved.join('/'), component);
+      const candidate = joinPath(joinComponents(resolved), component);
       const kind = this.#target.kind(candidate);
       if (kind === 'dir') {
         resolved.push(component);
@@ -79,7 +82,7 @@ export class InRootResolver {
         const target = this.#target.readlink(candidate);
         if (target.startsWith('/')) resolved.length = 0;
         // The target's components replace this one; pushed in reverse so they pop in order.
-        pending.push(...target.split('/').reverse());
+        pending.push(...pathComponents(target).reverse());
       } else if (!create) {
         return undefined;
       } else if (kind === undefined) {
@@ -93,6 +96,6 @@ export class InRootResolver {
         );
       }
     }
-    return resolved.join('/');
+    return joinComponents(resolved);
   }
 }

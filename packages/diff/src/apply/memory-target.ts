@@ -6,9 +6,8 @@
  */
 import type { Digest, HasherFactory } from '@layerkit/digest';
 import type { BytePath, EntryType, TreeEntry } from '../contracts.js';
-import { baseName, parentPath } from '../path.js';
+import { baseName, EMPTY_PATH, joinPath, parentPath, pathComponents } from '../path.js';
 import type { ApplyTarget, EntryMeta, SpecialType } from './apply-types.js';
-import { joinPath } from './in-root-resolver.js';
 
 /** Where a file's bytes live: the entry at `ordinal` (0-based, in stream order) of layer `layer`. */
 export interface ContentSource {
@@ -64,7 +63,7 @@ export class MemoryTarget implements ApplyTarget {
   }
 
   readlink(path: BytePath): BytePath {
-    return this.#lookup(path)?.inode.linkTarget ?? '';
+    return this.#lookup(path)?.inode.linkTarget ?? EMPTY_PATH;
   }
 
   readdir(path: BytePath): BytePath[] {
@@ -132,7 +131,7 @@ export class MemoryTarget implements ApplyTarget {
    * Every entry below the root (any order), as tree entries; `content` builds the reader of a
    * file from its source. Files with several names share a `linkKey`.
    */
-  entries(content: (source: ContentSource) => TreeEntry['content']): TreeEntry[] {
+  entries(content: (source: ContentSource) => NonNullable<TreeEntry['content']>): TreeEntry[] {
     const names = new Map<number, number>();
     const found: Array<[BytePath, Inode]> = [];
     const visit = (dir: BytePath, node: MemoryNode) => {
@@ -143,7 +142,7 @@ export class MemoryTarget implements ApplyTarget {
         visit(path, child);
       }
     };
-    visit('', this.#root);
+    visit(EMPTY_PATH, this.#root);
     return found.map(([path, inode]) => {
       const { meta } = inode;
       const entry: TreeEntry = {
@@ -172,7 +171,7 @@ export class MemoryTarget implements ApplyTarget {
   #lookup(path: BytePath): MemoryNode | undefined {
     if (path === '') return this.#root;
     let node: MemoryNode | undefined = this.#root;
-    for (const name of path.split('/')) {
+    for (const name of pathComponents(path)) {
       node = node.children?.get(name);
       if (node === undefined) return undefined;
     }

@@ -3,7 +3,7 @@
  */
 import type { HasherFactory } from '@layerkit/digest';
 import type { BytePath, EntryStat, Tree, TreeEntry } from '../contracts.js';
-import { comparePaths, isInside } from '../path.js';
+import { comparePaths, EMPTY_PATH, isInside } from '../path.js';
 import type { SnapshotLookup } from '../snapshot/snapshot-lookup.js';
 import { statMatches } from '../snapshot/snapshot-lookup.js';
 import { isSnapshotTree } from '../snapshot/snapshot-tree.js';
@@ -16,21 +16,21 @@ import { TreeCursor } from './tree-cursor.js';
 /** Options of {@link diffTrees}. */
 export interface DiffOptions {
   /** How mtime-only differences are settled (default `auto`; see {@link DetectionMode}). */
-  mode?: DetectionMode;
+  mode?: DetectionMode | undefined;
   /** Which xattrs count as a change (default `capability`, as Docker). */
-  xattrs?: XattrComparison;
+  xattrs?: XattrComparison | undefined;
   /**
    * Stat facts recorded when the lower tree was unpacked into the upper directory: an upper
    * entry whose `stat` equals its record is unchanged, with no further checks. Not needed when
    * the lower tree is a snapshot tree (`snapshotTree`, `readSnapshotTree`): its entries' own
    * `stat`s are then the records. Given, this lookup takes precedence.
    */
-  snapshot?: SnapshotLookup;
+  snapshot?: SnapshotLookup | undefined;
   /**
    * Hashes a file's content when only the other side knows its `contentDigest` (a snapshot or
    * merged-view lower). Default: the portable sha256; in Node pass `createNativeSha256`.
    */
-  hasher?: HasherFactory;
+  hasher?: HasherFactory | undefined;
 }
 
 /** True when every lower child of a directory present on both sides was deleted. */
@@ -132,7 +132,7 @@ async function* mergeWalk(lowerTree: Tree, upperTree: Tree, options: DiffOptions
       const upperWait = order >= 0 ? upper.advance() : undefined;
       if (upperWait !== undefined) await upperWait;
     }
-    parents.moveTo('');
+    parents.moveTo(EMPTY_PATH);
   } finally {
     await Promise.all([lower.close(), upper.close()]);
   }

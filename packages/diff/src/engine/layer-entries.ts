@@ -3,8 +3,8 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, Change, LayerEntry, TreeEntry } from '../contracts.js';
-import { baseName, comparePaths, parentPath } from '../path.js';
-import { OPAQUE_MARKER } from '../tar/entry-name.js';
+import { asBytePath, baseName, comparePaths, joinPath, parentPath, pathToUtf8 } from '../path.js';
+import { opaqueMarkerPath } from '../tar/entry-name.js';
 import type { ChangeStream } from './change-stream.js';
 
 /** Options of {@link layerEntriesFromChanges}. */
@@ -22,13 +22,12 @@ export interface LayerEntryOptions {
  * marker, then whiteouts (by name), then the other entries with their subtrees. `\0` (never part
  * of a file name) ranks right after `/` in `comparePaths`, ahead of every real name byte.
  */
-function whiteoutKey(path: BytePath): string {
-  const parent = parentPath(path);
-  return `${parent === '' ? '' : `${parent}/`}\0${baseName(path)}`;
+function whiteoutKey(path: BytePath): BytePath {
+  return joinPath(parentPath(path), asBytePath(`\0${baseName(path)}`));
 }
 
-function opaqueKey(dir: BytePath): string {
-  return `${dir}/\0`;
+function opaqueKey(dir: BytePath): BytePath {
+  return asBytePath(`${dir}/\0`);
 }
 
 function asHardlink(entry: TreeEntry, target: BytePath): TreeEntry {
@@ -39,7 +38,7 @@ function asHardlink(entry: TreeEntry, target: BytePath): TreeEntry {
 function missingParent(path: BytePath): LayerkitError {
   return new LayerkitError(
     'MISSING_PARENT',
-    `layer entry ${JSON.stringify(path)} has no changed parent directory to carry it`,
+    `layer entry ${JSON.stringify(pathToUtf8(path))} has no changed parent directory to carry it`,
     { path },
   );
 }
@@ -53,9 +52,13 @@ async function collect(
     if (change.kind === 'D') {
       items.set(change.path, { kind: 'whiteout', path: change.path });
     } else if (change.entry === undefined) {
-      throw new LayerkitError('INVALID_CHANGE', `change ${JSON.stringify(change.path)} has no entry`, {
-        path: change.path,
-      });
+      throw new LayerkitError(
+        'INVALID_CHANGE',
+        `change ${JSON.stringify(pathToUtf8(change.path))} has no entry`,
+        {
+          path: change.path,
+        },
+      );
     } else {
       items.set(change.path, { kind: 'entry', entry: change.entry });
     }
@@ -101,7 +104,7 @@ export async function* layerEntriesFromChanges(
     if (options.opaque === true) for (const dir of facts.recreatedDirs) opaque.add(dir);
   }
 
-  const ordered: [key: string, entry: LayerEntry][] = [];
+  const ordered: [key: BytePath, entry: LayerEntry][] = [];
   const groupSizes = new Map<string, number>();
   const isDir = (path: BytePath) => {
     const item = items.get(path);
@@ -119,7 +122,7 @@ export async function* layerEntriesFromChanges(
     }
   }
   for (const dir of opaque) {
-    if (!isDir(dir)) throw missingParent(`${dir}/${OPAQUE_MARKER}`);
+    if (!isDir(dir)) throw missingParent(opaqueMarkerPath(dir));
     ordered.push([opaqueKey(dir), { kind: 'opaque', path: dir }]);
   }
   ordered.sort((a, b) => comparePaths(a[0], b[0]));

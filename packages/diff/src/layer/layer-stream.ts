@@ -41,9 +41,9 @@ export interface LayerStreamOptions {
   /** How errors name the layer, e.g. `layer 2 (sha256:…)`. */
   layer: string;
   /** The config's DiffID for this layer; without it nothing is checked and a failure is reported as it is. */
-  diffID?: Digest;
+  diffID?: Digest | undefined;
   /** Decompression caps; default 64 GiB and 1100:1. */
-  limits?: DecompressionLimits;
+  limits?: DecompressionLimits | undefined;
 }
 
 /** What the stream measured, once read to its end. */

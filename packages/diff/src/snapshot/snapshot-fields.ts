@@ -3,6 +3,8 @@
  * all as space-free printable ASCII so a line splits on `' '`.
  */
 import { LayerkitError } from '@layerkit/digest';
+import type { BytePath } from '../contracts.js';
+import { asBytePath, EMPTY_PATH } from '../path.js';
 
 /** Marks an absent optional field. */
 const ABSENT = '-';
@@ -33,15 +35,17 @@ export function escapeBytes(text: string): string {
   return out + text.slice(plainFrom);
 }
 
-/** Reverses {@link escapeBytes}; `line` names the line in errors. */
-export function unescapeBytes(text: string, line: number): string {
-  if (!text.includes('%')) return text;
-  return text.replace(/%(..)?/g, (_match, hex: string | undefined) => {
-    if (hex === undefined || !/^[0-9A-F]{2}$/.test(hex)) {
-      throw snapshotError(`snapshot line ${line}: bad escape`, { line });
-    }
-    return String.fromCharCode(Number.parseInt(hex, 16));
-  });
+/** Reverses {@link escapeBytes}: a byte string (one char per `%XX` or ASCII byte); `line` names the line in errors. */
+export function unescapeBytes(text: string, line: number): BytePath {
+  const bytes = !text.includes('%')
+    ? text
+    : text.replace(/%(..)?/g, (_match, hex: string | undefined) => {
+        if (hex === undefined || !/^[0-9A-F]{2}$/.test(hex)) {
+          throw snapshotError(`snapshot line ${line}: bad escape`, { line });
+        }
+        return String.fromCharCode(Number.parseInt(hex, 16));
+      });
+  return asBytePath(bytes);
 }
 
 /** Encodes an optional field: `-` when absent, `=` when empty, else `encode(value)`. */
@@ -56,9 +60,9 @@ export function encodeOptionalBytes(value: string | undefined): string {
 }
 
 /** Reverses {@link encodeOptionalBytes}. */
-export function decodeOptionalBytes(field: string, line: number): string | undefined {
+export function decodeOptionalBytes(field: string, line: number): BytePath | undefined {
   if (field === ABSENT) return undefined;
-  return field === EMPTY ? '' : unescapeBytes(field, line);
+  return field === EMPTY ? EMPTY_PATH : unescapeBytes(field, line);
 }
 
 /** Optional raw bytes as lowercase hex. */

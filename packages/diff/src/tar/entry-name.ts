@@ -6,7 +6,16 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, LayerEntry } from '../contracts.js';
-import { pathToUtf8 } from '../path.js';
+import {
+  asBytePath,
+  baseName,
+  joinComponents,
+  joinPath,
+  parentPath,
+  pathComponents,
+  pathToUtf8,
+  slicePath,
+} from '../path.js';
 
 /** The basename prefix of an explicit whiteout: `.wh.<name>` deletes `<name>`. */
 export const WHITEOUT_PREFIX = '.wh.';
@@ -38,11 +47,14 @@ export type EntryName =
  * Normalizes a raw name lexically: strips every leading `/`, then resolves `.`, `..` and empty
  * components (POSIX `normalize`) and drops the trailing `/`. Only `/` and `.` are special, so any
  * string of `/`-separated names works: byte strings here, UTF-8 member names in the archive stores.
+ * The result holds only components of `name`, so a `BytePath` normalizes to a `BytePath`.
  *
  * Returns `''` for names that denote the root (`./`, `/`, `a/..`), and `null` when a `..` climbs
  * above the root (`../x`, `a/../../x`). Backslashes and other bytes are ordinary name bytes on
  * Linux and are kept (T2).
  */
+export function normalizeEntryName(name: BytePath): BytePath | null;
+export function normalizeEntryName(name: string): string | null;
 export function normalizeEntryName(name: string): string | null {
   if (!NEEDS_CLEANING.test(name)) return name;
   const parts: string[] = [];
@@ -67,7 +79,7 @@ export function classifyEntryName(name: BytePath): EntryName {
   const path = localName(name, name);
   if (path === '') return { kind: 'root' };
   if (!path.includes(WHITEOUT_PREFIX)) return { kind: 'plain', path };
-  const parts = path.split('/');
+  const parts = pathComponents(path);
   const last = parts.length - 1;
   for (let i = 0; i < last; i++) {
     const part = parts[i]!;
@@ -77,14 +89,24 @@ export function classifyEntryName(name: BytePath): EntryName {
   }
   const base = parts[last]!;
   if (!base.startsWith(WHITEOUT_PREFIX)) return { kind: 'plain', path };
-  const dir = parts.slice(0, last).join('/');
+  const dir = joinComponents(parts.slice(0, last));
   if (base === OPAQUE_MARKER) return { kind: 'opaque', path: dir };
   if (base.startsWith(AUFS_METADATA_PREFIX)) return { kind: 'aufs-metadata', path };
-  const target = base.slice(WHITEOUT_PREFIX.length);
+  const target = slicePath(base, WHITEOUT_PREFIX.length);
   if (target === '' || target === '.' || target === '..') {
     throw invalidWhiteout(path, 'the whiteout names no entry of its directory');
   }
-  return { kind: 'whiteout', path: dir === '' ? target : `${dir}/${target}` };
+  return { kind: 'whiteout', path: joinPath(dir, target) };
+}
+
+/** The name of the whiteout that deletes `path` (`a/.wh.b` for `a/b`). */
+export function whiteoutPath(path: BytePath): BytePath {
+  return joinPath(parentPath(path), asBytePath(WHITEOUT_PREFIX + baseName(path)));
+}
+
+/** The name of the opaque marker of directory `dir` (`dir/.wh..wh..opq`). */
+export function opaqueMarkerPath(dir: BytePath): BytePath {
+  return joinPath(dir, asBytePath(OPAQUE_MARKER));
 }
 
 /**

@@ -5,6 +5,7 @@
  * the callers own the I/O. Errors are `LayerkitError('TAR_…')` naming the entry and offset.
  */
 import type { BytePath, TarHeader, TarLimits } from '../contracts.js';
+import { joinPath } from '../path.js';
 import { decodeNumber, decodeString, verifyChecksum } from './header-fields.js';
 import { decodePax, type PaxOverrides } from './pax-decode.js';
 import { type TarPosition, tarError } from './tar-error.js';
@@ -159,7 +160,7 @@ function ustarName(block: Uint8Array): BytePath {
   const name = decodeString(block, ...FIELD.name);
   if (!hasMagic(block, USTAR_MAGIC)) return name;
   const prefix = decodeString(block, ...FIELD.prefix);
-  return prefix === '' ? name : `${prefix}/${name}`;
+  return joinPath(prefix, name);
 }
 
 function hasMagic(block: Uint8Array, magic: readonly number[]): boolean {

@@ -102,7 +102,7 @@ function applyRecord(result: PaxOverrides, key: string, value: Uint8Array, at: T
   }
 }
 
-function textValue(key: string, value: Uint8Array, at: TarPosition): string {
+function textValue(key: string, value: Uint8Array, at: TarPosition): BytePath {
   if (value.includes(0)) throw tarError('TAR_NUL_IN_PATH', `PAX ${key} contains a NUL byte`, at);
   return pathFromBytes(value);
 }

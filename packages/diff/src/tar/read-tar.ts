@@ -7,7 +7,7 @@ import type { TarEntry, TarLimits } from '../contracts.js';
 import { ByteReader } from './byte-reader.js';
 import { TarHeaderDecoder } from './header-decoder.js';
 import { isZeroBlock } from './header-fields.js';
-import { type TarPosition, tarError } from './tar-error.js';
+import { positionAt, type TarPosition, tarError } from './tar-error.js';
 import { BLOCK_SIZE, paddingFor } from './ustar-layout.js';
 
 /** Per-entry body state: how much is unread, and whether the reader has moved past it. */
@@ -39,7 +39,7 @@ export async function* readTar(
   let current: BodyState | undefined;
   try {
     for (;;) {
-      const at: TarPosition = { offset: reader.position, name: '' };
+      const at = positionAt(reader.position);
       const block = await reader.read(BLOCK_SIZE);
       if (block.length === 0 && !decoder.hasPending()) return;
       if (block.length < BLOCK_SIZE) throw tarError('TAR_TRUNCATED', 'the archive ends inside a header', at);

@@ -6,7 +6,7 @@
 import type { TarHeader, TarLimits } from '../contracts.js';
 import { TarHeaderDecoder } from './header-decoder.js';
 import { isZeroBlock } from './header-fields.js';
-import { type TarPosition, tarError } from './tar-error.js';
+import { positionAt, tarError } from './tar-error.js';
 import { BLOCK_SIZE, paddingFor } from './ustar-layout.js';
 
 /** Reads into `into` from `position`; returns the bytes read (0 at the end). */
@@ -44,7 +44,7 @@ export function* scanTarMembers(
   const block = new Uint8Array(BLOCK_SIZE);
   let offset = 0;
   while (offset < length) {
-    const at: TarPosition = { offset, name: '' };
+    const at = positionAt(offset);
     if (readFully(readAt, block, offset) < BLOCK_SIZE) {
       throw tarError('TAR_TRUNCATED', 'the archive ends inside a header', at);
     }
@@ -71,5 +71,5 @@ export function* scanTarMembers(
     offset = bodyOffset + size + paddingFor(size);
   }
   if (decoder.hasPending())
-    throw tarError('TAR_TRUNCATED', 'the archive ends after an extended header', { offset, name: '' });
+    throw tarError('TAR_TRUNCATED', 'the archive ends after an extended header', positionAt(offset));
 }

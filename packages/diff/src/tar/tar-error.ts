@@ -3,7 +3,7 @@
  */
 import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath } from '../contracts.js';
-import { pathToUtf8 } from '../path.js';
+import { EMPTY_PATH, pathToUtf8, slicePath } from '../path.js';
 
 /** Where in the archive a problem was found. */
 export interface TarPosition {
@@ -16,10 +16,18 @@ export interface TarPosition {
 // Hostile names can be megabytes long; messages show the start, `details.name` keeps it all.
 const MAX_SHOWN_NAME = 256;
 
+/** The position of a header at `offset` whose entry name is not known yet. */
+export function positionAt(offset: number): TarPosition {
+  return { offset, name: EMPTY_PATH };
+}
+
 /** Builds `LayerkitError(code)` with a message like `tar entry "a/b" at offset 1536: <problem>`. */
 export function tarError(code: LayerkitErrorCode, problem: string, at: TarPosition): LayerkitError {
-  const shown = at.name.length > MAX_SHOWN_NAME ? `${at.name.slice(0, MAX_SHOWN_NAME)}…` : at.name;
-  const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(pathToUtf8(shown))}`;
+  const shown =
+    at.name.length > MAX_SHOWN_NAME
+      ? `${pathToUtf8(slicePath(at.name, 0, MAX_SHOWN_NAME))}…`
+      : pathToUtf8(at.name);
+  const entry = at.name === '' ? 'tar header' : `tar entry ${JSON.stringify(shown)}`;
   return new LayerkitError(code, `${entry} at offset ${at.offset}: ${problem}`, {
     offset: at.offset,
     name: at.name,

@@ -6,8 +6,8 @@
 import { LayerkitError } from '@layerkit/digest';
 import { checkSourceDateEpoch } from '@layerkit/digest/internal';
 import type { BytePath, LayerEntry, TreeEntry } from '../contracts.js';
-import { baseName, parentPath, pathToUtf8 } from '../path.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './entry-name.js';
+import { asBytePath, baseName, EMPTY_PATH, pathToUtf8 } from '../path.js';
+import { opaqueMarkerPath, WHITEOUT_PREFIX, whiteoutPath } from './entry-name.js';
 import { encodeHeader, type HeaderFields, planHeader } from './header-encode.js';
 import { OutputBlocks } from './output-blocks.js';
 import { TYPEFLAG } from './typeflag.js';
@@ -26,11 +26,11 @@ export interface LayerTarWarning {
 /** Options for `writeLayerTar`. */
 export interface LayerTarOptions {
   /** SOURCE_DATE_EPOCH, whole seconds from 0 to 253402300799: later mtimes are clamped to it. */
-  sourceDateEpoch?: number;
+  sourceDateEpoch?: number | undefined;
   /** Seconds (fractions dropped) to record as every entry's mtime (overrides `sourceDateEpoch`). */
-  fixedMtime?: number;
+  fixedMtime?: number | undefined;
   /** Receives entries or attributes that cannot be represented (default: ignored). */
-  onWarning?: (warning: LayerTarWarning) => void;
+  onWarning?: ((warning: LayerTarWarning) => void) | undefined;
 }
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -120,11 +120,11 @@ export async function* writeLayerTar(
 
 // The header fields for one layer entry, or undefined for entries a tar cannot hold.
 function headerFieldsOf(layerEntry: LayerEntry, options: LayerTarOptions): HeaderFields | undefined {
-  if (layerEntry.kind === 'opaque') return whiteoutFields(joinPath(layerEntry.path, OPAQUE_MARKER));
+  if (layerEntry.kind === 'opaque') return whiteoutFields(opaqueMarkerPath(layerEntry.path));
   if (layerEntry.kind === 'whiteout') {
     const { path } = layerEntry;
     if (path === '') throw new LayerkitError('INVALID_WHITEOUT', 'the root cannot be whited out', { path });
-    return whiteoutFields(joinPath(parentPath(path), WHITEOUT_PREFIX + baseName(path)));
+    return whiteoutFields(whiteoutPath(path));
   }
   const entry = layerEntry.entry;
   if (entry.path === '') return undefined;
@@ -144,11 +144,12 @@ function headerFieldsOf(layerEntry: LayerEntry, options: LayerTarOptions): Heade
     });
     return undefined;
   }
-  const linkName = entry.type === 'symlink' || entry.type === 'hardlink' ? (entry.linkTarget ?? '') : '';
+  const linkName =
+    entry.type === 'symlink' || entry.type === 'hardlink' ? (entry.linkTarget ?? EMPTY_PATH) : EMPTY_PATH;
   checkName(linkName, entry.path);
   const isDevice = entry.type === 'char' || entry.type === 'block';
   return {
-    name: entry.type === 'dir' ? `${entry.path}/` : entry.path,
+    name: entry.type === 'dir' ? asBytePath(`${entry.path}/`) : entry.path,
     typeflag: TYPEFLAG[entry.type],
     mode: entry.mode & 0o7777,
     uid: checkId(entry.uid, 'uid', entry.path),
@@ -172,15 +173,11 @@ function whiteoutFields(name: BytePath): HeaderFields {
     gid: 0,
     size: 0,
     mtime: 0,
-    linkName: '',
+    linkName: EMPTY_PATH,
     devMajor: 0,
     devMinor: 0,
     xattrs: undefined,
   };
-}
-
-function joinPath(dir: BytePath, base: BytePath): BytePath {
-  return dir === '' ? base : `${dir}/${base}`;
 }
 
 // Truncation toward negative infinity, as Go's `Time.Truncate(time.Second)`.
@@ -230,7 +227,7 @@ function representableXattrs(
     options.onWarning?.({
       code: 'XATTR_SKIPPED',
       path: entry.path,
-      message: `${quote(entry.path)}: xattr ${quote(name)} cannot be stored in PAX (empty value, "=" or NUL in its name)`,
+      message: `${quote(entry.path)}: xattr ${quote(asBytePath(name))} cannot be stored in PAX (empty value, "=" or NUL in its name)`,
     });
   }
   return kept ?? xattrs;

@@ -3,7 +3,7 @@
  */
 import { LayerkitError, type LayerkitErrorCode } from '@layerkit/digest';
 import type { BytePath, ContentReader, EntryType, Tree, TreeEntry } from '../contracts.js';
-import { comparePaths, parentPath, pathFromBytes, pathFromUtf8 } from '../path.js';
+import { comparePaths, parentPath, pathFromBytes, pathFromUtf8, pathToUtf8 } from '../path.js';
 
 const utf8Encoder = new TextEncoder();
 
@@ -62,7 +62,7 @@ function invalid(code: LayerkitErrorCode, message: string, path: BytePath): Laye
 function checkPath(path: BytePath): void {
   const components = path.split('/');
   const bad = components.some((c) => c === '' || c === '.' || c === '..' || c.includes('\0'));
-  if (bad) throw invalid('INVALID_PATH', `invalid tree path ${JSON.stringify(path)}`, path);
+  if (bad) throw invalid('INVALID_PATH', `invalid tree path ${JSON.stringify(pathToUtf8(path))}`, path);
 }
 
 function specToEntry(spec: MemoryEntrySpec, mtimeNs: bigint): TreeEntry {
@@ -114,7 +114,11 @@ export class MemoryTree implements Tree {
     for (const entry of entries) {
       checkPath(entry.path);
       if (byPath.has(entry.path)) {
-        throw invalid('DUPLICATE_PATH', `duplicate tree path ${JSON.stringify(entry.path)}`, entry.path);
+        throw invalid(
+          'DUPLICATE_PATH',
+          `duplicate tree path ${JSON.stringify(pathToUtf8(entry.path))}`,
+          entry.path,
+        );
       }
       byPath.set(entry.path, entry);
     }
@@ -125,7 +129,11 @@ export class MemoryTree implements Tree {
         if (existing === undefined) {
           byPath.set(parent, { path: parent, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeNs });
         } else if (existing.type !== 'dir') {
-          throw invalid('PARENT_NOT_DIRECTORY', `parent of ${JSON.stringify(path)} is not a directory`, path);
+          throw invalid(
+            'PARENT_NOT_DIRECTORY',
+            `parent of ${JSON.stringify(pathToUtf8(path))} is not a directory`,
+            path,
+          );
         } else {
           break;
         }

@@ -5,6 +5,7 @@
  * one prefix.
  */
 import type { BytePath, Tree, TreeEntry } from '../contracts.js';
+import { joinComponents, joinPath, pathComponents } from '../path.js';
 
 /** The facts of the directories `treeAt` creates above the tree (the new root included). */
 export interface ParentDirectory {
@@ -17,17 +18,17 @@ export interface ParentDirectory {
 /** `tree` with every path under `at` (a relative byte path; empty: unchanged). */
 export function treeAt(tree: Tree, at: BytePath, parents: ParentDirectory): Tree {
   if (at === '') return tree;
-  const components = at.split('/');
+  const components = pathComponents(at);
   return {
     async *entries(): AsyncIterable<TreeEntry> {
       for (let depth = 1; depth <= components.length; depth++) {
-        yield { path: components.slice(0, depth).join('/'), type: 'dir', size: 0, ...parents };
+        yield { path: joinComponents(components.slice(0, depth)), type: 'dir', size: 0, ...parents };
       }
       for await (const entry of tree.entries()) {
-        const moved: TreeEntry = { ...entry, path: `${at}/${entry.path}` };
+        const moved: TreeEntry = { ...entry, path: joinPath(at, entry.path) };
         // A hardlink names its target by path: it moves with the tree.
         if (entry.type === 'hardlink' && entry.linkTarget !== undefined)
-          moved.linkTarget = `${at}/${entry.linkTarget}`;
+          moved.linkTarget = joinPath(at, entry.linkTarget);
         yield moved;
       }
     },

@@ -30,7 +30,7 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** Options of `FsBlobStore`. */
 export interface FsBlobStoreOptions {
   /** Hashing for writes and verification; default `nodeRuntime`. */
-  runtime?: DigestRuntime;
+  runtime?: DigestRuntime | undefined;
 }
 
 /** Reads until `buffer` is full or the file ends; returns the bytes read. */

@@ -15,11 +15,11 @@ import { looksIncompressible } from '../incompressible.js';
 /** Options of `parallelGzip`. */
 export interface ParallelGzipOptions {
   /** gzip level 1–9; default 6. */
-  level?: number;
+  level?: number | undefined;
   /** Blocks compressing at once (bounds memory to about 2 × blockSize each); default 4. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Uncompressed bytes per block; default 1 MiB (smaller blocks cost ratio and speed). */
-  blockSize?: number;
+  blockSize?: number | undefined;
 }
 
 const DEFAULT_BLOCK_SIZE = 1024 * 1024;
@@ -72,7 +72,7 @@ function deflateBlock(
         finishFlush: constants.Z_SYNC_FLUSH,
         // One output buffer per block: the compressed block is about the size of the input at worst.
         chunkSize: block.length + 1024,
-        ...(dictionary === undefined ? {} : { dictionary }),
+        dictionary,
       },
       (error, result) => (error === null ? resolve(result) : reject(error)),
     );

@@ -11,13 +11,13 @@ import { alignHistoryWithLayers } from './align-history.js';
 /** What one build step adds to its base image's config. */
 export interface ChildConfigStep {
   /** The new layer's DiffID; absent for a step without a layer (`empty_layer: true`). */
-  diffID?: Digest;
+  diffID?: Digest | undefined;
   /** The step's history entry; its `created` also becomes the config's `created`. */
   history: HistoryEntry;
   /** The image author (`docker commit --author`); absent keeps the base's, as containerd does. */
-  author?: string;
+  author?: string | undefined;
   /** The execution parameters after the step (default: the base's, unchanged). */
-  config?: ContainerConfig;
+  config?: ContainerConfig | undefined;
 }
 
 /**

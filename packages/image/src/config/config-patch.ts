@@ -19,15 +19,15 @@ export interface HealthcheckPatch {
   /** `["NONE"]`, `["CMD", arg…]` or `["CMD-SHELL", command]` (run with the config's Shell). */
   Test: readonly string[];
   /** Time between checks (0 or absent: Docker's 30 s; else at least 1 ms). */
-  Interval?: number | string;
+  Interval?: number | string | undefined;
   /** Time a check may run before it counts as failed (0 or absent: Docker's 30 s; else at least 1 ms). */
-  Timeout?: number | string;
+  Timeout?: number | string | undefined;
   /** Time after start during which failures do not count (0 or absent: none; else at least 1 ms). */
-  StartPeriod?: number | string;
+  StartPeriod?: number | string | undefined;
   /** Time between checks during the start period (0 or absent: Docker's 5 s; else at least 1 ms). */
-  StartInterval?: number | string;
+  StartInterval?: number | string | undefined;
   /** Consecutive failures before unhealthy; 0 is Docker's default (3). */
-  Retries?: number;
+  Retries?: number | undefined;
 }
 
 /**
@@ -41,29 +41,29 @@ export interface HealthcheckPatch {
  */
 export interface ConfigPatch {
   /** Variables merged into the base's: `NAME=VALUE` items, or `{ NAME: value }` (`null` unsets). */
-  Env?: readonly string[] | Readonly<Record<string, string | null>> | null;
+  Env?: readonly string[] | Readonly<Record<string, string | null>> | null | undefined;
   /** The default arguments (exec form), replacing the base's. */
-  Cmd?: readonly string[] | null;
+  Cmd?: readonly string[] | null | undefined;
   /** The entrypoint (exec form), replacing the base's; `Cmd` is kept. */
-  Entrypoint?: readonly string[] | null;
+  Entrypoint?: readonly string[] | null | undefined;
   /** An absolute path, kept as written. */
-  WorkingDir?: string | null;
+  WorkingDir?: string | null | undefined;
   /** `user`, `uid`, `user:group`, `uid:gid` … (checked as R15 requires: docs/threat-model.md#r15). */
-  User?: string | null;
+  User?: string | null | undefined;
   /** Labels to set, merged into the base's (`null` removes one). */
-  Labels?: Readonly<Record<string, string | null>> | null;
+  Labels?: Readonly<Record<string, string | null>> | null | undefined;
   /** Port specs as EXPOSE takes them (`80`, `53/udp`, `8000-8002`), written as `port/proto` keys. */
-  ExposedPorts?: KeySetPatch | null;
+  ExposedPorts?: KeySetPatch | null | undefined;
   /** Volume paths to add (or remove, in the map form). */
-  Volumes?: KeySetPatch | null;
+  Volumes?: KeySetPatch | null | undefined;
   /** A signal name or number (`SIGQUIT`, `9`). */
-  StopSignal?: string | null;
+  StopSignal?: string | null | undefined;
   /** The healthcheck, replacing the base's. */
-  Healthcheck?: HealthcheckPatch | null;
+  Healthcheck?: HealthcheckPatch | null | undefined;
   /** The shell of shell-form commands and `CMD-SHELL` healthchecks; at least the executable. */
-  Shell?: readonly string[] | null;
+  Shell?: readonly string[] | null | undefined;
   /** ONBUILD triggers (`RUN make`), replacing the base's. */
-  OnBuild?: readonly string[] | null;
+  OnBuild?: readonly string[] | null | undefined;
 }
 
 type Field = keyof ConfigPatch;

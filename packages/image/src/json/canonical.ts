@@ -11,7 +11,7 @@ export interface CanonicalJsonOptions {
    * byte-identical output with Go tools (Docker, containerd). Default `false`: the characters are
    * written as they are (shorter, and what `JSON.stringify` does); both forms are valid JSON.
    */
-  goHtmlEscape?: boolean;
+  goHtmlEscape?: boolean | undefined;
 }
 
 const encoder = new TextEncoder();

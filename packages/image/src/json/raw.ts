@@ -19,7 +19,7 @@ export interface Raw<T> {
 /** Options of {@link encodeDocument}. */
 export interface EncodeDocumentOptions extends CanonicalJsonOptions {
   /** The sha256 implementation (default: the portable one; pass the native one in Node). */
-  hasher?: HasherFactory;
+  hasher?: HasherFactory | undefined;
 }
 
 /** Serializes a document as canonical JSON and returns it with its bytes and digest, ready to store. */

@@ -30,7 +30,7 @@ export interface StrictJsonOptions {
   /** What the document is, for messages: e.g. `manifest sha256:…` or `index.json`. */
   what: string;
   /** Deepest nesting of arrays and objects; default 64 (OCI documents nest about 5 deep). */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
 }
 
 const DEFAULT_MAX_DEPTH = 64;

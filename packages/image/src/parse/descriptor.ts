@@ -21,7 +21,7 @@ import { Fields, setDefined } from './fields.js';
 /** Options shared by the document validators. */
 export interface ValidateOptions {
   /** The sha256 implementation used to verify embedded data and documents (default: portable). */
-  hasher?: HasherFactory;
+  hasher?: HasherFactory | undefined;
 }
 
 const DESCRIPTOR_FIELDS: ReadonlySet<string> = new Set([

@@ -17,15 +17,15 @@ export interface PlatformWant {
   /**
    * The CPU variant (`v7`, `v8`); an entry without one matches its architecture's default (`v8` for arm64).
    */
-  variant?: string;
+  variant?: string | undefined;
 }
 
 /** Caps for {@link resolvePlatformManifest}. */
 export interface ResolveLimits {
   /** Deepest nesting of indexes below the root; default 8. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** Most index entries examined in total; default 100 000. */
-  maxDescriptors?: number;
+  maxDescriptors?: number | undefined;
 }
 
 // Variants an entry without `variant` stands for (containerd's platform normalization).

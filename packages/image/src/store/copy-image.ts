@@ -16,18 +16,18 @@ import { readIndex, resolveImage } from './resolve-image.js';
 /** Options of {@link copyImage}. */
 export interface CopyImageOptions {
   /** The source tag (default: the source's only image). */
-  tag?: string;
+  tag?: string | undefined;
   /** The platform to pick from a multi-platform source (default: the resolver's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
   /** The tag in the sink (default: the sink's own). */
-  targetTag?: string;
+  targetTag?: string | undefined;
   /**
    * Called with the layer bytes copied so far; the copy waits for a returned promise (a turn of
    * the event loop, say), and a throw or rejection stops it before anything is published.
    */
-  onProgress?: (bytes: number) => void | Promise<void>;
+  onProgress?: ((bytes: number) => void | Promise<void>) | undefined;
   /** Checked before anything is published: an aborted copy publishes nothing. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A copy that failed on the network is worth repeating whole: its source can be read again. */
@@ -147,7 +147,7 @@ export async function copyAll(
   const index = await readIndex(source.blobs, root);
   await copyIndexImages(source, sink, index, 1, options.onProgress);
   options.signal?.throwIfAborted();
-  return sink.publishIndex(index, options.targetTag === undefined ? {} : { tag: options.targetTag });
+  return sink.publishIndex(index, { tag: options.targetTag });
 }
 
 /** Copies one image from `source` to `sink` and publishes it; returns the manifest descriptor. */
@@ -159,5 +159,5 @@ export async function copyImage(
   const image = await source.resolve(options.tag, options.platform);
   await copyLayerBlobs(source, sink, image.manifest.value.layers, options.onProgress);
   options.signal?.throwIfAborted();
-  return sink.publish(image, options.targetTag === undefined ? {} : { tag: options.targetTag });
+  return sink.publish(image, { tag: options.targetTag });
 }

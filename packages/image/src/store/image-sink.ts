@@ -15,7 +15,7 @@ export interface ImageToPublish {
   /** The image config the manifest names. */
   config: Raw<ImageConfig>;
   /** The manifest descriptor's platform; default: `architecture`/`os`/`variant` of the config. */
-  platform?: Platform;
+  platform?: Platform | undefined;
 }
 
 /** Options for one `publish`. */
@@ -24,12 +24,12 @@ export interface PublishOptions {
    * The tag to point at the image, overriding the one in the sink's reference. For a
    * docker-archive this is a `name:tag` reference (`RepoTags`); elsewhere a ref.name.
    */
-  tag?: string;
+  tag?: string | undefined;
   /**
    * Store the documents without pointing any tag at them: an image that an index published
    * next will list (a registry stores it by digest; a layout keeps it out of `index.json`).
    */
-  untagged?: boolean;
+  untagged?: boolean | undefined;
 }
 
 /** An image store opened for writing. */

@@ -33,8 +33,8 @@ export interface LayoutAccess {
 /** Options of {@link layoutImageSource}. */
 export interface LayoutSourceOptions {
   /** The platform chosen from multi-platform images when `resolve` names none (Node: the host's). */
-  platform?: PlatformWant;
-  limits?: ResolveLimits;
+  platform?: PlatformWant | undefined;
+  limits?: ResolveLimits | undefined;
 }
 
 /** Wraps layout storage as an image source. */

@@ -16,7 +16,7 @@ import { readJsonBlob } from './resolve-image.js';
 /** Caps on the reachability walk. */
 export interface ReachabilityLimits {
   /** Most distinct descriptors visited (default 1,000,000). */
-  maxDescriptors?: number;
+  maxDescriptors?: number | undefined;
 }
 
 /** The digests reachable from `roots`; blobs missing from the store are reported, not followed. */

@@ -19,8 +19,8 @@ import type { RegistryLocation } from './image-source.js';
 /** Options of {@link registryImageSink}. */
 export interface RegistrySinkOptions {
   /** The tag `publish` points at the image; absent: the image is stored by digest only. */
-  tag?: string;
-  signal?: AbortSignal;
+  tag?: string | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 const TAG = /^\w[\w.-]{0,127}$/;

@@ -17,9 +17,9 @@ import { resolveImage } from './resolve-image.js';
 /** Options of {@link registryImageSource}. */
 export interface RegistrySourceOptions {
   /** The platform chosen from multi-platform images when `resolve` names none. */
-  platform?: PlatformWant;
-  limits?: ResolveLimits;
-  signal?: AbortSignal;
+  platform?: PlatformWant | undefined;
+  limits?: ResolveLimits | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function isDocumentType(mediaType: string | undefined): boolean {

@@ -20,9 +20,9 @@ export interface RegistryClientOptions extends RegistryHttpOptions {
    * Upload in PATCHes of this many bytes (resent from the registry's offset on failure), for
    * registries behind proxies that cap request bodies. Default: one streamed PATCH per blob.
    */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** The largest manifest or index accepted (default 4 MiB, distribution's own limit). */
-  maxManifestBytes?: number;
+  maxManifestBytes?: number | undefined;
 }
 
 /** Cancellation for one call. */
@@ -161,8 +161,8 @@ export class RegistryClient {
    */
   async blobWriter(repository: string, options: UploadOptions = {}): Promise<BlobWriter> {
     const upload = await startUpload(this.#http, repository, this.#options.runtime.sha256, {
-      chunkSize: this.#options.chunkSize,
       ...options,
+      chunkSize: options.chunkSize ?? this.#options.chunkSize,
     });
     return upload as BlobUpload;
   }
@@ -188,7 +188,7 @@ export class RegistryClient {
     // Bytes hashed here need no second hash while they go up.
     const writer = await this.blobWriter(
       repository,
-      content instanceof Uint8Array ? { known, ...options } : options,
+      content instanceof Uint8Array ? { ...options, known: options.known ?? known } : options,
     );
     try {
       if (content instanceof Uint8Array) await writer.write(content);

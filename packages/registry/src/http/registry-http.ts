@@ -19,22 +19,22 @@ export interface RegistryHttpOptions {
   /** How requests are sent (`fetchTransport()`, or the Node transport with TLS options). */
   transport: HttpTransport;
   /** Where credentials come from (default: anonymous). */
-  credentials?: CredentialsProvider;
+  credentials?: CredentialsProvider | undefined;
   /**
    * Allow plain HTTP when HTTPS fails (skopeo's `--tls-verify=false`; certificate checks are the
    * transport's). Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) always may, as in Docker.
    */
-  insecure?: boolean;
+  insecure?: boolean | undefined;
   /**
    * When and how often to resend after connection failures, 408, 429 and 5xx answers (default: 5 attempts).
    */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
   /** Longest wait for a response's headers (default 60 s). */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** Longest pause inside a response body (default 60 s): a stalled download fails, it does not hang. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** The `User-Agent` header (default `layerkit`). */
-  userAgent?: string;
+  userAgent?: string | undefined;
 }
 
 /** One request, as the client describes it. */
@@ -42,9 +42,9 @@ export interface RegistryRequest {
   method: HttpRequest['method'];
   /** Absolute, or relative to `https://HOST/v2/` (e.g. `library/nginx/manifests/latest`). */
   url: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Only a `Uint8Array` (or no body) can be retried, re-authorized or redirected. */
-  body?: Uint8Array | AsyncIterable<Uint8Array>;
+  body?: Uint8Array | AsyncIterable<Uint8Array> | undefined;
   /** The access the request needs (for Bearer tokens). */
   scopes: readonly RepositoryScope[];
   /** The statuses handed back to the caller; anything else becomes an error. */
@@ -52,10 +52,16 @@ export interface RegistryRequest {
   /** Names the object in errors (`manifest docker.io/library/nginx:latest`). */
   what: string;
   /** The code a 404 means here (default `REGISTRY_NOT_FOUND`). */
-  notFound?: LayerkitErrorCode;
+  notFound?: LayerkitErrorCode | undefined;
   /** Follow 3xx answers (blob downloads: storage behind a 307 is normal). */
-  followRedirects?: boolean;
+  followRedirects?: boolean | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** One attempt at a request: the transport's request, its body and signal given even when absent. */
+interface AttemptRequest extends Omit<HttpRequest, 'body' | 'signal'> {
+  body: HttpRequest['body'] | undefined;
+  signal: AbortSignal | undefined;
 }
 
 /** A response the caller asked for, with the URL it came from (after redirects). */
@@ -122,7 +128,7 @@ export class RegistryHttp {
           method: token.method,
           url: token.url,
           headers: token.headers,
-          ...(token.body === undefined ? {} : { body: token.body }),
+          body: token.body,
           scopes: [],
           ok: [200],
           what: `token for ${registry}`,
@@ -259,10 +265,7 @@ export class RegistryHttp {
       }
       let response: RegistryResponse;
       try {
-        response = await this.#attempt(
-          { method, url, headers, ...(body === undefined ? {} : { body }), signal: request.signal },
-          request.what,
-        );
+        response = await this.#attempt({ method, url, headers, body, signal: request.signal }, request.what);
       } catch (error) {
         const delay =
           replayable && isLayerkitError(error, 'REGISTRY_UNREACHABLE')
@@ -356,7 +359,7 @@ export class RegistryHttp {
   }
 
   /** One HTTP exchange under the timeouts; transport failures become typed errors. */
-  async #attempt(request: HttpRequest, what: string): Promise<RegistryResponse> {
+  async #attempt(request: AttemptRequest, what: string): Promise<RegistryResponse> {
     const timeout = new AbortController();
     const signal =
       request.signal === undefined ? timeout.signal : AbortSignal.any([request.signal, timeout.signal]);
@@ -395,7 +398,9 @@ export class RegistryHttp {
     let response: HttpResponse;
     try {
       response = await this.#options.transport({
-        ...request,
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
         ...(body === undefined ? {} : { body }),
         signal,
       });

@@ -7,11 +7,11 @@
 /** Retry settings of a registry client. */
 export interface RetryOptions {
   /** Attempts in all, the first included (default 5; 1 disables retries). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** The first backoff delay; each later one doubles (default 250 ms). */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** The longest single wait, `Retry-After` included (default 30 s); a longer `Retry-After` fails at once. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
 }
 
 /** Statuses worth another attempt. */

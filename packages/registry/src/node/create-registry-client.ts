@@ -17,25 +17,25 @@ export interface RegistryOptions {
    * Credentials: `USER:PASS` as `--creds` takes it, an object, or a provider. Default: the auth
    * files and credential helpers skopeo and podman read.
    */
-  creds?: string | RegistryCredentials | CredentialsProvider;
+  creds?: string | RegistryCredentials | CredentialsProvider | undefined;
   /** An auth file to read instead of the default ones (`--authfile`). */
-  authFile?: string;
+  authFile?: string | undefined;
   /** Verify TLS certificates and refuse plain HTTP (default true; loopback hosts may use HTTP). */
-  tlsVerify?: boolean;
+  tlsVerify?: boolean | undefined;
   /** A directory of `*.crt` CAs and `*.cert`/`*.key` client certificates (`--cert-dir`). */
-  certDir?: string;
+  certDir?: string | undefined;
   /**
    * When and how often to resend after connection failures, 408, 429 and 5xx answers (default: 5 attempts).
    */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
   /** Longest wait for a response's headers (default 60 s). */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** Longest pause inside a download (default 60 s). */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Bytes per upload request (default 8 MiB). */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** The `User-Agent` header. */
-  userAgent?: string;
+  userAgent?: string | undefined;
 }
 
 function credentialsProvider(options: RegistryOptions): CredentialsProvider {

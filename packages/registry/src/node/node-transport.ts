@@ -16,18 +16,20 @@ import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport
 /** TLS and connection settings of the Node transport. */
 export interface NodeTransportOptions {
   /** Verify the server's certificate (default true). */
-  tlsVerify?: boolean;
+  tlsVerify?: boolean | undefined;
   /** PEM CA certificates to trust besides the system's. */
-  ca?: readonly string[];
+  ca?: readonly string[] | undefined;
   /** PEM client certificate and key, for registries that require mutual TLS. */
-  clientCertificate?: {
-    /** The PEM certificate chain. */
-    cert: string;
-    /** The PEM private key. */
-    key: string;
-  };
+  clientCertificate?:
+    | {
+        /** The PEM certificate chain. */
+        cert: string;
+        /** The PEM private key. */
+        key: string;
+      }
+    | undefined;
   /** Connections per host (default 16). */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
 }
 
 /** Bodies up to this size are drained on cancel so the connection can be reused. */
@@ -103,7 +105,7 @@ export function nodeTransport(options: NodeTransportOptions = {}): HttpTransport
         method: request.method,
         headers: request.headers,
         agent: secure ? https : http,
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        signal: request.signal,
       });
       outgoing.once('error', reject);
       outgoing.once('response', (response) => {

@@ -5,9 +5,9 @@ export interface RegistryConfig {
   /** `127.0.0.1:PORT`. */
   readonly address: string;
   /** Serve HTTPS with this certificate and key (PEM). */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** `auth: htpasswd` with this file (bcrypt entries), or `auth: token`. */
-  readonly auth?: { readonly htpasswd: string } | { readonly token: TokenAuthConfig };
+  readonly auth?: { readonly htpasswd: string } | { readonly token: TokenAuthConfig } | undefined;
 }
 
 /** `auth: token`: the token server's realm, service and issuer, and the bundle its signing chains end in. */

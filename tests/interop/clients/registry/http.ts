@@ -14,7 +14,10 @@ export interface HttpResponse {
  */
 export function httpGet(
   url: string,
-  options: { readonly ca?: Buffer; readonly headers?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly ca?: Buffer | undefined;
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+  } = {},
 ): Promise<HttpResponse> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -119,7 +119,7 @@ function send(
 export async function startTokenIssuer(options: {
   readonly users: Readonly<Record<string, string>>;
   readonly signing: SigningIdentity;
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
 }): Promise<TokenIssuer> {
   const { users, signing, tls } = options;
   const service = 'layerkit-interop-registry';

@@ -9,6 +9,7 @@ import {
   toEngineApiJson,
 } from '@layerkit/diff';
 import { describe, expect, it } from 'vitest';
+import { asBytePath } from '../../../../packages/diff/src/path.js';
 
 const S = 1_000_000_000n;
 
@@ -106,8 +107,9 @@ describe('diffTrees: docker diff rules', () => {
   });
 
   it('non-UTF-8 names are kept as bytes and displayed with U+FFFD', async () => {
+    const path = asBytePath('caf\xe9'); // "café" in Latin-1: not UTF-8
     const upper = MemoryTree.fromEntries([
-      { path: 'caf\xe9', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtimeNs: 0n, content: () => [] },
+      { path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtimeNs: 0n, content: () => [] },
     ]);
     const changes = await changesOf(diffTrees(MemoryTree.fromSpecs([]), upper));
     // Shown as UTF-8 (the invalid byte as U+FFFD), kept exactly as bytes beside it.
@@ -158,7 +160,7 @@ describe('diffTrees: detection modes', () => {
   it('content comparison uses contentDigest when both sides carry one, without reading', async () => {
     let reads = 0;
     const entry = (digest: string) => ({
-      path: 'f',
+      path: pathFromUtf8('f'),
       type: 'file' as const,
       mode: 0o644,
       uid: 0,
@@ -234,9 +236,9 @@ describe('diffTrees: streaming and determinism', () => {
   it('streams two 100k-entry generated trees and finds the one edit', async () => {
     const big = (n: number, edited: number): Tree => ({
       async *entries() {
-        yield { path: 'd', type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeNs: 0n };
+        yield { path: pathFromUtf8('d'), type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtimeNs: 0n };
         for (let i = 0; i < n; i++) {
-          const name = `d/${String(i).padStart(6, '0')}`;
+          const name = asBytePath(`d/${String(i).padStart(6, '0')}`);
           yield {
             path: name,
             type: 'file',

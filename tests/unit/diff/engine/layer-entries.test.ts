@@ -1,9 +1,9 @@
 import type { Change, LayerEntry, TreeEntry } from '@layerkit/diff';
-import { diffTrees, layerEntriesFromChanges, MemoryTree } from '@layerkit/diff';
+import { diffTrees, layerEntriesFromChanges, MemoryTree, pathFromUtf8 } from '@layerkit/diff';
 import { describe, expect, it } from 'vitest';
 
 const dir = (path: string): TreeEntry => ({
-  path,
+  path: pathFromUtf8(path),
   type: 'dir',
   mode: 0o755,
   uid: 0,
@@ -23,14 +23,14 @@ async function layerOf(changes: Iterable<Change> | AsyncIterable<Change>, opaque
 describe('layerEntriesFromChanges', () => {
   it('puts whiteouts first within each directory, then entries in the global order', async () => {
     const changes: Change[] = [
-      { kind: 'C', path: 'd', entry: dir('d') },
-      { kind: 'A', path: 'd/a', entry: dir('d/a') },
-      { kind: 'A', path: 'd/a/x', entry: file('d/a/x') },
-      { kind: 'D', path: 'd/b' },
-      { kind: 'A', path: 'd/a.b', entry: file('d/a.b') },
-      { kind: 'D', path: 'd/0' },
-      { kind: 'D', path: 'top' },
-      { kind: 'A', path: 'a', entry: file('a') },
+      { kind: 'C', path: pathFromUtf8('d'), entry: dir('d') },
+      { kind: 'A', path: pathFromUtf8('d/a'), entry: dir('d/a') },
+      { kind: 'A', path: pathFromUtf8('d/a/x'), entry: file('d/a/x') },
+      { kind: 'D', path: pathFromUtf8('d/b') },
+      { kind: 'A', path: pathFromUtf8('d/a.b'), entry: file('d/a.b') },
+      { kind: 'D', path: pathFromUtf8('d/0') },
+      { kind: 'D', path: pathFromUtf8('top') },
+      { kind: 'A', path: pathFromUtf8('a'), entry: file('a') },
     ];
     expect(await layerOf(changes)).toEqual([
       'whiteout:top',
@@ -45,7 +45,9 @@ describe('layerEntriesFromChanges', () => {
   });
 
   it('refuses an entry whose parent directory is not in the layer', async () => {
-    await expect(layerOf([{ kind: 'A', path: 'x/y', entry: file('x/y') }])).rejects.toMatchObject({
+    await expect(
+      layerOf([{ kind: 'A', path: pathFromUtf8('x/y'), entry: file('x/y') }]),
+    ).rejects.toMatchObject({
       code: 'MISSING_PARENT',
     });
   });

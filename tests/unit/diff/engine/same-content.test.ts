@@ -3,7 +3,14 @@
  * side is hashed with the given hasher, never compared byte by byte.
  */
 import type { SnapshotRecord, TreeEntry } from '@layerkit/diff';
-import { diffTrees, dockerChange, formatDockerDiff, MemoryTree, snapshotTree } from '@layerkit/diff';
+import {
+  diffTrees,
+  dockerChange,
+  formatDockerDiff,
+  MemoryTree,
+  pathFromUtf8,
+  snapshotTree,
+} from '@layerkit/diff';
 import type { Digest, HasherFactory } from '@layerkit/digest';
 import { createPortableSha256, sha256Bytes } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
@@ -13,10 +20,11 @@ import { sameContent } from '../../../../packages/diff/src/engine/compare.js';
 import { checkProperty } from '../../../fixtures/property.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+const F = pathFromUtf8('f');
 
 /** A file entry; `content` undefined means the side cannot produce its bytes. */
 function file(options: { digest?: Digest; content?: Uint8Array[]; async?: boolean }): TreeEntry {
-  const entry: TreeEntry = { path: 'f', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtimeNs: 0n };
+  const entry: TreeEntry = { path: F, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtimeNs: 0n };
   if (options.digest !== undefined) entry.contentDigest = options.digest;
   const chunks = options.content;
   if (chunks !== undefined) {
@@ -105,7 +113,7 @@ describe('sameContent with a digest on one side', () => {
 
 describe('diffTrees with a snapshot lower', () => {
   const record = (digest: Digest, stat: Partial<SnapshotRecord> = {}): SnapshotRecord => ({
-    path: 'f',
+    path: F,
     dev: 1n,
     ino: 2n,
     ctimeNs: 3n,

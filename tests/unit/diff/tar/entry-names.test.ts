@@ -1,3 +1,4 @@
+import { pathFromUtf8 } from '@layerkit/diff';
 import { describe, expect, it } from 'vitest';
 import {
   classifyEntryName,
@@ -49,17 +50,17 @@ describe('classifyEntryName', () => {
     ['/', { kind: 'root' }],
     ['a/..', { kind: 'root' }],
   ])('%j → %j', (name, expected) => {
-    expect(classifyEntryName(name)).toEqual(expected);
+    expect(classifyEntryName(pathFromUtf8(name))).toEqual(expected);
   });
 
   it.each(['etc/.wh.', 'etc/.wh..', '.wh...', '.wh.a/b'])('rejects %j (T10)', (name) => {
-    const error = errorOf(() => classifyEntryName(name));
+    const error = errorOf(() => classifyEntryName(pathFromUtf8(name)));
     expect(error.code).toBe('INVALID_WHITEOUT');
     expect(error.message).toContain(JSON.stringify(name));
   });
 
   it.each(['../escape.txt', 'a/../../x', '/../.wh.x'])('rejects %j with TAR_PATH_ESCAPE (T1)', (name) => {
-    const error = errorOf(() => classifyEntryName(name));
+    const error = errorOf(() => classifyEntryName(pathFromUtf8(name)));
     expect(error.code).toBe('TAR_PATH_ESCAPE');
     expect(error.details).toEqual({ name });
     expect(error.message).toContain(JSON.stringify(name));
@@ -73,11 +74,11 @@ describe('localLinkTarget', () => {
     ['./a/../b', 'b'],
     ['/', ''],
   ])('%j → %j', (linkName, expected) => {
-    expect(localLinkTarget(linkName, 'h')).toBe(expected);
+    expect(localLinkTarget(pathFromUtf8(linkName), pathFromUtf8('h'))).toBe(expected);
   });
 
   it('rejects a target climbing above the root with TAR_PATH_ESCAPE naming both (T7)', () => {
-    const error = errorOf(() => localLinkTarget('../../etc/shadow', 'h'));
+    const error = errorOf(() => localLinkTarget(pathFromUtf8('../../etc/shadow'), pathFromUtf8('h')));
     expect(error.code).toBe('TAR_PATH_ESCAPE');
     expect(error.details).toEqual({ name: 'h', linkName: '../../etc/shadow' });
     expect(error.message).toContain(JSON.stringify('h'));

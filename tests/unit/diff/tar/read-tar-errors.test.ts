@@ -218,6 +218,7 @@ describe('readTar errors', () => {
     );
     expect(error.code).toBe('TAR_PATH_TOO_LONG');
     expect(error.message.length).toBeLessThan(400);
+    expect(error.message).toContain(`tar entry "${'a'.repeat(256)}…" at offset `);
     expect((error.details.name as string).length).toBe(name.length);
   });
 

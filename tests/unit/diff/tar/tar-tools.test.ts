@@ -22,6 +22,7 @@ import {
   writeLayerTar,
 } from '@layerkit/diff';
 import { afterAll, describe, expect, it } from 'vitest';
+import { asBytePath } from '../../../../packages/diff/src/path.js';
 import { CAPABILITY, fixtureEntries, nonUtf8Entry } from '../../../fixtures/fixture-layer.js';
 import { scratchDir } from '../../../fixtures/scratch.js';
 import { chunked, collect } from '../../../fixtures/tar-helpers.js';
@@ -170,10 +171,11 @@ describe('readTar on archives made by GNU tar and bsdtar', () => {
         xattrs,
       });
     }
+    // The keys of `expected` are byte strings.
     for (const [path, facts] of Object.entries(expected)) {
       const hardlinkTwin = path === 'hard' || path === 'small';
       const actual = seen.get(path);
-      expect(actual, pathToUtf8(path)).toBeDefined();
+      expect(actual, pathToUtf8(asBytePath(path))).toBeDefined();
       if (!hardlinkTwin) expect(actual).toMatchObject(facts);
     }
     // One of the twins is the file, the other a hardlink to it.

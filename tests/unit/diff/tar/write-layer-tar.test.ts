@@ -72,7 +72,8 @@ describe('writeLayerTar', () => {
   it('records every field the reader and tar-stream (oracle) read back', async () => {
     const bytes = await collect(writeLayerTar(fixtureEntries()));
     const headers = await headersOf(bytes);
-    const byName = new Map(headers.map((h) => [h.name, h]));
+    // Keyed by the byte strings as plain strings: the ASCII names are looked up as written.
+    const byName = new Map<string, TarHeader>(headers.map((h) => [h.name, h]));
     const pingHeader = byName.get('usr/bin/ping')!;
     expect(pingHeader).toMatchObject({
       typeflag: '0',

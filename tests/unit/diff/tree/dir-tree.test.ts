@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TreeEntry } from '@layerkit/diff';
+import type { BytePath, TreeEntry } from '@layerkit/diff';
 import { comparePaths, diffTrees, SnapshotEncoder, snapshotLookup } from '@layerkit/diff';
 import { directoryTree, readSnapshot, recordSnapshot } from '@layerkit/diff/node';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { countingReads, dockerDiff, layerOf, makeRootfs, sh } from '../disk-fixt
 const root = useScratchDir('dirtree');
 
 async function entriesOf(dir: string, xattrs: 'capability' | 'all' | 'none' = 'capability') {
+  // Keyed by the byte-string paths as plain strings, so ASCII paths are looked up as written.
   const out = new Map<string, TreeEntry>();
   for await (const e of directoryTree(dir, { xattrs }).entries()) out.set(e.path, e);
   return out;
@@ -24,7 +25,7 @@ describe('directoryTree on a real rootfs', () => {
     makeRootfs(dir);
     sh(dir, 'setcap cap_net_raw+ep bin/ping; printf "caf\\351" | xargs -0 setcap cap_net_admin+ep');
     const entries = await entriesOf(dir);
-    const paths = [...entries.keys()];
+    const paths: BytePath[] = [...entries.values()].map((e) => e.path);
     expect(paths).toEqual([...paths].sort(comparePaths));
     expect(paths).toContain('caf\xe9');
     const ping = entries.get('bin/ping')!;

@@ -1,4 +1,4 @@
-import { MemoryTree } from '@layerkit/diff';
+import { MemoryTree, pathFromBytes, pathFromUtf8 } from '@layerkit/diff';
 import { isLayerkitError } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
 
@@ -16,12 +16,12 @@ describe('MemoryTree', () => {
     const seen = [];
     for await (const e of tree.entries()) seen.push(`${e.path} ${e.type} ${e.mode.toString(8)} ${e.mtimeNs}`);
     expect(seen).toEqual(['a dir 755 7', 'a/b dir 755 7', 'a/b/c file 644 7', 'a.b file 644 7']);
-    expect(tree.get('a/b/c')?.size).toBe(1);
+    expect(tree.get(pathFromUtf8('a/b/c'))?.size).toBe(1);
   });
 
   it('encodes UTF-8 paths and content as bytes', async () => {
     const tree = MemoryTree.fromSpecs([{ path: 'ü', content: 'ü' }]);
-    const entry = tree.get('\xc3\xbc')!;
+    const entry = tree.get(pathFromBytes(new Uint8Array([0xc3, 0xbc])))!;
     expect(entry.size).toBe(2);
     expect([...(entry.content!() as Iterable<Uint8Array>)][0]).toEqual(new Uint8Array([0xc3, 0xbc]));
   });

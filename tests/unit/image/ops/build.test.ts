@@ -70,6 +70,21 @@ describe('build from scratch', () => {
     expect(result.layers).toHaveLength(1);
     expect((await verify(`oci:${ctx.layout}:tree`)).ok).toBe(true);
   });
+
+  it('non-ASCII paths in `files` and `at` are UTF-8 text: the image holds their UTF-8 names', async () => {
+    const dir = join(ctx.dir, 'menu');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'crème.txt'), 'brûlée\n');
+    await build({
+      dest: `oci:${ctx.layout}:utf8-names`,
+      layers: [{ files: { '/srv/café/menu.txt': 'x\n' } }, { directory: dir, at: '/srv/café/carte' }],
+      sourceDateEpoch: EPOCH,
+    });
+    const rootfs = join(ctx.dir, 'utf8-names-rootfs');
+    await unpack(`oci:${ctx.layout}:utf8-names`, rootfs);
+    expect(readFileSync(join(rootfs, 'srv/café/menu.txt'), 'utf8')).toBe('x\n');
+    expect(readFileSync(join(rootfs, 'srv/café/carte/crème.txt'), 'utf8')).toBe('brûlée\n');
+  });
 });
 
 describe('build on an image', () => {

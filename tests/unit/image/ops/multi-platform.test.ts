@@ -16,6 +16,7 @@ import {
   type ImageManifest,
   type ImageSink,
   MediaTypes,
+  type Platform,
   type PlatformWant,
 } from '@layerkit/image';
 import {
@@ -64,7 +65,7 @@ type SourceTag = keyof typeof PLATFORMS;
 /** What each source image is: its platform, its manifest, and what `etc/platform` holds in it. */
 interface SourceImage {
   tag: SourceTag;
-  platform: PlatformWant;
+  platform: Platform;
   manifestDigest: string;
   manifestSize: number;
   manifest: ImageManifest;

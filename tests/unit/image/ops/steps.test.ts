@@ -93,6 +93,19 @@ describe('mutateConfig', () => {
     });
     expect(readTagged(ctx.layout, 'configured').config.history!.at(-1)!.created_by).toBe('USER 1000');
   });
+
+  it('a config field given as undefined is kept, and is not named in created_by', async () => {
+    await mutateConfig({
+      base: ctx.base,
+      dest: `oci:${ctx.layout}:configured`,
+      config: { User: undefined, WorkingDir: '/srv' },
+      sourceDateEpoch: EPOCH,
+    });
+    const before = readTagged(ctx.layout, 'base').config.config;
+    const { config } = readTagged(ctx.layout, 'configured');
+    expect(config.config).toEqual({ ...before, WorkingDir: '/srv' });
+    expect(config.history!.at(-1)!.created_by).toBe('config WorkingDir');
+  });
 });
 
 describe('convert', () => {

@@ -31,7 +31,7 @@ import { LayerkitError } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import type { ApplyTally, ApplyTarget, EntryMeta, SpecialType } from '../../apply/apply-types.js';
 import type { BytePath, EntryType } from '../../contracts.js';
-import { pathToUtf8 } from '../../path.js';
+import { asBytePath, pathFromUtf8, pathToUtf8 } from '../../path.js';
 import { entryTypeOf } from '../tree/entry-type.js';
 import { loadXattrAddon } from '../xattr-addon.js';
 import type { WrittenContents } from './written-contents.js';
@@ -68,7 +68,8 @@ export interface DiskTargetOptions {
 /** An `ApplyTarget` rooted at a real directory. */
 export class DiskTarget implements ApplyTarget {
   readonly specialFiles: boolean;
-  readonly #root: BytePath;
+  /** The root directory's (UTF-8) path, as latin1: one char per byte, like the paths below it. */
+  readonly #root: string;
   readonly #tally: ApplyTally;
   readonly #strictOwnership: boolean;
   readonly #written: WrittenContents | undefined;
@@ -92,11 +93,13 @@ export class DiskTarget implements ApplyTarget {
   }
 
   readlink(path: BytePath): BytePath {
-    return readlinkSync(this.#abs(path), { encoding: 'buffer' }).toString('latin1');
+    return asBytePath(readlinkSync(this.#abs(path), { encoding: 'buffer' }).toString('latin1'));
   }
 
   readdir(path: BytePath): BytePath[] {
-    return readdirSync(this.#abs(path), { encoding: 'buffer' }).map((name) => name.toString('latin1'));
+    return readdirSync(this.#abs(path), { encoding: 'buffer' }).map((name) =>
+      asBytePath(name.toString('latin1')),
+    );
   }
 
   mkdirImplied(path: BytePath): void {
@@ -178,7 +181,7 @@ export class DiskTarget implements ApplyTarget {
 
   /** A fresh unguessable name directly in the root, for objects first made under an ASCII name. */
   #temporary(): Buffer {
-    return this.#abs(`.layerkit-tmp-${randomUUID()}`);
+    return this.#abs(pathFromUtf8(`.layerkit-tmp-${randomUUID()}`));
   }
 
   #owner(path: BytePath, chown: () => void): void {

@@ -11,14 +11,14 @@ import { XattrReader, type XattrSelection } from './xattr-reader.js';
 /** Options of {@link directoryTree}. */
 export interface DirectoryTreeOptions {
   /** Which xattrs to read (default `capability`: only `security.capability`, as Docker). */
-  xattrs?: XattrSelection;
+  xattrs?: XattrSelection | undefined;
   /** Receives non-fatal problems (e.g. the xattr addon failed to load); default: ignore. */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
   /**
    * Called with the number of entries walked so far, once per batch (a few hundred entries):
    * progress, and a checkpoint — a throw stops the walk.
    */
-  onEntries?: (entries: number) => void;
+  onEntries?: ((entries: number) => void) | undefined;
 }
 
 /** A directory tree with a synchronous walk beside the `Tree` interface. */

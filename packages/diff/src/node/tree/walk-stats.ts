@@ -4,17 +4,19 @@
  */
 import { type BigIntStats, constants, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
+import type { BytePath } from '../../contracts.js';
+import { asBytePath, EMPTY_PATH, joinPath } from '../../path.js';
 
 /** A path as the fs calls take it: an ASCII string (its UTF-8 bytes are its bytes), else raw bytes. */
 export type FsPath = string | Buffer;
 
 /** One walked entry: its byte-string path below the root, where it is, and what lstat said. */
 export interface WalkedEntry {
-  path: string;
+  path: BytePath;
   absolute: FsPath;
   stat: BigIntStats;
   /** The symlink target as a byte string (symlinks only). */
-  linkTarget: string | undefined;
+  linkTarget: BytePath | undefined;
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -37,20 +39,21 @@ function childPath(dir: FsPath, name: string): FsPath {
 /** One directory being walked: where it is, its path below the root, and its sorted names. */
 interface Frame {
   dir: FsPath;
-  prefix: string;
+  path: BytePath;
+  /** Byte strings ('latin1'). */
   names: string[];
   next: number;
 }
 
 /** Opens `dir`: 'latin1' names are byte strings, so the default sort is byte order. */
-function openFrame(dir: FsPath, prefix: string): Frame {
-  return { dir, prefix, names: readdirSync(dir, { encoding: 'latin1' }).sort(), next: 0 };
+function openFrame(dir: FsPath, path: BytePath): Frame {
+  return { dir, path, names: readdirSync(dir, { encoding: 'latin1' }).sort(), next: 0 };
 }
 
 /** The root's frame; a root that is missing or not a directory is a typed error naming it. */
 function openRoot(root: FsPath): Frame {
   try {
-    return openFrame(root, '');
+    return openFrame(root, EMPTY_PATH);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const path = root.toString();
@@ -85,12 +88,12 @@ export function* walkStats(root: FsPath): Generator<WalkedEntry> {
       continue;
     }
     const absolute = childPath(frame.dir, name);
-    const path = frame.prefix + name;
+    const path = joinPath(frame.path, asBytePath(name));
     const stat = lstatSync(absolute, { bigint: true });
     const format = Number(stat.mode) & constants.S_IFMT;
     const linkTarget =
-      format === constants.S_IFLNK ? readlinkSync(absolute, { encoding: 'latin1' }) : undefined;
+      format === constants.S_IFLNK ? asBytePath(readlinkSync(absolute, { encoding: 'latin1' })) : undefined;
     yield { path, absolute, stat, linkTarget };
-    if (format === constants.S_IFDIR) stack.push(openFrame(absolute, `${path}/`));
+    if (format === constants.S_IFDIR) stack.push(openFrame(absolute, path));
   }
 }

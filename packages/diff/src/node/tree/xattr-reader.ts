@@ -3,7 +3,7 @@
  * with a `getfattr` fallback for paths that are not valid UTF-8 (the addon takes UTF-8 strings).
  */
 import { execFileSync } from 'node:child_process';
-import { pathFromBytes, pathFromUtf8 } from '../../path.js';
+import { pathFromBytes, pathFromUtf8, pathToUtf8 } from '../../path.js';
 import { loadXattrAddon, type XattrAddon } from '../xattr-addon.js';
 
 /** Which xattrs a directory walk reads. */
@@ -98,7 +98,7 @@ export class XattrReader {
       return readWithGetfattr(path, this.#selection === 'all' ? '-' : `^${CAPABILITY.replace('.', '\\.')}$`);
     } catch (error) {
       this.#onWarning(
-        `xattrs of ${JSON.stringify(pathFromBytes(path))} not read: ${(error as Error).message}`,
+        `xattrs of ${JSON.stringify(pathToUtf8(pathFromBytes(path)))} not read: ${(error as Error).message}`,
       );
       return new Map();
     }

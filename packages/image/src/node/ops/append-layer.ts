@@ -29,7 +29,7 @@ export interface AppendOptions
   /** Where the new image goes; may be the base's layout with another tag. */
   dest: ImageRefLike;
   /** The platform to pick from a multi-platform base (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**

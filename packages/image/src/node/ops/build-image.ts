@@ -5,12 +5,12 @@
  * Jib). Every layer is one history entry; config edits add one empty entry after them.
  */
 import {
-  type BytePath,
   diffTrees,
   type LayerEntry,
   layerEntriesFromChanges,
   type MemoryEntrySpec,
   MemoryTree,
+  pathFromUtf8,
   type Tree,
 } from '@layerkit/diff';
 import { treeAt } from '@layerkit/diff/internal';
@@ -41,19 +41,19 @@ import { withSink, withSourceImage } from './with-image.js';
 /** One file of a {@link FileMap}: content and metadata, or a directory or symlink. */
 export interface FileSpec {
   /** File content (UTF-8 for a string). */
-  content?: string | Uint8Array;
+  content?: string | Uint8Array | undefined;
   /** Default: `file` with content, `symlink` with a target, else `dir`. */
-  type?: 'file' | 'dir' | 'symlink';
+  type?: 'file' | 'dir' | 'symlink' | undefined;
   /** A symlink's target, as written. */
-  target?: string;
+  target?: string | undefined;
   /** Permission bits (default 0o644 for files, 0o755 for directories). */
-  mode?: number;
+  mode?: number | undefined;
   /** Owner user ID (default 0: root). */
-  uid?: number;
+  uid?: number | undefined;
   /** Owner group ID (default 0: root). */
-  gid?: number;
+  gid?: number | undefined;
   /** Modification time in seconds (default: the build's SOURCE_DATE_EPOCH, else 0: reproducible). */
-  mtime?: number;
+  mtime?: number | undefined;
 }
 
 /**
@@ -82,7 +82,7 @@ export type BuildLayer =
         /** The directory on this machine whose contents are added. */
         directory: string;
         /** The directory in the image they go under (default: the root). */
-        at?: string;
+        at?: string | undefined;
       }
     /** A ready-made layer tar (plain, gzip or zstd; whiteouts honoured), read once. */
     | {
@@ -100,9 +100,9 @@ export type BuildLayer =
       }
   ) & {
     /** The history entry's `created_by` (default: a description of the source). */
-    createdBy?: string;
+    createdBy?: string | undefined;
     /** The history entry's comment. */
-    comment?: string;
+    comment?: string | undefined;
   };
 
 /** Options of {@link build}. */
@@ -111,11 +111,11 @@ export interface BuildOptions
     Omit<StepMetadata, 'createdBy' | 'comment'>,
     Pick<LayerOptions, 'compression' | 'level' | 'mode' | 'onWarning' | 'onProgress'> {
   /** The image to build on (a reference), or `'scratch'` (the default): nothing. */
-  base?: ImageRefLike;
+  base?: ImageRefLike | undefined;
   /** A scratch image's platform (default: the host's); the platform picked from a multi-platform base. */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
   /** The layers to add, bottom first. */
-  layers?: readonly BuildLayer[];
+  layers?: readonly BuildLayer[] | undefined;
   /** Where the image goes. */
   dest: ImageRefLike;
 }
@@ -132,8 +132,8 @@ export interface BuildResult {
 
 const SCRATCH = 'scratch';
 
-/** `/app/x` → `app/x`; refuses paths that leave the root. */
-function imagePath(path: string): BytePath {
+/** `/app/x` → `app/x` (still UTF-8 text); refuses paths that leave the root. */
+function imagePath(path: string): string {
   const cleaned = path.replace(/^\/+/, '').replace(/\/+$/, '');
   if (cleaned === '' || cleaned.split('/').some((part) => part === '' || part === '.' || part === '..')) {
     throw new LayerkitError('INVALID_PATH', `invalid path in the image ${JSON.stringify(path)}`, { path });
@@ -185,7 +185,7 @@ async function writeBuildLayer(
   if ('tree' in layer) return writeEntriesAsLayer(addedEntries(layer.tree), sink.blobs, options);
   if ('tar' in layer) return tarLayerBlob(layer.tar, sink.blobs, options);
   if ('directory' in layer) {
-    const at = layer.at === undefined ? '' : imagePath(layer.at);
+    const at = pathFromUtf8(layer.at === undefined ? '' : imagePath(layer.at));
     const walked = directoryTree(layer.directory, {
       onWarning: options.onWarning,
       onEntries: walkReporter(options),

@@ -22,9 +22,9 @@ export interface CommitOptions extends StepMetadata, LayerOptions, OpenImageOpti
   /** Where the new image goes; may be the base's layout with another tag. */
   dest: ImageRefLike;
   /** The platform to pick from a multi-platform base (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
   /** Make the result a single layer holding the whole rootfs (history kept, older entries empty). */
-  squash?: boolean;
+  squash?: boolean | undefined;
 }
 
 /**
@@ -39,13 +39,13 @@ export async function commit(options: CommitOptions): Promise<StepResult> {
     const lower = await lowerTreeOf(source, image, options.rootfs);
     const upper = directoryTree(options.rootfs, {
       onEntries: walkReporter(options),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      onWarning: options.onWarning,
     });
     return withSink(options.dest, options, async (sink) => {
       const layer = await layerFromDiff(lower.tree, upper, sink.blobs, {
         ...options,
         hasher: lower.hasher,
-        ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
+        snapshot: lower.snapshot,
       });
       const base = { config: image.config.value, layers: image.manifest.value.layers, source };
       return publishStep(base, sink, layer, options);

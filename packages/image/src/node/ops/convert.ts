@@ -16,9 +16,9 @@ import { withSink, withSource } from './with-image.js';
 /** Options of {@link convert}. */
 export interface ConvertOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform source (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
   /** Copy a multi-platform source whole: every image and the index itself (skopeo's `--all`). */
-  all?: boolean;
+  all?: boolean | undefined;
 }
 
 /** Copies the image `from` names into `to`; returns the descriptor the destination's tag points at. */
@@ -30,14 +30,14 @@ export async function convert(
   const turn = eventLoopTurns();
   const report = bytesReporter(options, 'copy');
   const copyOptions: CopyImageOptions = {
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    signal: options.signal,
     // A throw (an abort) stops the copy before anything is published.
     onProgress: (bytes) => {
       report(bytes);
       return turn(bytes);
     },
+    platform: options.platform,
   };
-  if (options.platform !== undefined) copyOptions.platform = options.platform;
   if (options.all && options.platform !== undefined) {
     throw new LayerkitError(
       'INVALID_OPTION',

@@ -27,7 +27,7 @@ export interface CreateIndexOptions extends OpenImageOptions, ProgressOptions {
   /** Where the index goes (a layout, an oci-archive or a registry; not a docker-archive). */
   dest: ImageRefLike;
   /** The index's own annotations. */
-  annotations?: Record<string, string>;
+  annotations?: Record<string, string> | undefined;
 }
 
 /** How deep input indexes may nest (as in resolving: R11, docs/threat-model.md#r11). */

@@ -13,9 +13,9 @@ import { withSourceImage } from './with-image.js';
 /** Options of {@link diffImage}. */
 export interface DiffImageOptions extends OpenImageOptions, ProgressOptions {
   /** Change detection (default: the diff engine's `auto`). */
-  mode?: DetectionMode;
+  mode?: DetectionMode | undefined;
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**
@@ -31,9 +31,9 @@ export async function diffImage(
     const lower = await lowerTreeOf(source, resolved, rootfs);
     const changes: DockerChange[] = [];
     const stream = diffTrees(lower.tree, directoryTree(rootfs, { onEntries: walkReporter(options) }), {
-      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      mode: options.mode,
       hasher: lower.hasher,
-      ...(lower.snapshot === undefined ? {} : { snapshot: lower.snapshot }),
+      snapshot: lower.snapshot,
     });
     for await (const change of stream) changes.push(dockerChange(change));
     return changes;

@@ -34,7 +34,7 @@ export async function layerContentSizes(
 /** Options of {@link imageHistory}. */
 export interface ImageHistoryOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**

@@ -21,25 +21,25 @@ import { bytesReporter, type ProgressOptions } from './progress.js';
 /** What a step records about itself (all optional, as for `docker commit`). */
 export interface StepMetadata {
   /** `--author`: the history entry's author and the config's `author`. */
-  author?: string;
+  author?: string | undefined;
   /** `--message`: the history entry's comment. */
-  comment?: string;
+  comment?: string | undefined;
   /** The history entry's `created_by` (default: the base's Cmd joined by spaces, as Docker). */
-  createdBy?: string;
+  createdBy?: string | undefined;
   /**
    * Dockerfile-style config changes (`CMD …`, `ENV PATH=/app:$PATH`, `HEALTHCHECK …`) as
    * `docker commit --change` takes them, expanded against the config's Env as Docker does.
    */
-  changes?: readonly string[];
+  changes?: readonly string[] | undefined;
   /** Config fields set literally (no expansion, no parsing), after `changes`. */
-  config?: ConfigPatch;
+  config?: ConfigPatch | undefined;
   /**
    * SOURCE_DATE_EPOCH in seconds: fixes `created` (and clamps layer mtimes) for reproducible
    * output. A whole number from 0 to 253402300799 (year 9999), else `INVALID_SOURCE_DATE_EPOCH`.
    */
-  sourceDateEpoch?: number;
+  sourceDateEpoch?: number | undefined;
   /** The clock for `created` when no epoch is given (default: now). */
-  clock?: () => Date;
+  clock?: (() => Date) | undefined;
 }
 
 /** The base a step builds on: an image from a source, or nothing (`scratch`). */
@@ -47,7 +47,7 @@ export interface StepBase {
   config: ImageConfig;
   layers: readonly Descriptor[];
   /** Where the base's layer blobs are read from when the sink lacks them. */
-  source?: ImageSource;
+  source?: ImageSource | undefined;
 }
 
 /** One step of a multi-step publish: a layer (or none) and its history entry's text. */
@@ -88,7 +88,11 @@ export function checkStepMetadata(metadata: StepMetadata): void {
 /** A config-only edit as its history entry's CREATED BY: the changes, then the fields set. */
 export function configEditText(metadata: Pick<StepMetadata, 'changes' | 'config'>): string | undefined {
   const parts = [...(metadata.changes ?? [])];
-  if (metadata.config !== undefined) parts.push(`config ${Object.keys(metadata.config).join(', ')}`);
+  if (metadata.config !== undefined) {
+    // A field given as `undefined` is kept (applyConfig): it is not one of the fields set.
+    const fields = Object.entries(metadata.config).filter(([, value]) => value !== undefined);
+    parts.push(`config ${fields.map(([field]) => field).join(', ')}`);
+  }
   return parts.length === 0 ? undefined : parts.join('; ');
 }
 
@@ -137,10 +141,7 @@ export async function publishSteps(
   const configRaw = encodeDocument(config, { hasher });
   const manifestRaw = encodeDocument(imageManifest(configRaw, layers), { hasher });
   metadata.signal?.throwIfAborted(); // the last checkpoint: nothing is published after an abort
-  const manifest = await sink.publish(
-    { manifest: manifestRaw, config: configRaw },
-    tag === undefined ? {} : { tag },
-  );
+  const manifest = await sink.publish({ manifest: manifestRaw, config: configRaw }, { tag });
   return { imageId: configRaw.digest, manifest };
 }
 

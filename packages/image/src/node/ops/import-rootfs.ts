@@ -21,7 +21,7 @@ export interface ImportOptions extends StepMetadata, LayerOptions, OpenImageOpti
   /** Where the new image goes. */
   dest: ImageRefLike;
   /** The platform recorded in the config (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /** The config of an empty image for `platform`. */
@@ -43,9 +43,9 @@ export async function importRootfs(options: ImportOptions): Promise<StepResult> 
   return withSink(options.dest, options, async (sink) => {
     const upper = directoryTree(options.rootfs, {
       onEntries: walkReporter(options),
-      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      onWarning: options.onWarning,
     });
     const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
-    return publishStep(base, sink, layer, { createdBy: '', ...options });
+    return publishStep(base, sink, layer, { ...options, createdBy: options.createdBy ?? '' });
   });
 }

@@ -12,7 +12,7 @@ import { withSourceImage } from './with-image.js';
 /** Options of {@link inspectImage}. */
 export interface InspectImageOptions extends OpenImageOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**

@@ -31,18 +31,18 @@ export type LayerStore = Pick<BlobWriteStore, 'writer'>;
 /** How a layer is detected, written and compressed. */
 export interface LayerOptions extends ProgressOptions {
   /** Change detection (default: the diff engine's `auto`). */
-  mode?: DetectionMode;
+  mode?: DetectionMode | undefined;
   /** The layer blob's compression (default `gzip`; `none` writes a plain tar). */
-  compression?: CompressionName;
+  compression?: CompressionName | undefined;
   /** Codec level (gzip 1–9). */
-  level?: number;
+  level?: number | undefined;
   /**
    * SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. A whole number from 0 to
    * 253402300799 (year 9999), else `INVALID_SOURCE_DATE_EPOCH`.
    */
-  sourceDateEpoch?: number;
+  sourceDateEpoch?: number | undefined;
   /** Entries that cannot be represented (sockets, empty xattrs). */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /** Pulls the first item; returns undefined for an empty stream, else the stream re-joined. */
@@ -66,7 +66,7 @@ export async function writeEntriesAsLayer(
   if (present === undefined) return undefined;
   const tarOptions = {
     onWarning: (w: { message: string }) => options.onWarning?.(w.message),
-    ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+    sourceDateEpoch: options.sourceDateEpoch,
   };
   const tar = countedBytes(writeLayerTar(present, tarOptions), bytesReporter(options, 'layer'));
   return writeLayerBlob(tar, layerBlobOptions(store, options));
@@ -80,7 +80,7 @@ export function layerBlobOptions(
   return {
     store,
     compression: options.compression ?? 'gzip',
-    ...(options.level === undefined ? {} : { level: options.level }),
+    level: options.level,
     runtime: nodeRuntime,
   };
 }
@@ -90,12 +90,12 @@ export async function layerFromDiff(
   lower: Tree,
   upper: Tree,
   store: LayerStore,
-  options: LayerOptions & { snapshot?: SnapshotLookup; hasher?: HasherFactory },
+  options: LayerOptions & { snapshot?: SnapshotLookup | undefined; hasher?: HasherFactory | undefined },
 ): Promise<LayerBlob | undefined> {
   const changes = diffTrees(lower, upper, {
     hasher: options.hasher ?? nodeRuntime.sha256,
-    ...(options.mode === undefined ? {} : { mode: options.mode }),
-    ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+    mode: options.mode,
+    snapshot: options.snapshot,
   });
   return writeEntriesAsLayer(layerEntriesFromChanges(changes), store, options);
 }

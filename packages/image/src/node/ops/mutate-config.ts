@@ -20,11 +20,11 @@ export interface MutateConfigOptions extends StepMetadata, OpenImageOptions, Pro
   /** The image whose config is edited. */
   base: ImageRefLike;
   /** Dockerfile-style instructions, e.g. `CMD ["nginx", "-g", "daemon off;"]` (or only `config`). */
-  changes?: readonly string[];
+  changes?: readonly string[] | undefined;
   /** Where the new image goes; may be the base's layout with another tag. */
   dest: ImageRefLike;
   /** The platform to pick from a multi-platform base (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**

@@ -43,9 +43,9 @@ export type ProgressListener = (event: ProgressEvent) => void;
 /** Progress and cancellation: what every long operation takes. */
 export interface ProgressOptions {
   /** Called with each progress report; a throw stops the operation as an abort does. */
-  onProgress?: ProgressListener;
+  onProgress?: ProgressListener | undefined;
   /** Stops the operation at its next checkpoint (and registry requests in flight). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

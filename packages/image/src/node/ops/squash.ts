@@ -27,7 +27,7 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
     return withSink(options.dest, options, async (sink) => {
       const upper = directoryTree(options.rootfs, {
         onEntries: walkReporter(options),
-        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+        onWarning: options.onWarning,
       });
       const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
       return publishStep(base, sink, layer, options);
@@ -42,7 +42,7 @@ export interface SquashOptions extends StepMetadata, LayerOptions, OpenImageOpti
   /** Where the squashed image goes; may be the source's layout with another tag. */
   dest: ImageRefLike;
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /**

@@ -17,9 +17,9 @@ import { withSourceImage } from './with-image.js';
 /** Options of {@link unpack}. */
 export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
-  devices?: boolean;
+  devices?: boolean | undefined;
 }
 
 /** Unpacks `image` into the new directory `rootfs`; nothing appears there unless it all succeeds. */

@@ -50,7 +50,7 @@ function problemOf(error: unknown): VerifyProblem {
 /** Options of {@link verify}. */
 export interface VerifyOptions extends OpenImageOptions, ProgressOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
-  platform?: PlatformWant;
+  platform?: PlatformWant | undefined;
 }
 
 /** Verifies the image `ref` names. Unreadable manifests or configs still throw (there is nothing to check). */
@@ -68,6 +68,7 @@ export async function verify(ref: ImageRefLike, options: VerifyOptions = {}): Pr
     const counted = layerStreamReporter(options, 'verify', layers);
     for (const [i, layer] of layers.entries()) {
       const diffID = diffIds[i];
+      const checkedLayer = { digest: layer.digest, ...(diffID === undefined ? {} : { diffID }) };
       try {
         const blob = counted(i, source.blobs.stream(layer));
         if (diffID === undefined) {
@@ -77,14 +78,10 @@ export async function verify(ref: ImageRefLike, options: VerifyOptions = {}): Pr
         } else {
           await baseLayerStream(blob, i, layer, diffID).finish();
         }
-        checked.push({
-          digest: layer.digest,
-          ...(diffID === undefined ? {} : { diffID }),
-          ok: diffID !== undefined,
-        });
+        checked.push({ ...checkedLayer, ok: diffID !== undefined });
       } catch (error) {
         problems.push(problemOf(error));
-        checked.push({ digest: layer.digest, ...(diffID === undefined ? {} : { diffID }), ok: false });
+        checked.push({ ...checkedLayer, ok: false });
       }
     }
     const mapping = mapHistoryToLayers(image.config.value.history ?? [], diffIds);

@@ -21,9 +21,9 @@ export interface ArchiveMember {
 /** Bounds for scanning a hostile archive. */
 export interface ArchiveScanLimits {
   /** Most members (default 1,000,000). */
-  maxMembers?: number;
+  maxMembers?: number | undefined;
   /** Largest PAX / GNU long-name payload (default 1 MiB). */
-  maxSpecialHeaderBytes?: number;
+  maxSpecialHeaderBytes?: number | undefined;
 }
 
 /** An open archive: its fd, its regular members by normalized name, and the fd's owner duty to close. */

@@ -24,7 +24,7 @@ export const LAYOUT_LOCK_NAME = 'index.json.lock';
 /** Options for {@link withLayoutLock}. */
 export interface LayoutLockOptions {
   /** How long to wait for a live holder before failing with `LOCK_TIMEOUT` (default 30 s). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 // A lock file with no PID yet is only trusted this long (its creator may be between open and write).

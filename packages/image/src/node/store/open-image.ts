@@ -23,9 +23,9 @@ import { registryClient } from './registry-clients.js';
 /** How stores are opened: settings for registries, and cancellation. */
 export interface OpenImageOptions {
   /** Credentials, TLS and retry settings for `docker://` references. */
-  registry?: RegistryOptions;
+  registry?: RegistryOptions | undefined;
   /** Aborts registry requests in flight. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** The tag a reference selects, in the spelling its format's source and sink take. */
@@ -55,7 +55,7 @@ export async function openImageSource(
   const defaultTag = referenceTag(reference);
   return {
     blobs: source.blobs,
-    origin: source.origin,
+    ...(source.origin === undefined ? {} : { origin: source.origin }),
     resolve: (tag, platform) => source.resolve(tag ?? defaultTag, platform),
     root: (tag) => source.root(tag ?? defaultTag),
     tags: () => source.tags(),

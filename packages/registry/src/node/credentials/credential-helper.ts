@@ -21,7 +21,7 @@ export interface CredentialHelperOptions {
   /** The helper's environment; its PATH is where the helper is looked up. */
   env: NodeJS.ProcessEnv;
   /** Kill the helper after this long (default one minute). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 function helperFailed(

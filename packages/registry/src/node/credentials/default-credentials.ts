@@ -10,16 +10,16 @@ import { credentialsInFile } from './file-credentials.js';
 /** Options for {@link defaultCredentials}; each mirrors a skopeo flag or what it reads. */
 export interface DefaultCredentialsOptions {
   /** `--creds`: `USER:PASS`, or `USER` for an empty password. Used for every registry when given. */
-  creds?: string;
+  creds?: string | undefined;
   /** `--authfile`: the only auth file read when given (it beats REGISTRY_AUTH_FILE). */
-  authFile?: string;
+  authFile?: string | undefined;
   /**
    * The environment: REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, XDG_CONFIG_HOME, DOCKER_CONFIG, HOME, and
    * the PATH and environment credential helpers run with. Default `process.env`.
    */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** The home directory (`~/.docker`, `~/.dockercfg`, `~/.config`). Default `$HOME`, else the OS's. */
-  homeDir?: string;
+  homeDir?: string | undefined;
 }
 
 /**
