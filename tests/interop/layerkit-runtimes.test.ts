@@ -249,7 +249,7 @@ describe('docker diff vs layerkit diff', () => {
     readonly host: (at: (path: string) => string) => void;
   }
 
-  /** Every kind of change docker diff distinguishes (reference §2.1), on the top image. */
+  /** Every kind of change docker diff distinguishes (docs/design.md#compat-docker-diff), on the top image. */
   const EDITS: readonly TwinEdit[] = [
     // one of two hardlinks: the other keeps content and mtime (only its nlink and ctime change)
     { shell: 'busybox rm /etc/hello.txt', host: (at) => rmSync(at('etc/hello.txt')) },
@@ -313,7 +313,7 @@ describe('docker diff vs layerkit diff', () => {
     for (const edit of EDITS) edit.host((path) => join(rootfs, path));
     const ours = formatDockerDiff(await diffImage(archive.ref, rootfs));
 
-    // docker diff emits siblings in Go map order (random; reference §2.1), layerkit sorted:
+    // docker diff emits siblings in Go map order (random; docs/design.md#compat-docker-diff), layerkit sorted:
     // the same lines are the contract
     const lines = (text: string) => text.split('\n').filter(Boolean).sort();
     expect(lines(theirs)).toContain('D /etc/hello.txt');
@@ -322,8 +322,8 @@ describe('docker diff vs layerkit diff', () => {
     // docker commit's image and layerkit's commit unpack (umoci) to the same tree, with one
     // documented difference: the new hardlink /srv/shared-c.txt joins a group whose other names
     // are unchanged. Docker's naive differ exports only the new name, so the link is split on
-    // apply (reference §2.2); layerkit re-emits the unchanged siblings as links to one copy
-    // (containerd's way, §5.1), so its image keeps the group the rootfs has.
+    // apply; layerkit re-emits the unchanged siblings as links to one copy (containerd's way,
+    // docs/design.md#compat-hardlinks), so its image keeps the group the rootfs has.
     const saved = join(scratch.path, 'docker-commit.tar');
     await docker.save(dockerCommit, saved);
     const dockerLayout = join(scratch.path, 'docker-commit');

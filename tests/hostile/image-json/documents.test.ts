@@ -1,5 +1,5 @@
 /**
- * The hostile-document corpus (reference §4.2, R1–R22 where they concern documents): each row is
+ * The hostile-document corpus (R1–R22 of docs/threat-model.md, where they concern documents): each row is
  * a document built here byte by byte, with the exact error code a reader must raise.
  */
 import { type Digest, sha256Bytes } from '@layerkit/digest';

@@ -1,5 +1,5 @@
 /**
- * The hostile layer corpus (reference §4.1 T1–T27, Appendix A): one case per malicious input,
+ * The hostile layer corpus (T1–T27 of docs/threat-model.md): one case per malicious input,
  * each with real tar bytes (written by `raw-tar.ts`, never by layerkit's own writer) and the exact
  * outcome layerkit guarantees. Cases that need a link target outside the root point into the
  * sandbox's parent, so an escape would show up as a change there.

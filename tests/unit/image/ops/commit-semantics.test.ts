@@ -1,5 +1,5 @@
 /**
- * `commit` semantics against `docker commit` (reference §2.8, §5.4): what lands in the config,
+ * `commit` semantics against `docker commit` (docs/design.md#compat-commit): what lands in the config,
  * the history entry and the manifest, for plain, empty and squashed commits, and how a base
  * whose history does not pair with its layers is repaired.
  */
