@@ -176,13 +176,13 @@ export interface TarEntry {
 /** Bounds that make reading a hostile tar safe (T17–T21, docs/threat-model.md#apply); safe defaults. */
 export interface TarLimits {
   /** Largest PAX / GNU long-name payload (default 1 MiB). */
-  maxSpecialHeaderBytes?: number;
+  maxSpecialHeaderBytes?: number | undefined;
   /** Most entries in one archive (default 10,000,000). */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** Longest path in bytes (default 4096). */
-  maxPathBytes?: number;
+  maxPathBytes?: number | undefined;
   /** Most path components (default 1024). */
-  maxPathDepth?: number;
+  maxPathDepth?: number | undefined;
   /** Most total bytes of the archive stream, headers included (default 1 TiB). */
-  maxTotalBytes?: number;
+  maxTotalBytes?: number | undefined;
 }

@@ -13,7 +13,7 @@ import { entryTypeOf, HEADER_TYPEFLAG, TYPEFLAG } from './typeflag.js';
 import { FIELD } from './ustar-layout.js';
 
 /** The limits `readTar` and `scanTarMembers` apply unless told otherwise. */
-export const DEFAULT_TAR_LIMITS: Required<TarLimits> = {
+export const DEFAULT_TAR_LIMITS: Record<keyof TarLimits, number> = {
   maxSpecialHeaderBytes: 1024 * 1024,
   maxEntries: 10_000_000,
   maxPathBytes: 4096,
@@ -44,12 +44,21 @@ export interface HeaderBlock {
 
 /** Decodes header blocks one after another, carrying extended headers to the entry they describe. */
 export class TarHeaderDecoder {
-  readonly limits: Required<TarLimits>;
+  readonly limits: Record<keyof TarLimits, number>;
   readonly #pending: Pending = { pax: undefined, longName: undefined, longLink: undefined };
   #entries = 0;
 
   constructor(limits: TarLimits = {}) {
-    this.limits = { ...DEFAULT_TAR_LIMITS, ...limits };
+    // Field by field: a limit given as `undefined` (possible from JavaScript) keeps its default
+    // instead of switching the check off.
+    const limit = (name: keyof TarLimits) => limits[name] ?? DEFAULT_TAR_LIMITS[name];
+    this.limits = {
+      maxSpecialHeaderBytes: limit('maxSpecialHeaderBytes'),
+      maxEntries: limit('maxEntries'),
+      maxPathBytes: limit('maxPathBytes'),
+      maxPathDepth: limit('maxPathDepth'),
+      maxTotalBytes: limit('maxTotalBytes'),
+    };
   }
 
   /** Checks a (non-zero) header block and reads its fixed fields; names the entry in `at`. */
@@ -189,7 +198,7 @@ function deviceNumber(
   return value;
 }
 
-function checkPath(name: BytePath, bounds: Required<TarLimits>, at: TarPosition): void {
+function checkPath(name: BytePath, bounds: Record<keyof TarLimits, number>, at: TarPosition): void {
   if (name.length > bounds.maxPathBytes) {
     throw tarError('TAR_PATH_TOO_LONG', `name longer than ${bounds.maxPathBytes} bytes`, at);
   }

@@ -145,6 +145,16 @@ describe('readTar errors', () => {
       ),
     ],
     [
+      'TAR_PATH_TOO_DEEP',
+      'a path with 1025 components, the limit given as undefined (the default applies)',
+      bytes(
+        craftEntry('p', 'x', paxPayload([['path', `${'a/'.repeat(1024)}b`]])),
+        craftEntry('x', '0'),
+        END_OF_ARCHIVE,
+      ),
+      { maxPathDepth: undefined },
+    ],
+    [
       'TAR_TOO_MANY_ENTRIES',
       'more entries than allowed',
       bytes(file, file, file, END_OF_ARCHIVE),
