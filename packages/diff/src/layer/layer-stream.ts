@@ -103,8 +103,8 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
     return {
       next: () => this.#next(),
       return: async () => {
-        const verdict = await this.#settle();
-        if (verdict !== undefined) throw verdict;
+        const failed = await this.#settle();
+        if (failed !== undefined) throw failed;
         return DONE;
       },
     };
@@ -123,7 +123,8 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
    * The source is released either way.
    */
   async failure(error: unknown): Promise<unknown> {
-    return (await this.#settle()) ?? error;
+    await this.#settle();
+    return this.#verdict ?? error;
   }
 
   async #next(): Promise<IteratorResult<Uint8Array>> {
@@ -133,6 +134,10 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
       this.#decompressed ??= await this.#open();
       const step = await this.#decompressed.next();
       if (step.done) {
+        // A decompressor may stop before its input does (gunzip ignores trailing zeros): the rest
+        // of the blob is read too, so that the blob reader's size and digest check runs (R2).
+        await this.#blob.drain(this.#maxBytes);
+        if (this.#blob.error !== undefined) throw this.#blob.error;
         this.#end();
         return DONE;
       }
@@ -206,18 +211,23 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
     );
   }
 
-  /** After a reader stopped: reads the rest of a checked layer; returns the verdict, if any. */
-  async #settle(): Promise<LayerkitError | undefined> {
+  /**
+   * After a reader stopped: reads the rest of a checked layer. Returns the verdict, or why the
+   * rest could not be read (then the layer is unchecked: an early stop must not pass for a check).
+   */
+  async #settle(): Promise<unknown> {
+    let failed: unknown;
     if (this.#state === 'reading' && this.#expected !== undefined) {
       try {
         while (!(await this.#next()).done) {}
-      } catch {
-        // #fail kept the verdict when there is one; otherwise the reader's own error stands.
+      } catch (error) {
+        // #fail made it the verdict when there is one.
+        failed = error;
       }
     }
     if (this.#state === 'reading') this.#state = 'closed';
     await this.#release();
-    return this.#verdict;
+    return failed ?? this.#verdict;
   }
 
   async #release(): Promise<void> {

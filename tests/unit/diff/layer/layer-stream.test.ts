@@ -152,6 +152,23 @@ describe('a checked layer whose reader fails: the cause wins over the symptom', 
     expect((error as Error).message).toContain(ref.digest);
   });
 
+  it('compressed: bytes after the gzip end (gunzip stops there) are read too, so BLOB_CORRUPT', async () => {
+    // gunzip ignores zeros after the gzip end; the blob's last byte differs from the one its ref names.
+    const padded = Buffer.concat([GZIP, new Uint8Array(16 * CHUNK)]);
+    const ref = { digest: sha256(padded), size: padded.length };
+    const corrupt = Buffer.from(padded);
+    corrupt[corrupt.length - 1] = 1;
+    const source = blobSource(corrupt, ref);
+    const stream = streamOf(source.blob, 'layer 0', sha256(TAR));
+    expect(codeOf(await readAll(stream))).toBe('BLOB_CORRUPT');
+    expect(source.released()).toBe(true);
+
+    // A sound blob with such a tail is read to its end: a digest taken on the way covers it.
+    const sound = blobSource(padded);
+    expect(await streamOf(sound.blob, 'layer 0').finish()).toMatchObject({ diffID: sha256(TAR) });
+    expect(sound.read()).toBe(padded.length);
+  });
+
   it('compressed: gunzip output that fails the tar parse, yet BLOB_CORRUPT', async () => {
     // A valid gzip of garbage in place of the layer's gzip: gunzip succeeds, the tar reader fails.
     const ref = { digest: sha256(GZIP), size: GZIP.length };
@@ -194,6 +211,21 @@ describe('a reader that stops early', () => {
       for await (const _chunk of stream) break;
     };
     await expect(early()).rejects.toMatchObject({ code: 'DIFFID_MISMATCH' });
+  });
+
+  it('checked: a rest that cannot be read is an error from return(), not a silent success', async () => {
+    // A sound blob (its digest matches) whose gzip is cut short: the DiffID can never be checked.
+    const truncated = GZIP.subarray(0, GZIP.length - 64 * 1024);
+    const source = blobSource(truncated);
+    const stream = streamOf(source.blob, 'layer 0', sha256(TAR));
+    const early = async () => {
+      for await (const _chunk of stream) break;
+    };
+    await expect(early()).rejects.toMatchObject({
+      code: 'CORRUPT_COMPRESSED_DATA',
+      details: { layer: 'layer 0' },
+    });
+    expect(source.released()).toBe(true);
   });
 
   it('unchecked: the source is released without reading on', async () => {

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { LayerkitError } from '@layerkit/digest';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +50,19 @@ describe('readFileChunks', () => {
     const error = errorOf(() => readAll(file, 0));
     expect(error.code).toBe('NOT_A_REGULAR_FILE');
     expect(error.message).toContain(file);
+  });
+
+  it('refuses a file replaced by a Unix socket (open fails with ENXIO) with NOT_A_REGULAR_FILE', async () => {
+    const file = join(root.path, 'f');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(file, resolve));
+    try {
+      const error = errorOf(() => readAll(file, 0));
+      expect(error.code).toBe('NOT_A_REGULAR_FILE');
+      expect(error.message).toContain(file);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('refuses a file whose size changed since the walk with CONTENT_SIZE_MISMATCH', () => {

@@ -55,7 +55,9 @@ function openWalkedFile(path: FsPath, size: number): number {
   try {
     fd = openSync(path, READ_FLAGS);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw notRegular(path, { cause: error });
+    // ELOOP: a symlink (O_NOFOLLOW); ENXIO: a Unix socket (or a device with no driver).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENXIO') throw notRegular(path, { cause: error });
     throw fileSystemError(path.toString(), error);
   }
   try {
