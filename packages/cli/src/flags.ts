@@ -74,13 +74,27 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): number | 
   return sourceDateEpochFromEnv(env);
 }
 
-/** The flags of commands that can reach a registry (`docker://` references), as skopeo spells them. */
-export const registryFlags: FlagSpec = {
+const REGISTRY_FLAG_SPEC: FlagSpec = {
   creds: { type: 'string' },
   authfile: { type: 'string' },
   'tls-verify': { type: 'boolean' },
   'cert-dir': { type: 'string' },
 };
+
+/** The flags of commands that can reach a registry (`docker://` references), as skopeo spells them. */
+export const registryFlags: FlagSpec = REGISTRY_FLAG_SPEC;
+
+/**
+ * {@link registryFlags}, plus skopeo copy's `--src-*` and `--dest-*` spellings of each, for the
+ * commands that read one image and write another.
+ */
+export const sidedRegistryFlags: FlagSpec = Object.fromEntries(
+  Object.entries(REGISTRY_FLAG_SPEC).flatMap(([name, spec]) => [
+    [name, spec],
+    [`src-${name}`, spec],
+    [`dest-${name}`, spec],
+  ]),
+);
 
 /** The help lines of {@link registryFlags}. */
 export const REGISTRY_HELP = `Registry options (docker://[HOST[:PORT]/]REPO[:TAG|@DIGEST] references):
@@ -90,18 +104,59 @@ export const REGISTRY_HELP = `Registry options (docker://[HOST[:PORT]/]REPO[:TAG
       --tls-verify=false   accept unverified certificates and plain HTTP
       --cert-dir string    CAs (*.crt) and a client certificate (*.cert + *.key) for the registry`;
 
+/** The help lines of {@link sidedRegistryFlags}. */
+export const SIDED_REGISTRY_HELP = `${REGISTRY_HELP}
+      --src-creds, --src-authfile, --src-tls-verify, --src-cert-dir
+      --dest-creds, --dest-authfile, --dest-tls-verify, --dest-cert-dir
+                           the same, for the image read or the image written only (as in
+                           skopeo copy); each overrides its unprefixed flag`;
+
 /** Registry settings from {@link registryFlags}; undefined when none is given (skopeo's defaults). */
 export function registryOptionsOf(flags: FlagValues): RegistryOptions | undefined {
+  return registryOptionsWithPrefix(flags, '', undefined);
+}
+
+/** The registry settings for each side, from {@link sidedRegistryFlags}. */
+export interface RegistrySides {
+  /** Settings from the unprefixed flags. */
+  registry: RegistryOptions | undefined;
+  /** The unprefixed settings overridden by `--src-*`; undefined without `--src-*` flags. */
+  sourceRegistry: RegistryOptions | undefined;
+  /** The unprefixed settings overridden by `--dest-*`; undefined without `--dest-*` flags. */
+  destinationRegistry: RegistryOptions | undefined;
+}
+
+/** Registry settings from {@link sidedRegistryFlags}, ready to spread into an operation's options. */
+export function registrySidesOf(flags: FlagValues): RegistrySides {
+  const registry = registryOptionsOf(flags);
+  return {
+    registry,
+    sourceRegistry: registryOptionsWithPrefix(flags, 'src-', registry),
+    destinationRegistry: registryOptionsWithPrefix(flags, 'dest-', registry),
+  };
+}
+
+/**
+ * The settings given by the flags named `PREFIX<name>` over `base`; undefined when there are none
+ * (so a side without its own flags uses the unprefixed settings).
+ */
+function registryOptionsWithPrefix(
+  flags: FlagValues,
+  prefix: string,
+  base: RegistryOptions | undefined,
+): RegistryOptions | undefined {
   const options: RegistryOptions = {};
-  const creds = stringFlag(flags, 'creds');
+  const creds = stringFlag(flags, `${prefix}creds`);
   if (creds !== undefined) {
-    if (creds === '' || creds.startsWith(':')) throw new UsageError('invalid --creds: expected USER[:PASS]');
+    if (creds === '' || creds.startsWith(':'))
+      throw new UsageError(`invalid --${prefix}creds: expected USER[:PASS]`);
     options.creds = creds;
   }
-  const authFile = stringFlag(flags, 'authfile');
+  const authFile = stringFlag(flags, `${prefix}authfile`);
   if (authFile !== undefined) options.authFile = authFile;
-  if (flags['tls-verify'] === false) options.tlsVerify = false;
-  const certDir = stringFlag(flags, 'cert-dir');
+  if (flags[`${prefix}tls-verify`] === false) options.tlsVerify = false;
+  else if (flags[`${prefix}tls-verify`] === true && prefix !== '') options.tlsVerify = true;
+  const certDir = stringFlag(flags, `${prefix}cert-dir`);
   if (certDir !== undefined) options.certDir = certDir;
-  return Object.keys(options).length === 0 ? undefined : options;
+  return Object.keys(options).length === 0 ? undefined : { ...base, ...options };
 }

@@ -444,6 +444,34 @@ describe('pushes from an oci: layout to docker://', () => {
     expect(ctx.registry.openUploads).toBe(0);
   });
 
+  it('between two registries with their own credentials: sourceRegistry and destinationRegistry', async () => {
+    ctx.registry.auth = { scheme: 'basic', username: 'alice', password: 'ALICE-PW' };
+    ctx.other.auth = { scheme: 'basic', username: 'bob', password: 'BOB-PW' };
+    const alice = testOptions({ creds: 'alice:ALICE-PW' });
+    const bob = testOptions({ creds: 'bob:BOB-PW' });
+    const to = ctx.other.reference('pushed:v1');
+    // One set of credentials for both ends cannot do it: the push is refused, nothing is tagged.
+    const refused = await rejection(convert(ctx.registry.reference('app:v1'), to, { registry: alice }));
+    expect(refused.code).toBe('REGISTRY_UNAUTHORIZED');
+    expect(ctx.other.tags('pushed')).toEqual({});
+
+    const descriptor = await convert(ctx.registry.reference('app:v1'), to, {
+      registry: alice,
+      destinationRegistry: bob,
+    });
+    expect(descriptor.digest).toBe(work.manifestDigest);
+    expect(ctx.other.tags('pushed')).toEqual({ v1: work.manifestDigest });
+    expect(ctx.other.blob('pushed', work.layerDigest)?.equals(work.layerBytes)).toBe(true);
+
+    // And the other way round, the source's settings given on their own.
+    const back = await convert(to, ctx.registry.reference('back:v1'), {
+      sourceRegistry: bob,
+      registry: alice,
+    });
+    expect(back.digest).toBe(work.manifestDigest);
+    expect(ctx.registry.tags('back')).toEqual({ v1: work.manifestDigest });
+  });
+
   it('from the same registry: layers are mounted, not sent', async () => {
     const descriptor = await convert(ctx.registry.reference('app:v1'), ctx.registry.reference('pushed:v1'), {
       registry: testOptions(),

@@ -6,9 +6,9 @@ import {
   levelFlag,
   platformFlag,
   platformOf,
-  REGISTRY_HELP,
-  registryFlags,
-  registryOptionsOf,
+  registrySidesOf,
+  SIDED_REGISTRY_HELP,
+  sidedRegistryFlags,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -30,7 +30,7 @@ Options:
       --platform string      os/arch[/variant] of a multi-platform base
   -q, --quiet                no progress output
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit append oci:images:nginx extra.tar.gz oci:images:nginx:extra
@@ -43,7 +43,7 @@ Example:
     compression: { type: 'string' },
     level: { type: 'string' },
     ...platformFlag,
-    ...registryFlags,
+    ...sidedRegistryFlags,
   },
   interruptible: true,
   positionals: { min: 3, max: 3 },
@@ -60,7 +60,7 @@ Example:
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
-      registry: registryOptionsOf(flags),
+      ...registrySidesOf(flags),
       signal: interrupted,
     });
     out.line(result.imageId);

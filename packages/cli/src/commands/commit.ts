@@ -9,9 +9,9 @@ import {
   modeFlag,
   platformFlag,
   platformOf,
-  REGISTRY_HELP,
-  registryFlags,
-  registryOptionsOf,
+  registrySidesOf,
+  SIDED_REGISTRY_HELP,
+  sidedRegistryFlags,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -37,7 +37,7 @@ export const commitCommand: Command = {
 SOURCE_DATE_EPOCH, when set, fixes the created times and clamps file mtimes.
 
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit commit -a "Tao Wang <twang2218@gmail.com>" -m "修改了默认网页" \\
@@ -50,7 +50,7 @@ Example:
     squash: { type: 'boolean' },
     ...layerFlags,
     ...platformFlag,
-    ...registryFlags,
+    ...sidedRegistryFlags,
   },
   interruptible: true,
   positionals: { min: 3, max: 3 },
@@ -72,7 +72,7 @@ Example:
       sourceDateEpoch: epoch,
       onProgress: progressOf(out),
       onWarning: (message) => out.warn(message),
-      registry: registryOptionsOf(flags),
+      ...registrySidesOf(flags),
       signal: interrupted,
     });
     out.line(result.imageId);

@@ -6,9 +6,9 @@ import {
   listFlag,
   platformFlag,
   platformOf,
-  REGISTRY_HELP,
-  registryFlags,
-  registryOptionsOf,
+  registrySidesOf,
+  SIDED_REGISTRY_HELP,
+  sidedRegistryFlags,
   sourceDateEpoch,
   stringFlag,
 } from '../flags.js';
@@ -90,7 +90,7 @@ export const configCommand: Command = {
 --env, --label, --expose, --user and --workdir are applied after --cmd, --entrypoint and -c.
 
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit config --env NGINX_PORT=8080 --expose 8080 oci:images:nginx oci:images:nginx:8080`,
@@ -104,7 +104,7 @@ Example:
     workdir: { type: 'string' },
     change: { type: 'string', short: 'c', multiple: true },
     ...platformFlag,
-    ...registryFlags,
+    ...sidedRegistryFlags,
   },
   interruptible: true,
   positionals: { min: 2, max: 2 },
@@ -119,7 +119,7 @@ Example:
       createdBy: edit.lines.join('; '),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
-      registry: registryOptionsOf(flags),
+      ...registrySidesOf(flags),
       signal: interrupted,
       onProgress: progressOf(out),
     });

@@ -4,7 +4,13 @@
  */
 import { convert } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { platformFlag, platformOf, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
+import {
+  platformFlag,
+  platformOf,
+  registrySidesOf,
+  SIDED_REGISTRY_HELP,
+  sidedRegistryFlags,
+} from '../flags.js';
 import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -21,7 +27,7 @@ Options:
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit copy oci:images:nginx:v2 docker-archive:nginx-v2.tar:nginx:v2
@@ -30,7 +36,7 @@ Example:
     all: { type: 'boolean', short: 'a' },
     quiet: { type: 'boolean', short: 'q' },
     ...platformFlag,
-    ...registryFlags,
+    ...sidedRegistryFlags,
   },
   interruptible: true,
   positionals: { min: 2, max: 2 },
@@ -42,7 +48,7 @@ Example:
       all,
       platform,
       onProgress: progressOf(out),
-      registry: registryOptionsOf(flags),
+      ...registrySidesOf(flags),
       signal: interrupted,
     });
     out.line(manifest.digest);
@@ -67,7 +73,7 @@ export const tagCommand: Command = {
       --platform string   os/arch[/variant] of a multi-platform source
   -q, --quiet             no progress output
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit tag oci:images:nginx:v2 oci:images:nginx:latest

@@ -1,7 +1,7 @@
 /** `layerkit index`: a multi-platform image from single-platform ones. */
 import { createIndex } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { listFlag, REGISTRY_HELP, registryFlags, registryOptionsOf } from '../flags.js';
+import { listFlag, registrySidesOf, SIDED_REGISTRY_HELP, sidedRegistryFlags } from '../flags.js';
 import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -29,7 +29,7 @@ Options:
       --annotation KEY=VALUE  an annotation of the index; repeatable
   -q, --quiet                 no progress output
 
-${REGISTRY_HELP}
+${SIDED_REGISTRY_HELP}
 
 Example:
   layerkit import --platform linux/amd64 ./rootfs-amd64 oci:images:app-amd64
@@ -38,7 +38,7 @@ Example:
   flags: {
     annotation: { type: 'string', multiple: true },
     quiet: { type: 'boolean', short: 'q' },
-    ...registryFlags,
+    ...sidedRegistryFlags,
   },
   interruptible: true,
   positionals: { min: 2, max: Number.POSITIVE_INFINITY },
@@ -48,7 +48,7 @@ Example:
       images,
       annotations: annotationsOf(listFlag(flags, 'annotation')),
       onProgress: progressOf(out),
-      registry: registryOptionsOf(flags),
+      ...registrySidesOf(flags),
       signal: interrupted,
     });
     out.line(index.digest);

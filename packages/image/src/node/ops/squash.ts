@@ -59,6 +59,7 @@ export async function squash(options: SquashOptions): Promise<StepResult> {
     await unpack(options.image, rootfs, {
       platform: options.platform,
       registry: options.registry,
+      sourceRegistry: options.sourceRegistry,
       signal: options.signal,
     });
     return await squashedCommit({ ...options, base: options.image, rootfs });

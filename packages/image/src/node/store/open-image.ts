@@ -22,8 +22,15 @@ import { registryClient } from './registry-clients.js';
 
 /** How stores are opened: settings for registries, and cancellation. */
 export interface OpenImageOptions {
-  /** Credentials, TLS and retry settings for `docker://` references. */
+  /** Credentials, TLS and retry settings for `docker://` references, read from and written to. */
   registry?: RegistryOptions | undefined;
+  /**
+   * Settings for the registries images are read from, in place of `registry` (skopeo's
+   * `--src-*` flags): a copy between two registries with their own credentials or TLS.
+   */
+  sourceRegistry?: RegistryOptions | undefined;
+  /** Settings for the registry an image is written to, in place of `registry` (`--dest-*`). */
+  destinationRegistry?: RegistryOptions | undefined;
   /** Aborts registry requests in flight. */
   signal?: AbortSignal | undefined;
 }
@@ -43,10 +50,14 @@ export async function openImageSource(
 ): Promise<ImageSource> {
   const source =
     reference.transport === 'docker'
-      ? registryImageSource(registryClient(reference.registry, options.registry), reference.repository, {
-          platform: hostPlatform(),
-          signal: options.signal,
-        })
+      ? registryImageSource(
+          registryClient(reference.registry, options.sourceRegistry ?? options.registry),
+          reference.repository,
+          {
+            platform: hostPlatform(),
+            signal: options.signal,
+          },
+        )
       : reference.transport === 'oci'
         ? await openLayoutSource(reference.path)
         : reference.transport === 'oci-archive'
@@ -82,10 +93,14 @@ export async function openImageSink(
         },
       );
     }
-    return registryImageSink(registryClient(reference.registry, options.registry), reference.repository, {
-      tag: reference.tag,
-      signal: options.signal,
-    });
+    return registryImageSink(
+      registryClient(reference.registry, options.destinationRegistry ?? options.registry),
+      reference.repository,
+      {
+        tag: reference.tag,
+        signal: options.signal,
+      },
+    );
   }
   const tag = referenceTag(reference);
   if (reference.transport === 'oci') return openLayoutSink(reference.path, tag);
