@@ -12,7 +12,7 @@ import { prepareBaseImage, prepareInputs } from './lib/inputs.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { registryToolsMissing } from './lib/registry-workloads.mjs';
-import { renderMarkdown, writeReport } from './lib/report.mjs';
+import { renderMarkdown, withPortablePaths, writeReport } from './lib/report.mjs';
 import { runWorkload } from './lib/runner.mjs';
 import { commandLine } from './lib/shell.mjs';
 import { judgeTargets } from './lib/targets.mjs';
@@ -76,22 +76,25 @@ async function main() {
   for (const workload of workloads) results.push(await runWorkload(workload, options));
   rmSync(work, { recursive: true, force: true });
 
-  const report = {
-    machine: describeMachine(repo, options.cache),
-    settings: {
-      started,
-      finished: new Date().toISOString(),
-      quick: options.quick,
-      large: options.large,
-      runs: options.runs,
-      warmup: options.warmup,
-      largeRuns: options.largeRuns,
-      layerkit: layerkit ?? 'not built',
+  const report = withPortablePaths(
+    {
+      machine: describeMachine(repo, options.cache),
+      settings: {
+        started,
+        finished: new Date().toISOString(),
+        quick: options.quick,
+        large: options.large,
+        runs: options.runs,
+        warmup: options.warmup,
+        largeRuns: options.largeRuns,
+        layerkit: layerkit ?? 'not built',
+      },
+      inputs,
+      workloads: results,
+      targets: judgeTargets(results, inputs.rootfs.name),
     },
-    inputs,
-    workloads: results,
-    targets: judgeTargets(results, inputs.rootfs.name),
-  };
+    { repo, cache: options.cache },
+  );
   const files = writeReport(report, options.out, options.name);
   process.stdout.write(renderMarkdown(report));
   process.stderr.write(`bench: wrote ${files.json} and ${files.markdown}\n`);

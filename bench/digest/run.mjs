@@ -17,6 +17,7 @@ import {
   nodeRuntime,
   parallelGzip,
 } from '../../packages/digest/dist/node/index.js';
+import { withPortablePaths } from '../lib/report.mjs';
 import { CORPUS_TAR, ensureCorpus } from './corpus.mjs';
 
 const MiB = 1024 * 1024;
@@ -24,6 +25,7 @@ const quick = process.argv.includes('--quick');
 const REPS = quick
   ? { sha256: 1, gzip1: 1, gzip6: 1, gzip9: 0, pipeline: 1 }
   : { sha256: 5, gzip1: 3, gzip6: 3, gzip9: 1, pipeline: 3 };
+const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const RESULTS = new URL('../results/', import.meta.url).pathname;
 const SCRATCH = new URL('../.cache/digest-scratch/', import.meta.url).pathname;
 
@@ -286,6 +288,6 @@ mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'digest.md'), `${lines.join('\n')}`);
 writeFileSync(
   join(RESULTS, 'digest.json'),
-  `${JSON.stringify({ machine, corpus, quick, rows: rows.map(({ runs, ...row }) => ({ ...row, runs })) }, null, 2)}\n`,
+  `${JSON.stringify(withPortablePaths({ machine, corpus, quick, rows: rows.map(({ runs, ...row }) => ({ ...row, runs })) }, { repo: REPO }), null, 2)}\n`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -127,6 +127,30 @@ function registryTable(workloads) {
 }
 
 /**
+ * `value` with this machine's paths spelled for a reader of the repository: the repository root
+ * as `.`, the input cache (when given) as `$LAYERKIT_BENCH_CACHE`, this Node binary as `node`. Committed
+ * results then name no path that exists only where they were measured.
+ * @template T
+ * @param {T} value
+ * @param {{repo: string, cache?: string}} where
+ * @returns {T}
+ */
+export function withPortablePaths(value, { repo, cache }) {
+  const spellings = [
+    [process.execPath, 'node'],
+    [cache, '$LAYERKIT_BENCH_CACHE'],
+    [repo, '.'],
+  ]
+    .filter(([path]) => path !== undefined)
+    // Longest first: the cache may lie inside the repository.
+    .sort(([a], [b]) => b.length - a.length);
+  const portable = (text) => spellings.reduce((out, [path, name]) => out.split(path).join(name), text);
+  return JSON.parse(JSON.stringify(value), (_key, item) =>
+    typeof item === 'string' ? portable(item) : item,
+  );
+}
+
+/**
  * Writes `<name>.json` and `<name>.md` into `dir`.
  * @param {Report} report
  * @param {string} dir

@@ -42,8 +42,8 @@ interface Candidate {
 }
 interface Report {
   machine: { cpuCount: number; node: string; cpuModel: string };
-  settings: { runs: number; quick: boolean };
-  inputs: Record<string, { summary: { entries: number; files: number } }>;
+  settings: { runs: number; quick: boolean; layerkit: string };
+  inputs: Record<string, { dir: string; summary: { entries: number; files: number } }>;
   workloads: Array<{ id: string; title: string; candidates: Candidate[]; ratios: Record<string, number> }>;
   targets: Array<{ target: string; status: string }>;
 }
@@ -74,6 +74,15 @@ describe('bench harness --quick', () => {
     expect(report.machine.node).toBe(process.version);
     expect(report.settings).toMatchObject({ quick: true, runs: 2 });
     expect(report.inputs.rootfs?.summary).toMatchObject({ files: 99 });
+  });
+
+  it('names no path of this machine: the repository is ., the cache $LAYERKIT_BENCH_CACHE', () => {
+    const written = JSON.stringify(report) + markdown;
+    expect(written).not.toContain(join(dir, 'cache'));
+    expect(written).not.toContain(repo.replace(/\/$/, ''));
+    expect(written).not.toContain(process.execPath);
+    expect(report.settings.layerkit).toBe('node ./packages/cli/dist/layerkit.js');
+    expect(report.inputs.rootfs?.dir).toMatch(/^\$LAYERKIT_BENCH_CACHE\//);
   });
 
   it('runs workloads W1-W7 and R1-R4 with layerkit and at least one other tool each, every run measured', () => {

@@ -18,7 +18,7 @@
  * `docs:api` script does). Type errors are not TypeDoc's business here (`skipErrorChecking`:
  * tsc 7 is the judge).
  *
- *   usage: node tools/api-docs/generate.mjs [TypeDoc options…]   (e.g. --out /tmp/api)
+ *   usage: node tools/api-docs/generate.mjs [TypeDoc options…]   (e.g. --out .tmp/api)
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
