@@ -221,6 +221,34 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
   };
 
   /**
+   * The two copies every registry workload times, from `from()` to `to()`: `layerkit copy`, and
+   * `skopeo copy` with its private blob-info cache emptied before each run. `plainHttp` lists the
+   * ends skopeo must be told are plain HTTP (`src`, `dest`).
+   */
+  function copyCandidates({ from, to, plainHttp, cache, reset, check, skopeoName = 'skopeo copy' }) {
+    const insecure = plainHttp.map((side) => `--${side}-tls-verify=false`);
+    return [
+      {
+        name: 'layerkit copy',
+        role: 'layerkit',
+        reset,
+        script: () => lk(['copy', '-q', from(), to()]),
+        check,
+      },
+      {
+        name: skopeoName,
+        role: 'peer',
+        reset: async () => {
+          fresh(cache);
+          await reset();
+        },
+        script: () => skopeo(cache, ['copy', '--quiet', ...insecure, from(), to()]),
+        check,
+      },
+    ];
+  }
+
+  /**
    * A push of `tag` from `layout()` into `REPO` of a per-run registry whose storage starts as
    * `template()` (empty when it returns undefined): layerkit copy, skopeo copy, extra candidates.
    */
@@ -252,31 +280,14 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
       },
       sidecarPid: () => registry?.current?.pid,
       candidates: [
-        {
-          name: 'layerkit copy',
-          role: 'layerkit',
+        ...copyCandidates({
+          from: () => `oci:${layout()}:${tag}`,
+          to: () => registry.current.reference(`${REPO}:${tag}`),
+          plainHttp: ['dest'],
+          cache,
           reset,
-          script: () =>
-            lk(['copy', '-q', `oci:${layout()}:${tag}`, registry.current.reference(`${REPO}:${tag}`)]),
           check,
-        },
-        {
-          name: 'skopeo copy',
-          role: 'peer',
-          reset: async () => {
-            fresh(cache);
-            await reset();
-          },
-          script: () =>
-            skopeo(cache, [
-              'copy',
-              '--quiet',
-              '--dest-tls-verify=false',
-              `oci:${layout()}:${tag}`,
-              registry.current.reference(`${REPO}:${tag}`),
-            ]),
-          check,
-        },
+        }),
         ...extra.map((make) => make({ registry: () => registry.current, reset, check, layout })),
       ].filter(keep),
     };
@@ -293,32 +304,14 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
       rmSync(out, { recursive: true, force: true });
     };
     const check = () => pullCheck(registry.current, REPO, tag, out);
-    const candidates = [
-      {
-        name: 'layerkit copy',
-        role: 'layerkit',
-        reset,
-        script: () => lk(['copy', '-q', registry.current.reference(`${REPO}:${tag}`), `oci:${out}:${tag}`]),
-        check,
-      },
-      {
-        name: 'skopeo copy',
-        role: 'peer',
-        reset: async () => {
-          fresh(cache);
-          await reset();
-        },
-        script: () =>
-          skopeo(cache, [
-            'copy',
-            '--quiet',
-            '--src-tls-verify=false',
-            registry.current.reference(`${REPO}:${tag}`),
-            `oci:${out}:${tag}`,
-          ]),
-        check,
-      },
-    ];
+    const candidates = copyCandidates({
+      from: () => registry.current.reference(`${REPO}:${tag}`),
+      to: () => `oci:${out}:${tag}`,
+      plainHttp: ['src'],
+      cache,
+      reset,
+      check,
+    });
     if (floor) {
       candidates.push({
         name: 'floor: curl GET of manifest + blobs',
@@ -410,15 +403,15 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
         ...counts,
       };
     };
-    const skopeoCopy = () =>
-      skopeo(cache, [
-        'copy',
-        '--quiet',
-        '--src-tls-verify=false',
-        '--dest-tls-verify=false',
-        source(),
-        dest(),
-      ]);
+    const [layerkitCopy, skopeoCopy] = copyCandidates({
+      from: source,
+      to: dest,
+      plainHttp: ['src', 'dest'],
+      cache,
+      reset,
+      check,
+      skopeoName: 'skopeo copy, empty cache',
+    });
     workloads.push({
       id: 'R2',
       title: 'copy docker://A → docker://B in one registry (cross-repository mounts)',
@@ -442,23 +435,8 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
       },
       sidecarPid: () => registry?.current?.pid,
       candidates: [
-        {
-          name: 'layerkit copy',
-          role: 'layerkit',
-          reset,
-          script: () => lk(['copy', '-q', source(), dest()]),
-          check,
-        },
-        {
-          name: 'skopeo copy, empty cache',
-          role: 'peer',
-          reset: async () => {
-            fresh(cache);
-            await reset();
-          },
-          script: skopeoCopy,
-          check,
-        },
+        layerkitCopy,
+        skopeoCopy,
         {
           name: 'skopeo copy, cache knows A',
           role: 'peer',
@@ -471,7 +449,7 @@ export function defineRegistryWorkloads({ inputs, images, layerkit, work, largeR
             rmSync(scratch, { recursive: true, force: true });
             registry.current.mark();
           },
-          script: skopeoCopy,
+          script: skopeoCopy.script,
           check,
         },
       ].filter(keep),
