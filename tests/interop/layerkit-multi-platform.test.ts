@@ -21,6 +21,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { background } from '../fixtures/background.js';
 import { sha256Digest } from './clients/digest.js';
 import { type Dockerd, startDockerd } from './clients/docker.js';
 import { blobPath, type Descriptor, readLayoutImage } from './clients/layout.js';
@@ -102,12 +103,6 @@ const image = (name: PlatformName) => {
   if (found === undefined) throw new Error(`interop: no image ${name}`);
   return found;
 };
-
-/** A promise whose rejection is reported where it is awaited, not as an unhandled rejection. */
-function background<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
 
 /** `layerkit ARGS…` (the built CLI); its stdout. */
 async function layerkit(...args: string[]): Promise<string> {

@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { commit } from '@layerkit/image/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { background } from '../fixtures/background.js';
 import { type Buildah, createBuildah } from './clients/buildah.js';
 import { type Containerd, startContainerd } from './clients/containerd.js';
 import { sha256Digest } from './clients/digest.js';
@@ -119,12 +120,6 @@ const freshPath = (label: string) => join(scratch.path, `${dirs++}-${label}`);
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/** A promise whose rejection is reported where it is awaited, not as an unhandled rejection. */
-function background<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 /** `layerkit ARGS…` (the built CLI, as a user runs it); its stdout. */
