@@ -147,7 +147,7 @@ export interface TarHeader {
   uid: number;
   /** Owner group ID (numeric field, or PAX `gid`). */
   gid: number;
-  /** Bytes of content that follow the header (after PAX `size`). */
+  /** Bytes of content (after PAX `size`); for a GNU sparse file, its expanded size (`realsize`). */
   size: number;
   /** mtime in ns (PAX `mtime` keeps fractions). */
   mtimeNs: bigint;
@@ -183,6 +183,6 @@ export interface TarLimits {
   maxPathBytes?: number | undefined;
   /** Most path components (default 1024). */
   maxPathDepth?: number | undefined;
-  /** Most total bytes of the archive stream, headers included (default 1 TiB). */
+  /** Most total bytes of the archive stream, headers included and sparse files' holes counted (default 1 TiB). */
   maxTotalBytes?: number | undefined;
 }

@@ -44,7 +44,7 @@ export const ERROR_CODES = {
   TAR_PATH_ESCAPE: 'an entry name or hardlink target that climbs above the root',
   TAR_PATH_TOO_DEEP: 'an entry path with more components than allowed',
   TAR_PATH_TOO_LONG: 'an entry path longer than allowed',
-  TAR_SPARSE: 'a sparse-file entry (never in OCI layers)',
+  TAR_SPARSE: 'a GNU sparse file whose sparse map is invalid or too long',
   TAR_TOO_LARGE: 'a layer larger than the decompression limit',
   TAR_TOO_MANY_ENTRIES: 'a layer with more entries than allowed',
   TAR_TRUNCATED: 'a tar stream that ends inside a header or an entry',

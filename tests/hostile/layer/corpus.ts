@@ -1,5 +1,5 @@
 /**
- * The hostile layer corpus (T1–T27 of docs/threat-model.md): one case per malicious input,
+ * The hostile layer corpus (T1–T28 of docs/threat-model.md): one case per malicious input,
  * each with real tar bytes (written by `raw-tar.ts`, never by layerkit's own writer) and the exact
  * outcome layerkit guarantees. Cases that need a link target outside the root point into the
  * sandbox's parent, so an escape would show up as a change there.
@@ -19,7 +19,7 @@ export type Outcome =
 
 /** One hostile input. */
 export interface HostileCase {
-  /** Reference row (`T1` … `T27`). */
+  /** Reference row (`T1` … `T28`). */
   id: string;
   title: string;
   /** The layers, bottom first; the last one is the hostile one unless said otherwise. */
@@ -57,6 +57,24 @@ function gzipBomb(): Uint8Array {
   );
   return Buffer.concat([header, ...Array.from({ length: 640 }, () => ZERO_MEMBER)]);
 }
+
+/** Checks that the failed apply left no `path` in the root. */
+function notWritten(path: string): (box: Sandbox) => void {
+  return (box) => ensure(!exists(join(box.root, path)), `${path} was written`);
+}
+
+/** PAX records of a GNU sparse 1.0 file named `s` of `realSize` bytes. */
+function sparse10(realSize: number): Record<string, string> {
+  return {
+    'GNU.sparse.major': '1',
+    'GNU.sparse.minor': '0',
+    'GNU.sparse.name': 's',
+    'GNU.sparse.realsize': String(realSize),
+  };
+}
+
+/** A sparse 1.0 map block: one region of one byte at offset 0 (the data byte follows it). */
+const SPARSE_MAP_ONE_BYTE = '1\n0\n1\n'.padEnd(512, '\0');
 
 /** Every case of the corpus. */
 export const HOSTILE_CASES: HostileCase[] = [
@@ -459,21 +477,52 @@ export const HOSTILE_CASES: HostileCase[] = [
   },
   {
     id: 'T18',
-    title: 'GNU sparse 1.0 with realsize 2^40',
-    layers: () => [
-      rawTar([
-        reg('s', '', {
-          pax: { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': String(2 ** 40) },
-        }),
-      ]),
-    ],
+    title: 'GNU sparse 1.0 with realsize 2^40 and no map in its body',
+    layers: () => [rawTar([reg('s', '', { pax: sparse10(2 ** 40) })])],
+    outcome: { error: 'TAR_SPARSE', after: notWritten('s') },
+  },
+  {
+    id: 'T18',
+    title: 'old GNU sparse typeflag `S` in a header that is not GNU',
+    layers: () => [rawTar([{ name: 's', type: 'S' }])],
     outcome: { error: 'TAR_SPARSE' },
   },
   {
     id: 'T18',
-    title: 'old GNU sparse typeflag `S`',
-    layers: () => [rawTar([{ name: 's', type: 'S' }])],
-    outcome: { error: 'TAR_SPARSE' },
+    title: 'GNU sparse 0.1 map with overlapping regions',
+    layers: () => [
+      rawTar([
+        reg('s', 'x'.repeat(20), {
+          pax: {
+            'GNU.sparse.major': '0',
+            'GNU.sparse.minor': '1',
+            'GNU.sparse.size': '100',
+            'GNU.sparse.numblocks': '2',
+            'GNU.sparse.map': '0,10,5,10',
+          },
+        }),
+      ]),
+    ],
+    outcome: { error: 'TAR_SPARSE', after: notWritten('s') },
+  },
+  {
+    id: 'T28',
+    title: 'sparse bomb: a 2 KiB layer declaring a 1 TiB file of holes',
+    layers: () => [rawTar([reg('s', `${SPARSE_MAP_ONE_BYTE}x`, { pax: sparse10(2 ** 40) })])],
+    outcome: {
+      error: 'TAR_TOO_LARGE',
+      after: notWritten('s'),
+    },
+  },
+  {
+    id: 'T28',
+    title: 'sparse bomb stops at maxDecompressedBytes',
+    layers: () => [gzipSync(rawTar([reg('s', `${SPARSE_MAP_ONE_BYTE}x`, { pax: sparse10(1024 ** 3) })]))],
+    options: { limits: { maxDecompressedBytes: 64 * 1024 * 1024 } },
+    outcome: {
+      error: 'TAR_TOO_LARGE',
+      after: notWritten('s'),
+    },
   },
   {
     id: 'T19',

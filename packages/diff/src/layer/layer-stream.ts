@@ -98,6 +98,11 @@ export class LayerStream implements AsyncIterable<Uint8Array> {
     this.#maxRatio = options.limits?.maxCompressionRatio ?? DEFAULT_MAX_RATIO;
   }
 
+  /** The decompressed-size cap in force: `maxDecompressedBytes`, or its default. */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
   /** The decompressed bytes; `return()` settles a reader's early stop (see the class). */
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     return {

@@ -60,6 +60,17 @@ export class ByteReader {
     return skipped;
   }
 
+  /**
+   * Counts `bytes` the stream does not hold but its reader produces (a sparse file's holes)
+   * against the total-size cap, as if they had been read; returns false, counting nothing, when
+   * they would take the total past it.
+   */
+  countExpanded(bytes: number): boolean {
+    if (this.#received + bytes > this.#maxTotalBytes) return false;
+    this.#received += bytes;
+    return true;
+  }
+
   /** Consumes the rest of the stream without looking at it. */
   async drain(): Promise<void> {
     while (await this.next(Number.POSITIVE_INFINITY));

@@ -6,8 +6,9 @@
  */
 import type { BytePath, TarHeader, TarLimits } from '../contracts.js';
 import { joinPath } from '../path.js';
-import { decodeNumber, decodeString, verifyChecksum } from './header-fields.js';
+import { decodeNumber, decodeString, hasMagic, verifyChecksum } from './header-fields.js';
 import { decodePax, type PaxOverrides } from './pax-decode.js';
+import { type SparseLayout, sparseLayout } from './sparse-map.js';
 import { type TarPosition, tarError } from './tar-error.js';
 import { entryTypeOf, HEADER_TYPEFLAG, TYPEFLAG } from './typeflag.js';
 import { FIELD } from './ustar-layout.js';
@@ -24,6 +25,7 @@ const MAX_UINT32_ID = 2 ** 32 - 2;
 const MAX_DEVICE_NUMBER = 2 ** 32 - 1;
 const NS_PER_SECOND = 1_000_000_000n;
 const USTAR_MAGIC = [0x75, 0x73, 0x74, 0x61, 0x72, 0x00]; // "ustar\0"
+const NO_RECORDS: ReadonlyMap<string, string> = new Map();
 
 /** Metadata from special headers (`x`, `L`, `K`) waiting for the entry they describe. */
 interface Pending {
@@ -40,6 +42,14 @@ export interface HeaderBlock {
   size: number;
   /** True for `x`, `g`, `L` and `K` blocks, whose body describes the next entry. */
   special: boolean;
+}
+
+/** An entry's header, and its sparse layout when it is a sparse file. */
+export interface DecodedEntry {
+  /** The header; a sparse file's has its real name and its expanded size. */
+  header: TarHeader;
+  /** How the body maps onto the expanded file; undefined for an ordinary entry. */
+  sparse: SparseLayout | undefined;
 }
 
 /** Decodes header blocks one after another, carrying extended headers to the entry they describe. */
@@ -91,17 +101,27 @@ export class TarHeaderDecoder {
     // A global header (`g`) applies to no single entry; Docker and containerd ignore it too.
   }
 
-  /** The entry a non-special block describes, with pending extended headers applied and limits checked. */
-  entry(block: Uint8Array, head: HeaderBlock, at: TarPosition): TarHeader {
+  /**
+   * The entry a non-special block describes, with pending extended headers applied and limits
+   * checked. A sparse file (old GNU or PAX 0.0/0.1/1.0) is reported with its real name and size;
+   * its map is completed and checked by the reader.
+   */
+  entry(block: Uint8Array, head: HeaderBlock, at: TarPosition): DecodedEntry {
     if (++this.#entries > this.limits.maxEntries) {
       throw tarError('TAR_TOO_MANY_ENTRIES', `more than ${this.limits.maxEntries} entries`, at);
     }
+    const records = this.#pending.pax?.sparse ?? NO_RECORDS;
     const header = decodeHeader(block, head.typeflag, head.size, this.#pending, at);
+    const sparse = sparseLayout(block, head.typeflag, header, records, at);
+    if (sparse !== undefined) {
+      header.size = sparse.realSize;
+      if (sparse.name !== undefined) header.name = at.name = sparse.name;
+    }
     checkPath(header.name, this.limits, at);
     if (header.linkName.length > this.limits.maxPathBytes) {
       throw tarError('TAR_PATH_TOO_LONG', `link target longer than ${this.limits.maxPathBytes} bytes`, at);
     }
-    return header;
+    return { header, sparse };
   }
 
   /** At the end of the archive: an extended header with no entry after it is corrupt. */
@@ -172,18 +192,16 @@ function ustarName(block: Uint8Array): BytePath {
   return joinPath(prefix, name);
 }
 
-function hasMagic(block: Uint8Array, magic: readonly number[]): boolean {
-  const start = FIELD.magic[0];
-  return magic.every((byte, i) => block[start + i] === byte);
-}
-
-// The entry's typeflag, one of TYPEFLAG: both other spellings of a file are read as a file.
+// The entry's typeflag, one of TYPEFLAG: the other spellings of a file (and a GNU sparse file,
+// expanded by the reader) are read as a file.
 function entryTypeflag(typeflag: string, at: TarPosition): string {
-  if (typeflag === HEADER_TYPEFLAG.legacyFile || typeflag === HEADER_TYPEFLAG.contiguous)
+  if (
+    typeflag === HEADER_TYPEFLAG.legacyFile ||
+    typeflag === HEADER_TYPEFLAG.contiguous ||
+    typeflag === HEADER_TYPEFLAG.gnuSparse
+  )
     return TYPEFLAG.file;
   if (entryTypeOf(typeflag) !== undefined) return typeflag;
-  if (typeflag === HEADER_TYPEFLAG.gnuSparse)
-    throw tarError('TAR_SPARSE', 'sparse files are not supported', at);
   throw tarError('TAR_UNKNOWN_TYPE', `unsupported typeflag ${JSON.stringify(typeflag)}`, at);
 }
 

@@ -7,7 +7,18 @@ import { type TarPosition, tarError } from './tar-error.js';
 import { FIELD } from './ustar-layout.js';
 
 /** Which kind of numeric field is being decoded (for error messages). */
-export type NumericField = 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'checksum' | 'devmajor' | 'devminor';
+export type NumericField =
+  | 'mode'
+  | 'uid'
+  | 'gid'
+  | 'size'
+  | 'mtime'
+  | 'checksum'
+  | 'devmajor'
+  | 'devminor'
+  | 'realsize'
+  | 'sparse offset'
+  | 'sparse length';
 
 /**
  * Decodes a numeric field: GNU base-256 when the high bit of the first byte is set, else octal
@@ -58,6 +69,23 @@ function decodeBase256(bytes: Uint8Array): number {
   return invert ? -value - 1 : value;
 }
 
+const DECIMAL = /^[0-9]+$/;
+const LEADING_ZEROS = /^0+(?=.)/;
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
+
+/**
+ * Reads a decimal text field (PAX `size`/`uid`/`gid`, the GNU sparse numbers) as Go's
+ * `strconv.ParseInt` reads a non-negative one: ASCII digits only, any number of leading zeros.
+ * Returns NaN for anything else (empty, a sign, a blank, a fraction) and Infinity above 2^53−1.
+ */
+export function decodeDecimal(text: string): number {
+  if (!DECIMAL.test(text)) return Number.NaN;
+  const digits = text.replace(LEADING_ZEROS, '');
+  if (digits.length > MAX_SAFE_DIGITS) return Number.POSITIVE_INFINITY;
+  const value = Number(digits);
+  return value > Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : value;
+}
+
 function isBlank(byte: number): boolean {
   return byte === 0 || byte === 0x20;
 }
@@ -91,6 +119,12 @@ export function verifyChecksum(block: Uint8Array, at: TarPosition): void {
   if (recorded !== unsigned && recorded !== signed) {
     throw tarError('TAR_BAD_CHECKSUM', `header checksum ${recorded} does not match ${unsigned}`, at);
   }
+}
+
+/** True when the header block's magic field starts with the bytes `magic`. */
+export function hasMagic(block: Uint8Array, magic: readonly number[]): boolean {
+  const start = FIELD.magic[0];
+  return magic.every((byte, i) => block[start + i] === byte);
 }
 
 /** True for a block of 512 zero bytes (the end-of-archive marker). */

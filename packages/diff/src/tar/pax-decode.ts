@@ -3,19 +3,26 @@
  */
 import type { BytePath } from '../contracts.js';
 import { pathFromBytes } from '../path.js';
+import { decodeDecimal } from './header-fields.js';
 import { type TarPosition, tarError } from './tar-error.js';
 
 /** Prefix of PAX keys that carry extended attributes (GNU, Go and Docker spelling). */
 export const PAX_XATTR_PREFIX = 'SCHILY.xattr.';
 
-const SPARSE_PREFIX = 'GNU.sparse.';
+/** Prefix of the GNU sparse-file records (formats 0.0, 0.1 and 1.0). */
+export const PAX_SPARSE_PREFIX = 'GNU.sparse.';
+/** The key under which the sparse map of formats 0.0 and 0.1 is kept (`offset,length,…`). */
+export const PAX_SPARSE_MAP = 'GNU.sparse.map';
+// Format 0.0 repeats these two records, one pair per region, in this order.
+const SPARSE_OFFSET = 'GNU.sparse.offset';
+const SPARSE_NUMBYTES = 'GNU.sparse.numbytes';
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const EQUALS = 0x3d;
 const MAX_UINT32_ID = 2 ** 32 - 2;
 const NS_PER_SECOND = 1_000_000_000n;
-const PAX_TIME = /^(-?)(\d{1,18})(?:\.(\d*))?$/;
-const PAX_DECIMAL = /^\d{1,16}$/;
+const PAX_TIME = /^(-?)0*(\d+)(?:\.(\d*))?$/;
+const MAX_SECONDS_DIGITS = 18;
 
 /** Header fields a PAX header overrides; absent keys leave the USTAR value in force. */
 export interface PaxOverrides {
@@ -28,15 +35,24 @@ export interface PaxOverrides {
   uname?: string;
   gname?: string;
   xattrs: Map<string, Uint8Array>;
+  /**
+   * The `GNU.sparse.*` records by key, unparsed (which apply depends on the format version, see
+   * `sparse-map.ts`); format 0.0's repeated offset/numbytes pairs are joined into
+   * {@link PAX_SPARSE_MAP}, as Go's reader does.
+   */
+  sparse: Map<string, string>;
 }
 
 /**
- * Parses `"%d %s=%s\n"` records. Throws `TAR_BAD_PAX` on malformed records or values,
- * `TAR_NUL_IN_PATH` for NUL in path/linkpath/uname/gname, `TAR_SPARSE` for `GNU.sparse.*`,
- * `TAR_ID_OUT_OF_RANGE` for uid/gid outside 0..2^32-2. Empty values are ignored (PAX: "delete").
+ * Parses `"%d %s=%s\n"` records. Numbers are read as Go reads them: decimal digits with any
+ * number of leading zeros. Throws `TAR_BAD_PAX` on malformed records or values,
+ * `TAR_NUL_IN_PATH` for NUL in path/linkpath/uname/gname, `TAR_NUMBER_OVERFLOW` for a size above
+ * 2^53−1, `TAR_ID_OUT_OF_RANGE` for uid/gid outside 0..2^32-2, and `TAR_SPARSE` for format 0.0
+ * offset/numbytes records out of order. Empty values are ignored (PAX: "delete").
  */
 export function decodePax(payload: Uint8Array, at: TarPosition): PaxOverrides {
-  const result: PaxOverrides = { xattrs: new Map() };
+  const result: PaxOverrides = { xattrs: new Map(), sparse: new Map() };
+  const regions: string[] = [];
   let start = 0;
   while (start < payload.length) {
     let cursor = start;
@@ -58,16 +74,31 @@ export function decodePax(payload: Uint8Array, at: TarPosition): PaxOverrides {
     const equals = payload.indexOf(EQUALS, cursor + 1);
     if (equals < 0 || equals >= end - 1) throw badPax(`record at byte ${start} has no '='`, at);
     const key = pathFromBytes(payload.subarray(cursor + 1, equals));
-    applyRecord(result, key, payload.subarray(equals + 1, end - 1), at);
+    const value = payload.subarray(equals + 1, end - 1);
+    if (key === SPARSE_OFFSET || key === SPARSE_NUMBYTES) addRegionRecord(regions, key, value, at);
+    else applyRecord(result, key, value, at);
     start = end;
   }
+  if (regions.length > 0) result.sparse.set(PAX_SPARSE_MAP, regions.join(','));
   return result;
+}
+
+// Format 0.0: offset, numbytes, offset, … in strict alternation, no commas (Go's parsePAX).
+function addRegionRecord(regions: string[], key: string, value: Uint8Array, at: TarPosition): void {
+  const text = pathFromBytes(value);
+  const expected = regions.length % 2 === 0 ? SPARSE_OFFSET : SPARSE_NUMBYTES;
+  if (key !== expected || text.includes(',')) {
+    throw tarError('TAR_SPARSE', `sparse map record ${key}=${JSON.stringify(text)} out of order`, at);
+  }
+  regions.push(text);
 }
 
 function applyRecord(result: PaxOverrides, key: string, value: Uint8Array, at: TarPosition): void {
   if (key.includes('\0')) throw badPax('a key contains NUL', at);
-  if (key.startsWith(SPARSE_PREFIX))
-    throw tarError('TAR_SPARSE', `sparse files are not supported (${key})`, at);
+  if (key.startsWith(PAX_SPARSE_PREFIX)) {
+    result.sparse.set(key, pathFromBytes(value));
+    return;
+  }
   if (key.startsWith(PAX_XATTR_PREFIX)) {
     // A plain copy: the payload may be a view of a (Node Buffer) source chunk.
     result.xattrs.set(key.slice(PAX_XATTR_PREFIX.length), new Uint8Array(value));
@@ -109,8 +140,8 @@ function textValue(key: string, value: Uint8Array, at: TarPosition): BytePath {
 
 function decimalValue(key: string, value: Uint8Array, max: number, at: TarPosition): number {
   const text = pathFromBytes(value);
-  if (!PAX_DECIMAL.test(text)) throw badPax(`invalid ${key} ${JSON.stringify(text)}`, at);
-  const number = Number(text);
+  const number = decodeDecimal(text);
+  if (Number.isNaN(number)) throw badPax(`invalid ${key} ${JSON.stringify(text)}`, at);
   if (number > max) {
     const code = key === 'size' ? 'TAR_NUMBER_OVERFLOW' : 'TAR_ID_OUT_OF_RANGE';
     throw tarError(code, `${key} ${text} is out of range`, at);
@@ -118,11 +149,13 @@ function decimalValue(key: string, value: Uint8Array, max: number, at: TarPositi
   return number;
 }
 
-// Seconds with an optional fraction; more than 18 integer digits (±3e10 years) is an overflow.
+// Seconds with an optional fraction, leading zeros allowed (Go's parsePAXTime); more than 18
+// significant integer digits (±3e10 years) is an overflow.
 function timeValue(value: Uint8Array, at: TarPosition): bigint {
   const text = pathFromBytes(value);
   const match = PAX_TIME.exec(text);
-  if (match === null) throw badPax(`invalid mtime ${JSON.stringify(text)}`, at);
+  if (match === null || match[2]!.length > MAX_SECONDS_DIGITS)
+    throw badPax(`invalid mtime ${JSON.stringify(text)}`, at);
   const [, sign, seconds, fraction = ''] = match;
   const ns = BigInt(seconds!) * NS_PER_SECOND + BigInt(fraction.slice(0, 9).padEnd(9, '0'));
   return sign === '-' ? -ns : ns;

@@ -33,7 +33,7 @@ function readFully(readAt: ReadAt, into: Uint8Array, position: number): number {
  * Yields the entries of the `length`-byte archive behind `readAt`, in order, up to the
  * end-of-archive blocks (or the end of the data, when there is no trailer). Throws
  * `LayerkitError('TAR_…')` naming the entry and offset; `TAR_TRUNCATED` when a header or body
- * runs past `length`.
+ * runs past `length`, `TAR_SPARSE` for a sparse member (image archives never hold one).
  */
 export function* scanTarMembers(
   readAt: ReadAt,
@@ -63,7 +63,9 @@ export function* scanTarMembers(
       }
       decoder.special(head.typeflag, payload, at);
     } else {
-      const header = decoder.entry(block, head, at);
+      const { header, sparse } = decoder.entry(block, head, at);
+      // Image archives hold JSON documents and layer blobs: a sparse member is corrupt or hostile.
+      if (sparse !== undefined) throw tarError('TAR_SPARSE', 'a sparse member in an image archive', at);
       size = header.size;
       if (bodyOffset + size > length) throw tarError('TAR_TRUNCATED', 'the archive ends inside a body', at);
       yield { header, bodyOffset };

@@ -32,7 +32,7 @@ export const HEADER_TYPEFLAG = {
   gnuLongName: 'L',
   /** GNU long link target of the next entry. */
   gnuLongLink: 'K',
-  /** GNU sparse file. */
+  /** GNU sparse file (old format): read as a file, expanded. */
   gnuSparse: 'S',
 } as const;
 

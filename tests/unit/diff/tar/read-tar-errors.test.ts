@@ -109,16 +109,21 @@ describe('readTar errors', () => {
       ),
       { maxSpecialHeaderBytes: 512 },
     ],
-    ['TAR_SPARSE', 'a GNU sparse entry (T18)', bytes(craftEntry('sparse', 'S'), END_OF_ARCHIVE)],
     [
       'TAR_SPARSE',
-      'PAX GNU.sparse.* records (T18)',
+      'a GNU sparse typeflag S in a header that is not GNU (T18)',
+      bytes(craftEntry('sparse', 'S'), END_OF_ARCHIVE),
+    ],
+    [
+      'TAR_SPARSE',
+      'PAX GNU.sparse 1.0 records with no map in the body (T18)',
       bytes(
         craftEntry(
           'p',
           'x',
           paxPayload([
             ['GNU.sparse.major', '1'],
+            ['GNU.sparse.minor', '0'],
             ['GNU.sparse.realsize', '1099511627776'],
           ]),
         ),
@@ -178,6 +183,38 @@ describe('readTar errors', () => {
       'TAR_BAD_PAX',
       'a PAX uid that is not a number',
       bytes(craftEntry('p', 'x', paxPayload([['uid', '-1']])), craftEntry('x', '0'), END_OF_ARCHIVE),
+    ],
+    ...['+5', ' 5', '5 ', '5a', '0x5', '5.0', '-05'].map((size): [string, string, Uint8Array] => [
+      'TAR_BAD_PAX',
+      `a PAX size ${JSON.stringify(size)} (a sign, a blank or a non-digit, as Go refuses)`,
+      bytes(craftEntry('p', 'x', paxPayload([['size', size]])), craftEntry('x', '0'), END_OF_ARCHIVE),
+    ]),
+    [
+      'TAR_NUMBER_OVERFLOW',
+      'a PAX size above 2^53 behind leading zeros',
+      bytes(
+        craftEntry('p', 'x', paxPayload([['size', `000${'9'.repeat(17)}`]])),
+        craftEntry('x', '0'),
+        END_OF_ARCHIVE,
+      ),
+    ],
+    [
+      'TAR_ID_OUT_OF_RANGE',
+      'a PAX uid of 4294967295 behind leading zeros',
+      bytes(
+        craftEntry('p', 'x', paxPayload([['uid', '00000000004294967295']])),
+        craftEntry('x', '0'),
+        END_OF_ARCHIVE,
+      ),
+    ],
+    [
+      'TAR_BAD_PAX',
+      'a PAX mtime of 19 significant digits behind leading zeros',
+      bytes(
+        craftEntry('p', 'x', paxPayload([['mtime', `00${'1'.repeat(19)}`]])),
+        craftEntry('x', '0'),
+        END_OF_ARCHIVE,
+      ),
     ],
     ['TAR_UNKNOWN_TYPE', 'typeflag V (T25)', bytes(craftEntry('volume', 'V'), END_OF_ARCHIVE)],
     ['TAR_UNKNOWN_TYPE', 'typeflag D (GNU dumpdir)', bytes(craftEntry('dumpdir', 'D'), END_OF_ARCHIVE)],
@@ -287,6 +324,31 @@ describe('readTar leniency where the formats allow it', () => {
     expect(first).toMatchObject({ name: 'pax-path', mtimeNs: -1_250_000_000n });
     expect(first?.xattrs.get('user.k')).toEqual(new Uint8Array([0, 10, 61]));
     expect(second).toMatchObject({ name: 'n'.repeat(300), linkName: 't'.repeat(200), typeflag: '2' });
+  });
+
+  it('reads PAX numbers with leading zeros, as Go and GNU tar do', async () => {
+    const body = new TextEncoder().encode('hello');
+    const archive = bytes(
+      craftEntry(
+        'p',
+        'x',
+        paxPayload([
+          ['size', '000000000000000000000000005'],
+          ['uid', '00000000000000000001000'],
+          ['gid', '0'],
+          ['mtime', '0000000000000000000001600000000.000000000000000000500'],
+        ]),
+      ),
+      craftEntry('zeros', '0', body, (b) => b.set(Buffer.from('00000000000\0'), 124)),
+      END_OF_ARCHIVE,
+    );
+    const headers: TarEntry['header'][] = [];
+    for await (const { header, body: content } of readTar(chunked(archive, [512]))) {
+      expect(new TextDecoder().decode(await collect(content))).toBe('hello');
+      headers.push(header);
+    }
+    expect(headers).toHaveLength(1);
+    expect(headers[0]).toMatchObject({ size: 5, uid: 1000, gid: 0, mtimeNs: 1_600_000_000_000_000_000n });
   });
 
   it('accepts a missing trailer and skips bodies the consumer does not read', async () => {

@@ -8,6 +8,7 @@ import { applyEntries } from '../../apply/apply-entries.js';
 import { type ApplyTally, emptyTally } from '../../apply/apply-types.js';
 import type { TarLimits } from '../../contracts.js';
 import { type DecompressionLimits, LayerStream } from '../../layer/layer-stream.js';
+import { DEFAULT_TAR_LIMITS } from '../../tar/header-decoder.js';
 import { readTar } from '../../tar/read-tar.js';
 import { DiskTarget } from './disk-target.js';
 import type { WrittenContents } from './written-contents.js';
@@ -63,8 +64,15 @@ export async function applyLayer(
     limits: options.limits,
   });
   const target = new DiskTarget(rootDir, tally, options);
+  // The reader counts a sparse file's holes against maxTotalBytes: held to the decompressed-size
+  // cap as well, a small layer cannot expand further than a decompressed one may (T28).
+  const maxTotalBytes = Math.min(
+    options.limits?.maxTotalBytes ?? DEFAULT_TAR_LIMITS.maxTotalBytes,
+    stream.maxBytes,
+  );
+  const tarLimits = { ...options.limits, maxTotalBytes };
   try {
-    await applyEntries(target, readTar(stream, options.limits), { strict: options.strict === true }, tally);
+    await applyEntries(target, readTar(stream, tarLimits), { strict: options.strict === true }, tally);
     const { bytes, diffID } = await stream.finish();
     return { ...tally, bytes, diffID };
   } catch (error) {
