@@ -42,11 +42,16 @@ export interface Run {
   stderr: string;
 }
 
-/** Options of a run: working directory and extra environment (TZ is UTC unless given). */
+/** Options of a run: working directory, extra environment (TZ is UTC unless given), a fixed clock. */
 export interface RunOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
+  /** The run's current time (ISO 8601), fixed by fixed-clock-hook.mjs: for output relative to now. */
+  now?: string;
 }
+
+/** The preload that fixes the clock of a run (see fixed-clock-hook.mjs). */
+const FIXED_CLOCK_HOOK = pathToFileURL(join(REPO, 'tests/cli/fixed-clock-hook.mjs')).href;
 
 /** The environment of a run: the caller's, with TZ=UTC unless given, and `env` on top. */
 export function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
@@ -59,11 +64,15 @@ export function environment(env: RunOptions['env']): NodeJS.ProcessEnv {
 export function layerkit(args: readonly string[], options: RunOptions = {}): Run {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd ?? REPO,
-    env: environment(options.env),
+    env: environment({
+      ...options.env,
+      ...(options.now === undefined ? {} : { LAYERKIT_TEST_NOW: options.now }),
+    }),
     encoding: 'utf8',
     timeout: 120_000,
   };
-  const result = spawnSync(process.execPath, [BIN, ...args], spawnOptions);
+  const preload = options.now === undefined ? [] : ['--import', FIXED_CLOCK_HOOK];
+  const result = spawnSync(process.execPath, [...preload, BIN, ...args], spawnOptions);
   if (result.error) throw result.error;
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

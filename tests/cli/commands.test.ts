@@ -81,7 +81,7 @@ describe('help and version', () => {
   });
 
   const names = ['unpack', 'diff', 'commit', 'history', 'import', 'append', 'config', 'layer'];
-  const all = [...names, 'convert', 'tag', 'inspect', 'verify', 'gc'];
+  const all = [...names, 'images', 'rmi', 'convert', 'tag', 'inspect', 'verify', 'gc'];
 
   it('--help lists every command', () => {
     const help = layerkit(['--help']);

@@ -70,6 +70,24 @@ describe('the demo', () => {
     });
   });
 
+  it('lists the images after the commit: nginx:v2 on top of nginx:latest, as README shows', () => {
+    const images = join(work.path, 'demo/images');
+    const lines = demo.stdout.split('\n');
+    const at = lines.indexOf('$ layerkit images oci:images');
+    expect(at).toBeGreaterThan(lines.findIndex((line) => line.startsWith('$ layerkit commit ')));
+    const id = (tag: string) => readImage(images, tag).configDigest.slice(7, 19);
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      expect.stringMatching(/^REPOSITORY {3}TAG {7}IMAGE ID {7}CREATED +SIZE$/),
+      expect.stringMatching(new RegExp(`^nginx {8}v2 {8}${id('nginx:v2')}   .+ ago +87\\.9kB$`)),
+      expect.stringMatching(new RegExp(`^nginx {8}latest {4}${id('nginx')}   \\d+ years ago +87\\.6kB$`)),
+    ]);
+    // README's transcript shows the same rows (with its own commit's ID and time).
+    expect(readme).toContain(
+      `$ layerkit images oci:images\nREPOSITORY   TAG       IMAGE ID       CREATED                  SIZE\n`,
+    );
+    expect(readme).toMatch(new RegExp(`\\nnginx {8}latest {4}${id('nginx')}   \\d+ years ago +87\\.6kB\\n`));
+  });
+
   it('writes the docker-archive README mentions, and the image verifies', () => {
     expect(existsSync(join(work.path, 'demo/nginx-v2.tar'))).toBe(true);
     expect(layerkit(['verify', 'docker-archive:nginx-v2.tar'], { cwd: join(work.path, 'demo') }).status).toBe(

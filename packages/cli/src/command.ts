@@ -14,6 +14,8 @@ export type FlagValues = Record<string, string | boolean | string[] | undefined>
 /** One sub-command. */
 export interface Command {
   name: string;
+  /** Other names the command answers to (`ls` for `images`, as `docker image ls`). */
+  aliases?: readonly string[];
   /** One line for `layerkit --help`. */
   summary: string;
   /** The usage line(s), e.g. `layerkit diff [--format json] IMAGE DIR`. */

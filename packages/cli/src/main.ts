@@ -46,7 +46,7 @@ export async function main(
     io.stdout.write(`layerkit ${VERSION}\n`);
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command) {
     io.stderr.write(`layerkit: unknown command '${name}'; see 'layerkit --help' for the list of commands\n`);
     return EXIT_USAGE;
@@ -121,5 +121,6 @@ function topLevelHelp(): string {
 }
 
 function commandHelp(command: Command): string {
-  return `Usage: ${command.usage}\n\n${command.summary}\n\n${command.help.trimEnd()}\n`;
+  const aliases = command.aliases?.length ? `Aliases: ${command.aliases.join(', ')}\n\n` : '';
+  return `Usage: ${command.usage}\n\n${command.summary}\n\n${aliases}${command.help.trimEnd()}\n`;
 }

@@ -13,6 +13,8 @@ export interface Output {
   line(text: string): void;
   /** Writes a warning line to stderr. */
   warn(text: string): void;
+  /** Writes a line of information about the results (not a result itself) to stderr. */
+  note(text: string): void;
   /**
    * Updates the single progress line on stderr (a no-op when not a TTY or when quiet), at most
    * ten times a second unless `now` (the first line of a new phase).
@@ -32,13 +34,19 @@ export function createOutput(
   const shown = stdout.isTTY ? escapeControls : (text: string) => text;
   let progressShown = false;
   let lastDraw = 0;
+  const endProgress = () => {
+    if (progressShown) stderr.write('\r\x1b[2K');
+    progressShown = false;
+  };
+  /** One line on stderr, in place of the progress line if one is shown. */
+  const toStderr = (prefix: string, text: string) => {
+    endProgress();
+    stderr.write(`${prefix}${escapeControls(text).replace(/\n/g, ' ')}\n`);
+  };
   return {
     line: (text) => stdout.write(`${shown(text)}\n`),
-    warn: (text) => {
-      if (progressShown) stderr.write('\r\x1b[2K');
-      progressShown = false;
-      stderr.write(`layerkit: warning: ${escapeControls(text).replace(/\n/g, ' ')}\n`);
-    },
+    warn: (text) => toStderr('layerkit: warning: ', text),
+    note: (text) => toStderr('', text),
     progress: (text, immediate = false) => {
       if (!showProgress) return;
       // Redraw at most ten times a second: a terminal is slower than a tar stream.
@@ -48,9 +56,6 @@ export function createOutput(
       stderr.write(`\r\x1b[2K${text}`);
       progressShown = true;
     },
-    endProgress: () => {
-      if (progressShown) stderr.write('\r\x1b[2K');
-      progressShown = false;
-    },
+    endProgress,
   };
 }

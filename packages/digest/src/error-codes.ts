@@ -109,6 +109,7 @@ export const ERROR_CODES = {
   IMAGE_NOT_FOUND: 'no image where one was named (an empty store, an unknown repository or manifest)',
   TAG_NOT_FOUND: 'a tag the store does not hold',
   TAG_REQUIRED: 'a store of several images read without naming one',
+  MULTI_PLATFORM_TAG: 'a multi-platform tag (an image index) untagged without `all` (`rmi --all`)',
   PLATFORM_NOT_FOUND: 'an index without an image for the platform asked for',
   DUPLICATE_PLATFORM: 'two images of one platform for one index',
   ARCHIVE_BUSY: 'a second blob written into an archive while one is still streaming in',

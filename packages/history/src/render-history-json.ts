@@ -1,19 +1,6 @@
+import { goJsonString } from './go-json-string.js';
 import { historyFieldsFormatter, type RenderHistoryOptions } from './history-fields.js';
 import type { HistoryRow } from './history-rows.js';
-
-/** Characters Go's `json.Marshal` escapes that `JSON.stringify` leaves alone. */
-const GO_EXTRA_ESCAPES: Readonly<Record<string, string>> = {
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** A JSON string literal spelled as Go's `encoding/json` writes it (HTML-safe escaping). */
-function goJsonString(text: string): string {
-  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (char) => GO_EXTRA_ESCAPES[char]!);
-}
 
 /**
  * Renders rows like `docker history --format json`: one compact JSON object per row and line, keys

@@ -113,9 +113,13 @@ export {
   type HistoryMappingValidation,
   type HistoryRow,
   type HistoryRows,
+  type ImageListRow,
   type RenderHistoryOptions,
+  type RenderImagesOptions,
   renderHistoryJson,
   renderHistoryTable,
+  renderImagesJson,
+  renderImagesTable,
 } from '@layerkit/history';
 export {
   type CredentialsProvider,

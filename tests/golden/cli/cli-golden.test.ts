@@ -1,7 +1,8 @@
 /**
  * Issue 6: the CLI's output formats as goldens, on an image built by the CLI itself from fixed
  * trees with SOURCE_DATE_EPOCH (so every digest and date is fixed): `diff` text and JSON, and
- * `history` as a table with `--human=false`, `--no-trunc`, `-q` and JSON. Also the
+ * `history` as a table with `--human=false`, `--no-trunc`, `-q` and JSON, and `images` (issue 18:
+ * long names, `<none>`, the name filter, `-q`, `--no-trunc`, JSON) with the clock fixed. Also the
  * reproducibility promise: the same steps with the same epoch give the same image ID and
  * manifest digest in another layout. The golden files are this directory's `*.golden` (see
  * CONTRIBUTING.md, "Golden files": `pnpm vitest run -u tests/golden/cli` rewrites them).
@@ -89,6 +90,42 @@ describe('history output (TZ=UTC)', () => {
     expect(lines[0]).toMatch(/^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
     expect(lines[1]).toMatch(/ ago +.* \d+(\.\d+)?[kM]?B +修改了默认网页$/);
   });
+});
+
+describe('images output (the clock fixed 3 hours after the epoch)', () => {
+  /** `layerkit images ARGS…` at EPOCH + 3 h, over a layout holding the built image under several names. */
+  const images = (...args: string[]) => ok(['images', ...args], { now: '2024-06-01T03:00:00Z' });
+  let listed: string;
+
+  beforeAll(() => {
+    listed = join(work.path, 'listed');
+    // The image under its own tag, a long full name, a ref name that is no Docker name, and
+    // untagged (a copy into the layout without a tag); the base image below them.
+    ok(['convert', `oci:${layout}:app`, `oci:${listed}:app:v2`]);
+    ok([
+      'tag',
+      `oci:${listed}:app:v2`,
+      `oci:${listed}:registry.example.com:5000/platform-team/services/web-frontend:1.2.3-rc.1-build.20240601`,
+    ]);
+    ok(['tag', `oci:${listed}:app:v2`, `oci:${listed}:1.0+build`]);
+    ok(['convert', `oci:${layout}:app`, `oci:${listed}`]);
+    ok(['import', '--platform', 'linux/amd64', 'base', `oci:${listed}:base`], {
+      cwd: work.path,
+      env: { SOURCE_DATE_EPOCH: String(EPOCH) },
+    });
+  });
+
+  it('the table', () => expectGolden(images(`oci:${listed}`), 'images.golden'));
+  it('ls is images', () =>
+    expect(ok(['ls', `oci:${listed}`], { now: '2024-06-01T03:00:00Z' })).toBe(images(`oci:${listed}`)));
+  it('--no-trunc', () => expectGolden(images('--no-trunc', `oci:${listed}`), 'images.no-trunc.golden'));
+  it('-q', () => expectGolden(images('-q', `oci:${listed}`), 'images.quiet.golden'));
+  it('--format json', () => expectGolden(images('--format', 'json', `oci:${listed}`), 'images.json.golden'));
+  it('a name filter', () => expectGolden(images(`oci:${listed}`, 'app'), 'images.filter.golden'));
+  it('a filter matching nothing: the header alone', () =>
+    expect(images(`oci:${listed}`, 'nginx')).toBe('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n'));
+  it('the image ID is the one commit printed', () =>
+    expect(images('-q', '--no-trunc', `oci:${listed}`, 'app:v2')).toBe(built.id));
 });
 
 describe('SOURCE_DATE_EPOCH makes commits reproducible', () => {

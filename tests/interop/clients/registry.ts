@@ -50,6 +50,8 @@ export interface RegistryOptions {
    * per user: alice push + pull on every repository, bob pull only, anonymous pull on `public/*`.
    */
   readonly auth?: 'htpasswd' | 'token';
+  /** Allow deleting manifests (`storage.delete.enabled`, the default); false: DELETE is 405. */
+  readonly deleteEnabled?: boolean;
 }
 
 /** A user name and password (possibly a wrong one) to authenticate with. */
@@ -186,7 +188,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       const config = join(home, 'config.yml');
       writeFileSync(
         config,
-        configYaml({ storage: join(home, 'storage'), address, tls: setup.tls, auth: setup.auth }),
+        configYaml({
+          storage: join(home, 'storage'),
+          address,
+          tls: setup.tls,
+          auth: setup.auth,
+          deleteEnabled: options.deleteEnabled,
+        }),
       );
       const candidate = startDaemon(
         'docker-registry',

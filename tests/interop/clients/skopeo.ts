@@ -125,6 +125,12 @@ export async function inspect(ref: string, access?: SkopeoRegistryAccess): Promi
   return JSON.parse(stdout) as SkopeoInspect;
 }
 
+/** `skopeo list-tags docker://HOST/REPO`: the repository's tags, as the registry lists them. */
+export async function listTags(ref: string, access?: SkopeoRegistryAccess): Promise<string[]> {
+  const { stdout } = await skopeo(['list-tags', ...tlsFlags(ref, access), ref]);
+  return (JSON.parse(stdout) as { Tags: string[] | null }).Tags ?? [];
+}
+
 /** `skopeo inspect --raw REF`: the manifest (or index) bytes exactly as stored. */
 export async function inspectRaw(ref: string, access?: SkopeoRegistryAccess): Promise<Buffer> {
   return (await skopeo(['inspect', '--raw', ...tlsFlags(ref, access), ref])).stdoutBytes;

@@ -8,9 +8,11 @@ import { indexCommand } from './create-index.js';
 import { diffCommand } from './diff.js';
 import { gcCommand } from './gc.js';
 import { historyCommand } from './history.js';
+import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { layerCommand } from './layer.js';
+import { rmiCommand } from './rmi.js';
 import { unpackCommand } from './unpack.js';
 import { verifyCommand } from './verify.js';
 
@@ -19,6 +21,8 @@ export const commands: readonly Command[] = [
   diffCommand,
   commitCommand,
   historyCommand,
+  imagesCommand,
+  rmiCommand,
   importCommand,
   appendCommand,
   configCommand,

@@ -1,6 +1,6 @@
 /**
  * The seed scenario, end to end and offline: build a base image, unpack it, change the web
- * page, `diff`, `commit` with an author and a message, and show the history — each step run
+ * page, `diff`, `commit` with an author and a message, list the images, and show the history — each step run
  * through the real CLI entry point and printed as a user would type it.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ export async function runDemo(workDir: string): Promise<void> {
   say(`\n$ echo '<h1>Hello, Docker!</h1>' > ./webserver/usr/share/nginx/html/index.html`);
   writeFileSync('webserver/usr/share/nginx/html/index.html', '<h1>Hello, Docker!</h1>\n');
 
-  say('\n# 3. "docker diff", "docker commit", "docker history"');
+  say('\n# 3. "docker diff", "docker commit", "docker image ls", "docker history"');
   await layerkit('diff', 'oci:images:nginx', './webserver');
   await layerkit(
     'commit',
@@ -45,6 +45,7 @@ export async function runDemo(workDir: string): Promise<void> {
     './webserver',
     'oci:images:nginx:v2',
   );
+  await layerkit('images', 'oci:images');
   await layerkit('history', 'oci:images:nginx:v2');
 
   say('\n# 4. the new image, checked and exported for docker load / podman load');

@@ -1,6 +1,6 @@
 /**
  * @layerkit/image/node — the image operations a build tool calls instead of a daemon (`commit`,
- * `build`, `unpack`, `diffImage`, `imageHistory`, `inspectImage`, `convert` …) and image stores
+ * `build`, `unpack`, `diffImage`, `imageHistory`, `inspectImage`, `convert`, `listImages`, `removeTags` …) and image stores
  * opened by reference: OCI layouts, oci-archive, docker-archive and registries.
  */
 
@@ -27,8 +27,10 @@ export { type InspectImageOptions, inspectImage } from './ops/inspect-image.js';
 export { writeLayerFile } from './ops/layer-file.js';
 export type { LayerOptions } from './ops/layer-from-tree-diff.js';
 export type { LayerSource } from './ops/layer-source.js';
+export { type ListImagesOptions, listImages } from './ops/list-images.js';
 export { type MutateConfigOptions, mutateConfig } from './ops/mutate-config.js';
 export type { ProgressEvent, ProgressListener, ProgressOptions, ProgressPhase } from './ops/progress.js';
+export { type RemovedTag, type RemoveTagsOptions, removeTags } from './ops/remove-tags.js';
 export { type SquashOptions, squash } from './ops/squash.js';
 export { type UnpackImageOptions, unpack } from './ops/unpack.js';
 export { type VerifyOptions, type VerifyProblem, type VerifyReport, verify } from './ops/verify.js';

@@ -6,7 +6,7 @@
  */
 import { type Digest, LayerkitError } from '@layerkit/digest';
 import { isIndexMediaType, isManifestMediaType } from '../media-types.js';
-import type { Descriptor, ImageIndex } from '../oci-types.js';
+import type { Descriptor, ImageIndex, Platform } from '../oci-types.js';
 
 /** The platform a caller wants. Without `variant`, any variant of the architecture matches. */
 export interface PlatformWant {
@@ -47,6 +47,12 @@ export function parsePlatform(text: string): PlatformWant {
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+
+/** `os/arch[/variant]`: a platform as `--platform` spells it (what {@link parsePlatform} reads). */
+export function platformText(platform: Pick<Platform, 'os' | 'architecture' | 'variant'>): string {
+  const base = `${platform.os}/${platform.architecture}`;
+  return platform.variant ? `${base}/${platform.variant}` : base;
 }
 
 /** True for buildx/buildkit attestation entries: platform `unknown/unknown` or the attestation annotation. */

@@ -40,3 +40,13 @@ export function withTag(index: ImageIndex, descriptor: Descriptor, tag: string |
   );
   return { ...index, manifests: [...kept, tagged] };
 }
+
+/**
+ * A copy of `index` without the descriptors carrying `tag`, and those descriptors (none when the
+ * index has no such tag). Their manifests stay in `blobs/` until gc.
+ */
+export function withoutTag(index: ImageIndex, tag: string): { index: ImageIndex; removed: Descriptor[] } {
+  const removed = index.manifests.filter((descriptor) => tagOf(descriptor) === tag);
+  const manifests = index.manifests.filter((descriptor) => tagOf(descriptor) !== tag);
+  return { index: { ...index, manifests }, removed };
+}

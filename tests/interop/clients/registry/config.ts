@@ -8,6 +8,8 @@ export interface RegistryConfig {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** `auth: htpasswd` with this file (bcrypt entries), or `auth: token`. */
   readonly auth?: { readonly htpasswd: string } | { readonly token: TokenAuthConfig } | undefined;
+  /** `storage.delete.enabled` (default true): false makes DELETE answer 405 UNSUPPORTED. */
+  readonly deleteEnabled?: boolean | undefined;
 }
 
 /** `auth: token`: the token server's realm, service and issuer, and the bundle its signing chains end in. */
@@ -34,7 +36,7 @@ export function configYaml(config: RegistryConfig): string {
     '  filesystem:',
     `    rootdirectory: ${quote(config.storage)}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${config.deleteEnabled ?? true}`,
     'http:',
     `  addr: ${config.address}`,
   ];

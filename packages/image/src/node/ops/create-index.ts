@@ -10,7 +10,7 @@ import { createNativeSha256 } from '@layerkit/digest/node';
 import { encodeDocument } from '../../json/raw.js';
 import { isIndexMediaType, MediaTypes } from '../../media-types.js';
 import type { Descriptor, ImageIndex, Platform } from '../../oci-types.js';
-import { isAttestationEntry } from '../../parse/platform.js';
+import { isAttestationEntry, platformText } from '../../parse/platform.js';
 import { configPlatform } from '../../store/config-platform.js';
 import { copyLayerBlobs } from '../../store/copy-image.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
@@ -42,9 +42,7 @@ interface Planned {
 /** `os/arch[/variant]`, as `--platform` spells it (plus the OS version where one is set). */
 function platformName(platform: Platform | undefined): string {
   if (platform === undefined) return 'an unknown platform';
-  const name = [platform.os, platform.architecture, ...(platform.variant ? [platform.variant] : [])].join(
-    '/',
-  );
+  const name = platformText(platform);
   return platform['os.version'] ? `${name} (${platform['os.version']})` : name;
 }
 

@@ -8,7 +8,7 @@
  * Threat ids (Rn) are those of docs/threat-model.md#read.
  */
 import { checkDiffID, LayerStream, normalizeEntryName } from '@layerkit/diff/internal';
-import { type ByteSource, type Digest, LayerkitError, MemoryBlobStore, mediaTypeFor } from '@layerkit/digest';
+import { type ByteSource, type Digest, MemoryBlobStore, mediaTypeFor } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import type { Raw } from '../../json/raw.js';
 import { encodeDocument } from '../../json/raw.js';
@@ -20,11 +20,7 @@ import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { BlobReader } from '../../store/blob-reader.js';
 import { familiarReference, parseDockerName } from '../../store/docker-name.js';
-import {
-  DOCKER_MANIFEST_MAX_BYTES,
-  type DockerSaveItem,
-  parseDockerSaveManifest,
-} from '../../store/docker-save-manifest.js';
+import type { DockerSaveItem } from '../../store/docker-save-manifest.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 import { readLayoutIndex } from '../../store/layout-image-source.js';
 import { pickImage } from '../../store/pick-image.js';
@@ -39,6 +35,7 @@ import {
   readArchiveBytes,
   readSmallMember,
 } from './archive-members.js';
+import { dockerArchiveMember, dockerSaveItems } from './docker-archive-contents.js';
 import { hostPlatform } from './host-platform.js';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -47,13 +44,7 @@ const CHUNK_BYTES = 1024 * 1024;
 export async function openDockerArchiveSource(path: string): Promise<ImageSource> {
   const archive = openArchiveFile(path);
   try {
-    const bytes = readSmallMember(archive, 'manifest.json', DOCKER_MANIFEST_MAX_BYTES);
-    if (bytes === undefined) {
-      throw new LayerkitError('NOT_A_DOCKER_ARCHIVE', `${path} has no manifest.json: not a docker-archive`, {
-        path,
-      });
-    }
-    return new DockerArchiveSource(archive, parseDockerSaveManifest(bytes));
+    return new DockerArchiveSource(archive, dockerSaveItems(archive));
   } catch (error) {
     archive.close();
     throw error;
@@ -132,27 +123,7 @@ class DockerArchiveSource implements ImageSource {
 
   /** A path from `manifest.json`, resolved inside the archive only (R12). */
   #member(path: string): ArchiveMember & { name: string } {
-    const normalized = normalizeEntryName(path);
-    if (normalized === null) {
-      throw new LayerkitError(
-        'ARCHIVE_PATH_ESCAPE',
-        `manifest.json path ${JSON.stringify(path)} leaves the archive`,
-        {
-          path,
-        },
-      );
-    }
-    const member = this.#archive.members.get(normalized);
-    if (member === undefined) {
-      throw new LayerkitError(
-        'ARCHIVE_MEMBER_MISSING',
-        `manifest.json names ${JSON.stringify(path)}, which is not a file in ${this.#archive.path}`,
-        {
-          path,
-        },
-      );
-    }
-    return { ...member, name: normalized };
+    return dockerArchiveMember(this.#archive, path);
   }
 
   /** The OCI manifest of a Docker ≥ 25 archive whose config and layer paths match the item. */
