@@ -20,6 +20,7 @@ import { runTool } from './clients/tools.js';
 import { type TreeFact, walkTree } from './clients/tree.js';
 import * as umoci from './clients/umoci.js';
 import { LONG_NAME, populateForeignLayer } from './fixtures/busybox-rootfs.js';
+import { buildCli, runLayerkit } from './fixtures/layerkit-cli.js';
 import { buildLayerkitImages, type LayerkitImages, withClientRoot } from './fixtures/layerkit-images.js';
 import { buildReferenceImage, type ReferenceImage } from './reference-image.js';
 
@@ -28,7 +29,7 @@ let reference: ReferenceImage;
 const scratch = useInteropScratchDir('layerkit-reader');
 
 beforeAll(async () => {
-  [built, reference] = await Promise.all([buildLayerkitImages(), buildReferenceImage()]);
+  [built, reference] = await Promise.all([buildLayerkitImages(), buildReferenceImage(), buildCli()]);
 });
 
 afterAll(() => {
@@ -53,8 +54,9 @@ async function asLayout(label: string, ref: string): Promise<ClientImage> {
 
 /**
  * The checks of item 8 on one client-written image: layerkit unpack == umoci unpack, verify is
- * clean, and a layerkit commit on top (a changed, an added and a deleted file) is accepted by
- * skopeo (into docker-archive, diff_ids re-checked) and unpacked by umoci to the committed tree.
+ * clean (the library's report, and `layerkit verify` exits 0), and a layerkit commit on top (a
+ * changed, an added and a deleted file) is accepted by skopeo (into docker-archive, diff_ids
+ * re-checked) and unpacked by umoci to the committed tree.
  */
 async function readAndCommitOnTop(label: string, image: ClientImage): Promise<TreeFact[]> {
   const ours = join(scratch.path, `layerkit-${label}`);
@@ -66,6 +68,10 @@ async function readAndCommitOnTop(label: string, image: ClientImage): Promise<Tr
   const report = await verify(image.ref);
   expect(report.problems).toEqual([]);
   expect(report.ok).toBe(true);
+  // and the CLI exits 0 (a non-zero exit rejects)
+  expect((await runLayerkit(['verify', image.ref], scratch.path)).stdout).toMatch(
+    /^ok {2}sha256:[0-9a-f]{64}$/m,
+  );
 
   writeFileSync(join(ours, 'etc/hello.txt'), `changed on top of ${label}\n`);
   writeFileSync(join(ours, 'etc/reader.txt'), `added on top of ${label}\n`);

@@ -66,6 +66,7 @@ export type { BlobReader, BlobWriteStore } from './store/blob-reader.js';
 export { type DockerName, parseDockerName } from './store/docker-name.js';
 export type { ImageSink, ImageToPublish, PublishOptions } from './store/image-sink.js';
 export type { ImageSource, RegistryLocation, ResolvedImage } from './store/image-source.js';
+export { describeFinding, type FindingSeverity, type VerifyProblem } from './verify/finding.js';
 
 // ---- re-exported from the other layerkit packages: what this API hands out
 

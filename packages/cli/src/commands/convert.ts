@@ -48,6 +48,7 @@ Example:
       all,
       platform,
       onProgress: progressOf(out),
+      onWarning: (warning) => out.warn(warning),
       ...registrySidesOf(flags),
       signal: interrupted,
     });

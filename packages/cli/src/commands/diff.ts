@@ -78,6 +78,7 @@ Example:
             platform: platformOf(flags),
             registry: registryOptionsOf(flags),
             signal: interrupted,
+            onWarning: (warning) => out.warn(warning),
           })
         : await collect(diffTrees(directoryTree(from), directoryTree(to), { mode }));
     }

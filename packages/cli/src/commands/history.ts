@@ -53,6 +53,7 @@ Example:
       platform: platformOf(flags),
       registry: registryOptionsOf(flags),
       signal: interrupted,
+      onWarning: (warning) => out.warn(warning),
     });
     for (const problem of validation.problems) out.warn(problem.message);
     const text = format === 'json' ? renderHistoryJson(rows, options) : renderHistoryTable(rows, options);

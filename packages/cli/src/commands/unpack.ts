@@ -36,6 +36,7 @@ Example:
       platform: platformOf(flags),
       devices: flags.devices === true,
       onProgress: progressOf(out),
+      onWarning: (warning) => out.warn(warning),
       registry: registryOptionsOf(flags),
       signal: interrupted,
     });

@@ -27,6 +27,7 @@ export { type InspectImageOptions, inspectImage } from './ops/inspect-image.js';
 export { writeLayerFile } from './ops/layer-file.js';
 export type { LayerOptions } from './ops/layer-from-tree-diff.js';
 export type { LayerSource } from './ops/layer-source.js';
+export type { LenientReadOptions } from './ops/lenient-read.js';
 export { type ListImagesOptions, listImages } from './ops/list-images.js';
 export { type MutateConfigOptions, mutateConfig } from './ops/mutate-config.js';
 export type { ProgressEvent, ProgressListener, ProgressOptions, ProgressPhase } from './ops/progress.js';

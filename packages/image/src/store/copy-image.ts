@@ -10,7 +10,7 @@ import type { Descriptor, ImageIndex } from '../oci-types.js';
 import type { PlatformWant } from '../parse/platform.js';
 import { forEachConcurrently } from './for-each-concurrently.js';
 import type { ImageSink } from './image-sink.js';
-import type { ImageSource } from './image-source.js';
+import type { ImageSource, ResolvedImage } from './image-source.js';
 import { readIndex, resolveImage } from './resolve-image.js';
 
 /** Options of {@link copyImage}. */
@@ -28,6 +28,8 @@ export interface CopyImageOptions {
   onProgress?: ((bytes: number) => void | Promise<void>) | undefined;
   /** Checked before anything is published: an aborted copy publishes nothing. */
   signal?: AbortSignal | undefined;
+  /** Called with the image once it is resolved, before any blob is copied. */
+  onResolved?: ((image: ResolvedImage) => void) | undefined;
 }
 
 /** A copy that failed on the network is worth repeating whole: its source can be read again. */
@@ -157,6 +159,7 @@ export async function copyImage(
   options: CopyImageOptions = {},
 ): Promise<Descriptor> {
   const image = await source.resolve(options.tag, options.platform);
+  options.onResolved?.(image);
   await copyLayerBlobs(source, sink, image.manifest.value.layers, options.onProgress);
   options.signal?.throwIfAborted();
   return sink.publish(image, { tag: options.targetTag });

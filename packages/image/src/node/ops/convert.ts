@@ -10,11 +10,12 @@ import { type CopyImageOptions, copyAll, copyImage } from '../../store/copy-imag
 import type { OpenImageOptions } from '../store/open-image.js';
 import { eventLoopTurns } from './event-loop-turns.js';
 import type { ImageRefLike } from './image-ref.js';
+import { type LenientReadOptions, warnIfClientsReject } from './lenient-read.js';
 import { bytesReporter, type ProgressOptions } from './progress.js';
 import { withSink, withSource } from './with-image.js';
 
 /** Options of {@link convert}. */
-export interface ConvertOptions extends OpenImageOptions, ProgressOptions {
+export interface ConvertOptions extends OpenImageOptions, ProgressOptions, LenientReadOptions {
   /** The platform to pick from a multi-platform source (default: the host's). */
   platform?: PlatformWant | undefined;
   /** Copy a multi-platform source whole: every image and the index itself (skopeo's `--all`). */
@@ -37,6 +38,7 @@ export async function convert(
       return turn(bytes);
     },
     platform: options.platform,
+    onResolved: (image) => warnIfClientsReject(image, options.onWarning),
   };
   if (options.all && options.platform !== undefined) {
     throw new LayerkitError(

@@ -6,12 +6,13 @@ import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
+import type { LenientReadOptions } from './lenient-read.js';
 import { type ProgressOptions, walkReporter } from './progress.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { withSourceImage } from './with-image.js';
 
 /** Options of {@link diffImage}. */
-export interface DiffImageOptions extends OpenImageOptions, ProgressOptions {
+export interface DiffImageOptions extends OpenImageOptions, ProgressOptions, LenientReadOptions {
   /** Change detection (default: the diff engine's `auto`). */
   mode?: DetectionMode | undefined;
   /** The platform to pick from a multi-platform image (default: the host's). */

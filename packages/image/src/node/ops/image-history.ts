@@ -10,6 +10,7 @@ import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import { baseLayerOpeners } from './base-layers.js';
 import type { ImageRefLike } from './image-ref.js';
+import type { LenientReadOptions } from './lenient-read.js';
 import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import { withSourceImage } from './with-image.js';
 
@@ -32,7 +33,7 @@ export async function layerContentSizes(
 }
 
 /** Options of {@link imageHistory}. */
-export interface ImageHistoryOptions extends OpenImageOptions, ProgressOptions {
+export interface ImageHistoryOptions extends OpenImageOptions, ProgressOptions, LenientReadOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant | undefined;
 }

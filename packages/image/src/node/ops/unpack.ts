@@ -10,12 +10,13 @@ import type { PlatformWant } from '../../parse/platform.js';
 import { formatImageReference } from '../../reference/image-reference.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
+import type { LenientReadOptions } from './lenient-read.js';
 import { layerStreamReporter, type ProgressOptions } from './progress.js';
 import type { UnpackedImageRecord } from './unpacked-image-record.js';
 import { withSourceImage } from './with-image.js';
 
 /** Options of {@link unpack}. */
-export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions {
+export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions, LenientReadOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant | undefined;
   /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */

@@ -7,6 +7,7 @@ import type { ImageSink } from '../../store/image-sink.js';
 import type { ImageSource, ResolvedImage } from '../../store/image-source.js';
 import { type OpenImageOptions, openImageSink, openImageSource } from '../store/open-image.js';
 import { type ImageRefLike, toImageReference } from './image-ref.js';
+import { type LenientReadOptions, warnIfClientsReject } from './lenient-read.js';
 
 /** Opens `ref` for reading, runs `use`, and closes the source. */
 export async function withSource<T>(
@@ -22,15 +23,20 @@ export async function withSource<T>(
   }
 }
 
-/** Opens `ref` for reading, resolves its image (for `options.platform`), runs `use`, and closes the source. */
+/**
+ * Opens `ref` for reading, resolves its image (for `options.platform`), warns through
+ * `options.onWarning` when a mainstream client would refuse it, runs `use`, and closes the source.
+ */
 export async function withSourceImage<T>(
   ref: ImageRefLike,
-  options: OpenImageOptions & { platform?: PlatformWant | undefined },
+  options: OpenImageOptions & LenientReadOptions & { platform?: PlatformWant | undefined },
   use: (source: ImageSource, image: ResolvedImage) => Promise<T>,
 ): Promise<T> {
-  return withSource(ref, options, async (source) =>
-    use(source, await source.resolve(undefined, options.platform)),
-  );
+  return withSource(ref, options, async (source) => {
+    const image = await source.resolve(undefined, options.platform);
+    warnIfClientsReject(image, options.onWarning);
+    return use(source, image);
+  });
 }
 
 /** Opens `ref` for writing, runs `use`, then closes (commits) the sink — or aborts it on failure. */

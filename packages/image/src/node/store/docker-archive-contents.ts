@@ -1,7 +1,8 @@
 /**
  * What a docker-archive (`docker save` output) holds, read without hashing any layer: the images
- * `manifest.json` lists, and the archive members its paths name (resolved inside the archive only,
- * R12 of docs/threat-model.md#read). Used to read images and to list them.
+ * `manifest.json` lists, the archive members its paths name (resolved inside the archive only,
+ * R12 of docs/threat-model.md#read) and the legacy `repositories` file. Used to read, list and
+ * verify images.
  */
 import { normalizeEntryName } from '@layerkit/diff/internal';
 import { LayerkitError } from '@layerkit/digest';
@@ -10,7 +11,27 @@ import {
   type DockerSaveItem,
   parseDockerSaveManifest,
 } from '../../store/docker-save-manifest.js';
-import { type ArchiveFile, type ArchiveMember, readSmallMember } from './archive-members.js';
+import { type ArchiveFile, type ArchiveMember, openArchiveFile, readSmallMember } from './archive-members.js';
+
+/** A docker-archive's `manifest.json` items and `repositories` bytes, as stored. */
+export interface DockerArchiveBookkeeping {
+  /** The items of `manifest.json`. */
+  items: DockerSaveItem[];
+  /** The `repositories` file, when the archive has one. */
+  repositories?: Uint8Array;
+}
+
+/** Reads the bookkeeping of the docker-archive at `path`, for the checks `verify` makes on it. */
+export function readDockerArchiveBookkeeping(path: string): DockerArchiveBookkeeping {
+  const archive = openArchiveFile(path);
+  try {
+    const items = dockerSaveItems(archive);
+    const repositories = readSmallMember(archive, 'repositories', DOCKER_MANIFEST_MAX_BYTES);
+    return repositories === undefined ? { items } : { items, repositories };
+  } finally {
+    archive.close();
+  }
+}
 
 /** The images of `manifest.json` (`NOT_A_DOCKER_ARCHIVE` without one). */
 export function dockerSaveItems(archive: ArchiveFile): DockerSaveItem[] {
