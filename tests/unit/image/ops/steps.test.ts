@@ -138,6 +138,7 @@ describe('verify', () => {
       config: manifest.config.digest,
       layers: [{ digest: manifest.layers[0]!.digest, diffID: config.rootfs.diff_ids[0], ok: true }],
       problems: [],
+      warnings: [],
     });
   });
 
