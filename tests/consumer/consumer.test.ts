@@ -729,6 +729,7 @@ const IMAGE_APP_NEEDS = {
     'ApplyReport',
     'SkippedEntry',
     'DroppedXattr',
+    'EntryMeta',
     // imageHistory's result
     'HistoryRow',
     'HistoryRows',

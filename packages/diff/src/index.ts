@@ -5,9 +5,12 @@
 
 export {
   type ApplyTally,
+  DEVICE_NOT_PERMITTED,
   type DroppedXattr,
+  type EntryMeta,
   ROOT_ENTRY_SKIPPED,
   type SkippedEntry,
+  SPECIAL_FILES_OFF,
 } from './apply/apply-types.js';
 export { type LayerOpener, type MergedTreeOptions, mergedTree } from './apply/merged-view.js';
 export type {

@@ -14,7 +14,9 @@ import {
   type ApplyRules,
   type ApplyTally,
   type ApplyTarget,
+  DEVICE_NOT_PERMITTED,
   ROOT_ENTRY_SKIPPED,
+  SPECIAL_FILES_OFF,
   type SpecialType,
 } from './apply-types.js';
 import { entryMeta } from './entry-meta.js';
@@ -90,7 +92,7 @@ class LayerApplier {
     const name = classifyEntryName(header.name);
     switch (name.kind) {
       case 'root':
-        this.#tally.skipped.push({ path: header.name, reason: ROOT_ENTRY_SKIPPED });
+        this.#root(header);
         return;
       case 'aufs-metadata':
         this.#tally.skipped.push({ path: name.path, reason: 'AUFS metadata' });
@@ -113,6 +115,15 @@ class LayerApplier {
     for (const [dir, mtimeNs] of this.#dirTimes) {
       if (this.#target.kind(dir) === 'dir') this.#target.setDirTime(dir, mtimeNs);
     }
+  }
+
+  /**
+   * T4: an entry naming the root is never applied to it; a directory's metadata is kept in the
+   * tally for the caller that owns the root (`unpackImageLayers` sets it on the finished rootfs).
+   */
+  #root(header: TarHeader): void {
+    this.#tally.skipped.push({ path: header.name, reason: ROOT_ENTRY_SKIPPED });
+    if (entryTypeOf(header.typeflag) === 'dir') this.#tally.root = entryMeta(header, EMPTY_PATH, this.#tally);
   }
 
   #opaque(name: Extract<EntryName, { kind: 'opaque' }>): void {
@@ -144,10 +155,7 @@ class LayerApplier {
     if (isSpecial(type)) {
       this.#checkSpecial(archivePath, header, type);
       if (!this.#target.specialFiles) {
-        this.#tally.skipped.push({
-          path: archivePath,
-          reason: `${type} not created (needs root and the devices option)`,
-        });
+        this.#tally.skipped.push({ path: archivePath, reason: SPECIAL_FILES_OFF });
         return;
       }
     }
@@ -176,7 +184,11 @@ class LayerApplier {
         this.#target.makeHardlink(path, linkSource, meta);
         break;
       default:
-        this.#target.makeSpecial(path, type, header.devMajor, header.devMinor, meta);
+        if (!this.#target.makeSpecial(path, type, header.devMajor, header.devMinor, meta)) {
+          // Not written: a later whiteout of it has nothing to hide, and the snapshot never lists it.
+          this.#tally.skipped.push({ path: archivePath, reason: DEVICE_NOT_PERMITTED });
+          return;
+        }
     }
     this.#markWritten(path);
   }

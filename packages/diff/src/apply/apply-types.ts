@@ -33,6 +33,12 @@ export interface ApplyTally {
   ownershipFailures: number;
   /** Extended attributes not applied, in layer order. */
   droppedXattrs: DroppedXattr[];
+  /**
+   * The metadata the layer gives the root directory (its last `./` directory entry), which the
+   * apply itself never sets: the root is the caller's (`unpackImageLayers` gives it to the rootfs
+   * it renames into place). Absent when the layer has no such entry.
+   */
+  root?: EntryMeta;
 }
 
 /** Policy switches of the apply algorithm. */
@@ -43,7 +49,9 @@ export interface ApplyRules {
 
 /** The metadata set on every created object, already validated and filtered by the policy. */
 export interface EntryMeta {
+  /** Owner user ID. */
   uid: number;
+  /** Owner group ID. */
   gid: number;
   /** Permission bits plus setuid/setgid/sticky. */
   mode: number;
@@ -63,7 +71,10 @@ export type SpecialType = Extract<EntryType, 'char' | 'block' | 'fifo'>;
  * small entries costs no promise per entry.
  */
 export interface ApplyTarget {
-  /** Whether devices and FIFOs can be created; otherwise they are skipped and reported. */
+  /**
+   * Whether devices and FIFOs are to be created; otherwise they are skipped and reported
+   * ({@link SPECIAL_FILES_OFF}). When they are, `makeSpecial` may still find itself not permitted.
+   */
   readonly specialFiles: boolean;
   /** The type of the object at `path` (lstat semantics), or `undefined` when nothing is there. */
   kind(path: BytePath): EntryType | undefined;
@@ -83,14 +94,23 @@ export interface ApplyTarget {
   makeSymlink(path: BytePath, linkTarget: BytePath, meta: EntryMeta): void;
   /** Creates `path` as another name of the existing non-directory `existing`. */
   makeHardlink(path: BytePath, existing: BytePath, meta: EntryMeta): void;
-  /** Creates a device node or FIFO (only called when `specialFiles`). */
-  makeSpecial(path: BytePath, type: SpecialType, devMajor: number, devMinor: number, meta: EntryMeta): void;
+  /**
+   * Creates a device node or FIFO (only called when `specialFiles`). Returns false, creating
+   * nothing, when the system does not permit it (a device node without root or `CAP_MKNOD`).
+   */
+  makeSpecial(path: BytePath, type: SpecialType, major: number, minor: number, meta: EntryMeta): boolean;
   /** Sets a directory's mtime again once all its children exist. */
   setDirTime(path: BytePath, mtimeNs: bigint): void;
 }
 
 /** The `SkippedEntry.reason` of an entry naming the root itself (e.g. GNU tar's `./`): never applied. */
 export const ROOT_ENTRY_SKIPPED = 'names the root';
+
+/** The `SkippedEntry.reason` of a device or FIFO when the target was told not to create them (`devices: false`). */
+export const SPECIAL_FILES_OFF = 'device nodes and FIFOs are not created (devices: false)';
+
+/** The `SkippedEntry.reason` of a device node the system does not let the applier create. */
+export const DEVICE_NOT_PERMITTED = 'device node not created: not permitted (needs root with CAP_MKNOD)';
 
 /** Creates an empty tally. */
 export function emptyTally(): ApplyTally {

@@ -113,13 +113,14 @@ export class MemoryTarget implements ApplyTarget {
     this.#attach(path, { inode });
   }
 
-  makeSpecial(path: BytePath, type: SpecialType, devMajor: number, devMinor: number, meta: EntryMeta): void {
+  makeSpecial(path: BytePath, type: SpecialType, major: number, minor: number, meta: EntryMeta): boolean {
     const inode = this.#inode(type, meta);
     if (type !== 'fifo') {
-      inode.devMajor = devMajor;
-      inode.devMinor = devMinor;
+      inode.devMajor = major;
+      inode.devMinor = minor;
     }
     this.#attach(path, { inode });
+    return true;
   }
 
   setDirTime(path: BytePath, mtimeNs: bigint): void {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { SPECIAL_FILES_OFF } from '@layerkit/diff';
 import { readSnapshot, type UnpackLayer, unpackImageLayers } from '@layerkit/diff/node';
 import type { Digest } from '@layerkit/digest';
 import { expect, test } from 'vitest';
@@ -36,7 +37,8 @@ test('unpacks every layer, records the snapshot outside the rootfs, and cleans u
   expect(result.rootfs).toBe(join(parent, 'webserver'));
   expect(readdirSync(result.rootfs).sort()).toEqual(['bin', 'etc']);
   expect(readdirSync(join(result.rootfs, 'etc'))).toEqual(['motd']);
-  expect(lstatSync(result.rootfs).mode & 0o777).toBe(0o700);
+  // No layer describes the root: 0755 as tar, umoci and Docker leave it, not the work dir's 0700.
+  expect(lstatSync(result.rootfs).mode & 0o7777).toBe(0o755);
   expect(result.reports.map((r) => r.diffID)).toEqual([diffIDOf(BASE), diffIDOf(TOP)]);
   // Only the rootfs and its metadata remain; the snapshot lists what was unpacked, from lstat.
   expect(readdirSync(parent).sort()).toEqual(['.webserver.layerkit', 'webserver']);
@@ -78,4 +80,61 @@ test('refuses an existing destination', async () => {
   const error = await unpackImageLayers(join(parent, 'existing'), [layer(BASE)]).catch((e: unknown) => e);
   expect(error).toMatchObject({ code: 'ROOTFS_EXISTS' });
   expect(readdirSync(parent)).toEqual(['existing']);
+});
+
+test('the rootfs gets the topmost `./` entry of the layers: mode, owner and mtime', async () => {
+  const parent = testScratchDir('unpack');
+  const lower = rawTar([{ name: './', type: '5', mode: 0o700, uid: 7, gid: 7, mtime: 1_000 }]);
+  const upper = rawTar([
+    { name: './', type: '5', mode: 0o1755, uid: 1000, gid: 100, mtime: 1_700_000_000 },
+    { name: 'etc/motd', body: 'hi\n' },
+  ]);
+  const result = await unpackImageLayers(join(parent, 'rootfs'), [layer(lower), layer(BASE), layer(upper)]);
+  const root = lstatSync(result.rootfs);
+  expect({ mode: root.mode & 0o7777, uid: root.uid, gid: root.gid, mtime: root.mtimeMs }).toEqual({
+    mode: 0o1755,
+    uid: 1000,
+    gid: 100,
+    mtime: 1_700_000_000_000,
+  });
+});
+
+test('device nodes and FIFOs are created by default (as root) and recorded in the snapshot', async () => {
+  const parent = testScratchDir('unpack');
+  const devices = rawTar([
+    { name: 'dev/', type: '5', mode: 0o755 },
+    { name: 'dev/null', type: '3', devMajor: 1, devMinor: 3, mode: 0o666 },
+    { name: 'dev/loop0', type: '4', devMajor: 7, devMinor: 0, mode: 0o660, gid: 6 },
+    { name: 'run/initctl', type: '6', mode: 0o600 },
+  ]);
+  const result = await unpackImageLayers(join(parent, 'rootfs'), [layer(devices)]);
+  expect(result.reports[0]!.skipped).toEqual([]);
+  const nul = lstatSync(join(result.rootfs, 'dev/null'));
+  expect([nul.isCharacterDevice(), nul.rdev, nul.mode & 0o7777]).toEqual([true, 0x103, 0o666]);
+  const loop = lstatSync(join(result.rootfs, 'dev/loop0'));
+  expect([loop.isBlockDevice(), loop.rdev, loop.gid]).toEqual([true, 0x700, 6]);
+  expect(lstatSync(join(result.rootfs, 'run/initctl')).isFIFO()).toBe(true);
+  const records = [...readSnapshot(result.snapshotFile)];
+  expect(records.map((r) => [r.path, r.metadata?.type])).toEqual([
+    ['dev', 'dir'],
+    ['dev/loop0', 'block'],
+    ['dev/null', 'char'],
+    ['run', 'dir'],
+    ['run/initctl', 'fifo'],
+  ]);
+});
+
+test('devices: false skips device nodes and FIFOs, reports each, and the snapshot does not list them', async () => {
+  const parent = testScratchDir('unpack');
+  const devices = rawTar([
+    { name: 'dev/null', type: '3', devMajor: 1, devMinor: 3, mode: 0o666 },
+    { name: 'run/initctl', type: '6', mode: 0o600 },
+  ]);
+  const result = await unpackImageLayers(join(parent, 'rootfs'), [layer(devices)], { devices: false });
+  expect(result.reports[0]!.skipped).toEqual([
+    { path: 'dev/null', reason: SPECIAL_FILES_OFF },
+    { path: 'run/initctl', reason: SPECIAL_FILES_OFF },
+  ]);
+  expect(readdirSync(result.rootfs)).toEqual([]);
+  expect([...readSnapshot(result.snapshotFile)]).toEqual([]);
 });

@@ -2,6 +2,8 @@
  * `squash(image)`: every layer of an image folded into one (whiteouts resolved), the config
  * kept and the history summarised, so that the image's root filesystem is unchanged.
  */
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapHistoryToLayers } from '@layerkit/history';
 import { commit, squash, unpack } from '@layerkit/image/node';
@@ -47,5 +49,22 @@ describe('squash', () => {
     await unpack(`oci:${ctx.layout}:v2`, original);
     await unpack(`oci:${ctx.layout}:flat`, flat);
     expect(treeFacts(flat)).toEqual(treeFacts(original));
+  });
+
+  it('keeps device nodes and FIFOs (as root): the squashed rootfs has /dev/null', async () => {
+    const rootfs = join(ctx.dir, 'rootfs');
+    writeTree(rootfs, BASE_TREE);
+    mkdirSync(join(rootfs, 'dev'));
+    execFileSync('mknod', ['-m', '0666', join(rootfs, 'dev/null'), 'c', '1', '3']);
+    execFileSync('mknod', ['-m', '0600', join(rootfs, 'dev/initctl'), 'p']);
+    await commit({ base: ctx.base, rootfs, dest: `oci:${ctx.layout}:dev`, sourceDateEpoch: EPOCH });
+
+    await squash({ image: `oci:${ctx.layout}:dev`, dest: `oci:${ctx.layout}:flat`, sourceDateEpoch: EPOCH });
+
+    const flat = join(ctx.dir, 'flat');
+    await unpack(`oci:${ctx.layout}:flat`, flat);
+    const nul = lstatSync(join(flat, 'dev/null'));
+    expect([nul.isCharacterDevice(), nul.rdev, nul.mode & 0o777]).toEqual([true, 0x103, 0o666]);
+    expect(lstatSync(join(flat, 'dev/initctl')).isFIFO()).toBe(true);
   });
 });

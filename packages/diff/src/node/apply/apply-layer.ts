@@ -19,8 +19,12 @@ export interface ApplyOptions {
   limits?: TarLimits & DecompressionLimits;
   /** Reject a path that occurs twice in the layer (T22); default: apply in order. */
   strict?: boolean;
-  /** Create devices and FIFOs; only honoured when running as root (T14). Default: skip them. */
-  devices?: boolean;
+  /**
+   * Create device nodes and FIFOs (T14; default: true). Device nodes need root with `CAP_MKNOD`:
+   * without it they are skipped and reported (`DEVICE_NOT_PERMITTED`), FIFOs are still made.
+   * `false` skips and reports both (`SPECIAL_FILES_OFF`).
+   */
+  devices?: boolean | undefined;
   /** Make a failing lchown an error; default: count it in `ownershipFailures` (rootless). */
   strictOwnership?: boolean;
   /**

@@ -55,14 +55,24 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
+/** Whether a failed mknod(1) run (in the C locale) was refused for lack of privilege (EPERM). */
+function notPermitted(error: unknown): boolean {
+  const stderr = (error as { stderr?: Buffer | string }).stderr;
+  return stderr?.toString().includes('Operation not permitted') === true;
+}
+
 /** Options of a disk target. */
 export interface DiskTargetOptions {
-  /** Create devices and FIFOs (only effective when running as root). */
-  devices?: boolean;
+  /**
+   * Create devices and FIFOs (default: true). Device nodes need root with `CAP_MKNOD`: without
+   * it (a non-root process, root in a user namespace) they are skipped and reported, FIFOs are
+   * still made. `false` skips both.
+   */
+  devices?: boolean | undefined;
   /** A failing lchown is an error instead of a tally entry. */
-  strictOwnership?: boolean;
+  strictOwnership?: boolean | undefined;
   /** Receives the sha256 of every file written, hashed as its bytes go to disk. */
-  writtenContents?: WrittenContents;
+  writtenContents?: WrittenContents | undefined;
 }
 
 /** An `ApplyTarget` rooted at a real directory. */
@@ -73,6 +83,8 @@ export class DiskTarget implements ApplyTarget {
   readonly #tally: ApplyTally;
   readonly #strictOwnership: boolean;
   readonly #written: WrittenContents | undefined;
+  /** Set once device nodes are known to be refused (not root, or mknod failed with EPERM): no more tries. */
+  #devicesRefused: boolean;
 
   /** `rootDir` must be an existing directory; failures of metadata calls are recorded in `tally`. */
   constructor(rootDir: string, tally: ApplyTally, options: DiskTargetOptions = {}) {
@@ -80,7 +92,8 @@ export class DiskTarget implements ApplyTarget {
     this.#tally = tally;
     this.#strictOwnership = options.strictOwnership === true;
     this.#written = options.writtenContents;
-    this.specialFiles = options.devices === true && process.geteuid?.() === 0;
+    this.specialFiles = options.devices !== false;
+    this.#devicesRefused = process.geteuid?.() !== 0;
   }
 
   #abs(path: BytePath): Buffer {
@@ -160,19 +173,30 @@ export class DiskTarget implements ApplyTarget {
     lutimesSync(abs, seconds(meta.mtimeNs), seconds(meta.mtimeNs));
   }
 
-  makeSpecial(path: BytePath, type: SpecialType, devMajor: number, devMinor: number, meta: EntryMeta): void {
+  makeSpecial(path: BytePath, type: SpecialType, major: number, minor: number, meta: EntryMeta): boolean {
+    const device = type !== 'fifo';
+    if (device && this.#devicesRefused) return false;
     const abs = this.#abs(path);
     // Node has no mknod: the host's mknod(1) creates it under a plain ASCII name, then it moves.
     const temporary = this.#temporary();
-    const numbers = type === 'fifo' ? [] : [String(devMajor), String(devMinor)];
-    execFileSync('mknod', ['-m', '0600', temporary.toString('utf8'), MKNOD_TYPE[type], ...numbers], {
-      stdio: 'pipe',
-    });
+    const numbers = device ? [String(major), String(minor)] : [];
+    try {
+      execFileSync('mknod', ['-m', '0600', temporary.toString('utf8'), MKNOD_TYPE[type], ...numbers], {
+        stdio: 'pipe',
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+    } catch (error) {
+      // Root without CAP_MKNOD (a user namespace, a container dropping it): skip every device.
+      if (!device || !notPermitted(error)) throw error;
+      this.#devicesRefused = true;
+      return false;
+    }
     renameSync(temporary, abs);
     this.#owner(path, () => lchownSync(abs, meta.uid, meta.gid));
     this.#xattrs(path, abs, meta);
     chmodSync(abs, meta.mode);
     lutimesSync(abs, seconds(meta.mtimeNs), seconds(meta.mtimeNs));
+    return true;
   }
 
   setDirTime(path: BytePath, mtimeNs: bigint): void {

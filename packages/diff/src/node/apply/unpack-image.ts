@@ -1,13 +1,16 @@
 /**
  * `unpackImageLayers`: an image's layers → a complete rootfs plus its snapshot, or nothing. The
  * work happens in a private (0700) directory beside the destination, and the finished rootfs is
- * renamed into place last, so a failure never leaves a rootfs that looks complete.
+ * renamed into place last, so a failure never leaves a rootfs that looks complete. Its root
+ * directory gets the layers' `./` metadata (or 0755) while still inside the private directory.
  */
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { EMPTY_PATH } from '../../path.js';
 import { recordSnapshot } from '../snapshot/snapshot-file.js';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
+import { DiskTarget } from './disk-target.js';
 import { type UnpackLayout, unpackLayout } from './unpack-layout.js';
 import { WrittenContents } from './written-contents.js';
 
@@ -40,6 +43,26 @@ function inLayer(error: unknown, index: number, diffID: Digest): never {
     { ...error.details, layer: index, diffID },
     { cause: error },
   );
+}
+
+/** The mode of a root no layer describes, as `tar -x`, umoci and Docker leave it. */
+const DEFAULT_ROOT_MODE = 0o755;
+
+/**
+ * Gives the finished `rootfs` the metadata of the topmost layer's `./` directory entry (owner,
+ * allowed xattrs, mode, mtime; an ownership failure counted in that layer's report), or mode
+ * 0755 when no layer has one. `rootfs` is still inside the private work directory, so nobody
+ * else can reach it before it is renamed into place (T15).
+ */
+function setRootMetadata(rootfs: string, reports: ApplyReport[], options: UnpackOptions): void {
+  const report = reports.findLast((r) => r.root !== undefined);
+  if (report?.root === undefined) {
+    chmodSync(rootfs, DEFAULT_ROOT_MODE);
+    return;
+  }
+  const target = new DiskTarget(rootfs, report, options);
+  target.makeDir(EMPTY_PATH, report.root, true);
+  target.setDirTime(EMPTY_PATH, report.root.mtimeNs);
 }
 
 /**
@@ -77,6 +100,7 @@ export async function unpackImageLayers(
       }).catch((error: unknown) => inLayer(error, index, layer.diffID));
       reports.push(report);
     }
+    setRootMetadata(rootfs, reports, options);
     const snapshotEntries = recordSnapshot(
       rootfs,
       join(metadata, basename(layout.snapshotFile)),

@@ -5,7 +5,7 @@
  * the rootfs can read, forge or diff it:
  *
  * ```
- * <parent>/<name>/                  the rootfs (mode 0700)
+ * <parent>/<name>/                  the rootfs (the mode its layers give `./`, else 0755)
  * <parent>/.<name>.layerkit/        metadata (mode 0700)
  *     snapshot                      stat facts of the unpacked tree (snapshot format v1)
  *     image.json                    the image identity record (written by @layerkit/image)

@@ -19,7 +19,14 @@ import { withSourceImage } from './with-image.js';
 export interface UnpackImageOptions extends OpenImageOptions, ProgressOptions, LenientReadOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant | undefined;
-  /** Create device nodes and FIFOs (only honoured as root); default: skip and report them. */
+  /**
+   * Create device nodes and FIFOs (default: true, as `tar -x`, umoci and Docker do as root).
+   * Device nodes need root with `CAP_MKNOD`: without it they are skipped and reported in the
+   * layer reports (`DEVICE_NOT_PERMITTED`), FIFOs are still made. `false` skips both
+   * (`SPECIAL_FILES_OFF`). Either way a later commit of the rootfs writes no whiteout for what
+   * was skipped: the snapshot it diffs against lists only what the unpack created (a squashed
+   * commit writes the directory as it is).
+   */
   devices?: boolean | undefined;
 }
 
@@ -40,7 +47,7 @@ export async function unpack(
       open: () => counted(i, source.blobs.stream(layer)),
       diffID: diffIds[i]!,
     }));
-    const result = await unpackImageLayers(rootfs, layers, options.devices === true ? { devices: true } : {});
+    const result = await unpackImageLayers(rootfs, layers, { devices: options.devices });
     const record: UnpackedImageRecord = {
       ref: formatImageReference(reference),
       manifestDigest: resolved.manifestDescriptor.digest,
