@@ -1,31 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AtomicFileWriter,
   isStaleTemporary,
   removeStaleTemporaries,
+  removeStaleTemporariesOf,
   temporaryPath,
   writeFileAtomic,
 } from '@layerkit/digest/internal/node';
 import { describe, expect, it } from 'vitest';
+import { deadPid, startTicks } from '../../fixtures/process-owners.js';
 import { useScratchDir } from '../../fixtures/scratch.js';
 
 const scratch = useScratchDir('atomic-file', { per: 'test' });
-
-/** The pid of a process that has exited (and been reaped). */
-function deadPid(): number {
-  const result = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
-    encoding: 'utf8',
-  });
-  return Number(result.stdout);
-}
-
-/** Field 22 of /proc/self/stat: this process's start time in clock ticks. */
-function ownStartTicks(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-}
 
 describe('writeFileAtomic', () => {
   it('creates and replaces a file, leaving no temporary behind', () => {
@@ -46,6 +33,22 @@ describe('writeFileAtomic', () => {
 });
 
 describe('AtomicFileWriter', () => {
+  it('fails a commit onto a directory with a typed error naming it, and abort then removes the temporary', () => {
+    const target = join(scratch.path, 'out.tar');
+    mkdirSync(target);
+    const writer = new AtomicFileWriter(target);
+    writer.write(new Uint8Array([1]));
+    expect(() => writer.commit()).toThrow(
+      expect.objectContaining({
+        code: 'NOT_A_REGULAR_FILE',
+        message: `${target}: is a directory, not a file`,
+      }),
+    );
+    expect(existsSync(writer.temporary)).toBe(true);
+    writer.abort();
+    expect(readdirSync(scratch.path)).toEqual(['out.tar']);
+  });
+
   it('shows nothing at the target before commit, and abort removes everything', () => {
     const target = join(scratch.path, 'blob');
     const writer = new AtomicFileWriter(target);
@@ -74,13 +77,13 @@ describe('AtomicFileWriter', () => {
 describe('stale temporaries', () => {
   it('names its temporaries after this process, which is alive: they are never stale', () => {
     const name = temporaryPath(join(scratch.path, 'index.json'));
-    expect(name).toContain(`index.json.tmp-${process.pid}.${ownStartTicks()}-`);
+    expect(name).toContain(`index.json.tmp-${process.pid}.${startTicks()}-`);
     expect(isStaleTemporary(name)).toBe(false);
   });
 
   it("calls a dead process's temporary stale, and a reused pid's (another start time) too", () => {
     expect(isStaleTemporary(`blob.tmp-${deadPid()}.12345-0a1b2c`)).toBe(true);
-    expect(isStaleTemporary(`blob.tmp-${process.pid}.${ownStartTicks() + 1}-0a1b2c`)).toBe(true);
+    expect(isStaleTemporary(`blob.tmp-${process.pid}.${startTicks() + 1}-0a1b2c`)).toBe(true);
   });
 
   it('never calls a name that is not a layerkit temporary stale', () => {
@@ -108,5 +111,22 @@ describe('stale temporaries', () => {
       live.abort();
     }
     expect(removeStaleTemporaries(join(scratch.path, 'missing'))).toEqual([]);
+  });
+});
+
+describe('removeStaleTemporariesOf', () => {
+  it("removes a dead writer's files and directories beside one target; keeps a live one's and other targets'", () => {
+    const target = join(scratch.path, '.rootfs');
+    const deadFile = `${target}.unpack-${deadPid()}.777-00ff`;
+    const deadDir = `${target}.unpack-${deadPid()}.777-11ee`;
+    const live = `${target}.unpack-${process.pid}.${startTicks()}-22dd`;
+    const other = join(scratch.path, `.other.unpack-${deadPid()}.777-33cc`);
+    writeFileSync(deadFile, 'half');
+    for (const dir of [deadDir, live, other]) mkdirSync(join(dir, 'rootfs', 'etc'), { recursive: true });
+    const removed = removeStaleTemporariesOf(target, '.unpack-').map(({ path }) => path);
+    expect(removed.sort()).toEqual([deadDir, deadFile].sort());
+    expect(readdirSync(scratch.path).sort()).toEqual(
+      [live, other].map((path) => path.slice(scratch.path.length + 1)).sort(),
+    );
   });
 });

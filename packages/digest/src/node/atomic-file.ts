@@ -5,49 +5,30 @@
  * new one, never a mix; a failure removes the temporary file.
  *
  * Temporary names carry their writer (`<target>.tmp-<pid>.<start>-<random>`, the process id and
- * its start time), so a later `gc` can tell a dead writer's leftover from a file still being
- * written, even after the process id has been reused.
+ * its start time, see process-owner.ts), so a later `gc`, or the next writer of the same target,
+ * can tell a dead writer's leftover from a file still being written, even after the process id
+ * has been reused.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   fsyncSync,
   lstatSync,
   openSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileSystemError } from './file-system-error.js';
+import { isStaleOwnedName, ownedName } from './process-owner.js';
 
 /** The infix of every temporary name. */
 export const TEMPORARY_INFIX = '.tmp-';
 
-/** This process's start time in clock ticks since boot (Linux), or 0 where it cannot be read. */
-function startTicks(pid: number): number | undefined {
-  try {
-    // Field 22 of /proc/PID/stat, counted after the command name (which may hold spaces).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-let ownTag: string | undefined;
-
-/** `<pid>.<start ticks>`: who writes this process's temporary files. */
-function ownerTag(): string {
-  ownTag ??= `${process.pid}.${startTicks(process.pid) ?? 0}`;
-  return ownTag;
-}
-
 /** A unique temporary sibling of `target` (same directory: the rename is atomic), owned by this process. */
 export function temporaryPath(target: string): string {
-  return `${target}${TEMPORARY_INFIX}${ownerTag()}-${randomBytes(6).toString('hex')}`;
+  return ownedName(target, TEMPORARY_INFIX);
 }
 
 /**
@@ -56,17 +37,7 @@ export function temporaryPath(target: string): string {
  * layerkit's temporaries are never called stale.
  */
 export function isStaleTemporary(name: string): boolean {
-  const match = /\.tmp-(\d+)\.(\d+)-[0-9a-f]+$/.exec(name);
-  if (match === null) return false;
-  const pid = Number(match[1]);
-  const started = Number(match[2]);
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-  const now = startTicks(pid);
-  return now !== undefined && started !== 0 && now !== started;
+  return isStaleOwnedName(name, TEMPORARY_INFIX);
 }
 
 /** A dead writer's temporary file, as {@link removeStaleTemporaries} removed it. */
@@ -77,8 +48,28 @@ export interface StaleTemporary {
   readonly size: number;
 }
 
-/** Removes the stale temporaries (see {@link isStaleTemporary}) directly in `dir`. */
+/** Removes the stale temporaries (see {@link isStaleTemporary}) directly in `dir`: files only. */
 export function removeStaleTemporaries(dir: string): StaleTemporary[] {
+  return removeStale(dir, TEMPORARY_INFIX, () => true, false);
+}
+
+/**
+ * Removes the stale temporaries of one `target` (`<target><infix><owner>-…` beside it, `infix`
+ * `.tmp-` unless given), files and directories (a dead unpack's work directory): what a writer
+ * of `target` does before it starts, since no `gc` of a layout ever looks beside an archive or
+ * a rootfs.
+ */
+export function removeStaleTemporariesOf(target: string, infix: string = TEMPORARY_INFIX): StaleTemporary[] {
+  const prefix = `${basename(target)}${infix}`;
+  return removeStale(dirname(target), infix, (name) => name.startsWith(prefix), true);
+}
+
+function removeStale(
+  dir: string,
+  infix: string,
+  wanted: (name: string) => boolean,
+  directories: boolean,
+): StaleTemporary[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -87,11 +78,15 @@ export function removeStaleTemporaries(dir: string): StaleTemporary[] {
   }
   const removed: StaleTemporary[] = [];
   for (const name of names) {
-    if (!name.includes(TEMPORARY_INFIX) || !isStaleTemporary(name)) continue;
+    if (!name.includes(infix) || !wanted(name) || !isStaleOwnedName(name, infix)) continue;
     const path = join(dir, name);
     const stat = lstatSync(path, { throwIfNoEntry: false });
-    if (stat === undefined || !stat.isFile()) continue;
-    rmSync(path, { force: true });
+    if (stat === undefined || !(stat.isFile() || (directories && stat.isDirectory()))) continue;
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      continue; // another user's, say: a leftover that cannot go stays, and fails nothing
+    }
     removed.push({ path, size: stat.size });
   }
   return removed;
@@ -160,7 +155,12 @@ export class AtomicFileWriter {
       return;
     }
     const target = options.target ?? this.target;
-    renameSync(this.temporary, target);
+    try {
+      renameSync(this.temporary, target);
+    } catch (error) {
+      // The temporary file stays until `abort`, which the caller runs on this failure.
+      throw fileSystemError(target, error);
+    }
     fsyncDirectory(dirname(target));
   }
 

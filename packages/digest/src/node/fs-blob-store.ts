@@ -31,6 +31,12 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export interface FsBlobStoreOptions {
   /** Hashing for writes and verification; default `nodeRuntime`. */
   runtime?: DigestRuntime | undefined;
+  /**
+   * Called with a digest before the store relies on that blob being present (`has`, `put`, a
+   * writer's commit that may keep an existing copy), so that a garbage collector honouring it
+   * keeps the blob: a layout writer records it in its lease. A throw fails the call.
+   */
+  retain?: ((digest: Digest) => void) | undefined;
 }
 
 /** Reads until `buffer` is full or the file ends; returns the bytes read. */
@@ -53,11 +59,13 @@ export class FsBlobStore implements BlobStore {
   /** The layout directory (the one holding `oci-layout` and `blobs/`). */
   readonly layoutDir: string;
   readonly #runtime: DigestRuntime;
+  readonly #retain: (digest: Digest) => void;
 
   /** @param layoutDir the OCI layout directory; `blobs/` is created on the first write. */
   constructor(layoutDir: string, options: FsBlobStoreOptions = {}) {
     this.layoutDir = layoutDir;
     this.#runtime = options.runtime ?? nodeRuntime;
+    this.#retain = options.retain ?? (() => {});
   }
 
   /**
@@ -68,8 +76,9 @@ export class FsBlobStore implements BlobStore {
     return join(this.layoutDir, 'blobs', 'sha256', digestHex(requireSha256(digest)));
   }
 
-  /** True when a regular file is stored under `digest` (not verified: reads verify). */
+  /** True when a regular file is stored under `digest` (not verified: reads verify); retains it first. */
   async has(digest: Digest): Promise<boolean> {
+    this.#retain(requireSha256(digest));
     return this.#storedSize(digest) !== undefined;
   }
 
@@ -111,6 +120,7 @@ export class FsBlobStore implements BlobStore {
   /** Stores `bytes`; when the blob is already present nothing is written. */
   async put(bytes: Uint8Array): Promise<BlobRef> {
     const digest = this.#runtime.sha256().update(bytes).digest();
+    this.#retain(digest);
     if (this.#storedSize(digest) === bytes.length) return { digest, size: bytes.length };
     const writer = this.writer({ digest, size: bytes.length }); // hashed just now: not again
     try {
@@ -143,6 +153,7 @@ export class FsBlobStore implements BlobStore {
         write: (chunk) => open().write(chunk),
         publish: (ref) => {
           const target = this.path(ref.digest);
+          this.#retain(ref.digest);
           mkdirSync(dirname(target), { recursive: true });
           open().commit({ target, keepExisting: () => this.#storedSize(ref.digest) === ref.size });
         },

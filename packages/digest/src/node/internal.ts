@@ -1,7 +1,8 @@
 /**
  * @layerkit/digest/internal/node — Node plumbing shared by layerkit's own packages: crash-safe
- * file writes, the temporary files they leave, and typed file-system errors. No compatibility
- * promise: this entry point is for layerkit's own packages and may change in any release.
+ * file writes, the temporary files they leave, names owned by a process, and typed file-system
+ * errors. No compatibility promise: this entry point is for layerkit's own packages and may change
+ * in any release.
  */
 
 export {
@@ -9,6 +10,7 @@ export {
   fsyncDirectory,
   isStaleTemporary,
   removeStaleTemporaries,
+  removeStaleTemporariesOf,
   type StaleTemporary,
   TEMPORARY_INFIX,
   temporaryPath,
@@ -16,3 +18,4 @@ export {
   writeFully,
 } from './atomic-file.js';
 export { fileSystemError } from './file-system-error.js';
+export { isDeadOwner, isStaleOwnedName, ownedName, ownerTag } from './process-owner.js';

@@ -36,5 +36,5 @@ export { type SquashOptions, squash } from './ops/squash.js';
 export { type UnpackImageOptions, unpack } from './ops/unpack.js';
 export { type VerifyOptions, type VerifyProblem, type VerifyReport, verify } from './ops/verify.js';
 export { hostPlatform } from './store/host-platform.js';
-export { type GcResult, gcLayout } from './store/oci-layout-store.js';
+export { type GcResult, gcLayout } from './store/layout-gc.js';
 export { type OpenImageOptions, openImageSink, openImageSource } from './store/open-image.js';

@@ -2,7 +2,8 @@
  * Which blobs a set of root descriptors keeps alive: manifests, indexes (nested), configs,
  * layers and subjects, each visited once (memoized by digest, R11 of
  * docs/threat-model.md). Garbage collection
- * deletes the rest, so a document that cannot be read stops the walk instead of being skipped.
+ * deletes the rest, so a document that cannot be read stops the walk instead of being skipped,
+ * and a manifest or index that is missing is reported (`missingDocuments`): gc then refuses.
  */
 import { type Digest, LayerkitError } from '@layerkit/digest';
 import { JsonSizeLimits } from '../json/strict-parse.js';
@@ -19,44 +20,88 @@ export interface ReachabilityLimits {
   maxDescriptors?: number | undefined;
 }
 
+/** A manifest or index the walk had to read and could not find. */
+export interface MissingDocument {
+  /** Its descriptor. */
+  readonly descriptor: Descriptor;
+  /** The index or manifest that names it; undefined for a root (a descriptor of `index.json`). */
+  readonly referencedBy?: Digest;
+}
+
+/** What {@link reachableBlobs} found. */
+export interface Reachability {
+  /** Every digest reached, present in the store. */
+  readonly reachable: Set<Digest>;
+  /** Every digest reached but missing from the store. */
+  readonly missing: Set<Digest>;
+  /**
+   * The manifests and indexes among `missing` (not counting a `subject`, which may live
+   * elsewhere): what they reference is unknown, so nothing may be called unreachable.
+   */
+  readonly missingDocuments: MissingDocument[];
+}
+
+interface Pending {
+  readonly descriptor: Descriptor;
+  readonly referencedBy?: Digest;
+  readonly subject: boolean;
+}
+
 /** The digests reachable from `roots`; blobs missing from the store are reported, not followed. */
 export async function reachableBlobs(
   blobs: BlobReader,
   roots: readonly Descriptor[],
   limits: ReachabilityLimits = {},
-): Promise<{ reachable: Set<Digest>; missing: Set<Digest> }> {
+): Promise<Reachability> {
   const maxDescriptors = limits.maxDescriptors ?? 1_000_000;
   const reachable = new Set<Digest>();
   const missing = new Set<Digest>();
-  const pending = [...roots];
+  const missingDocuments: MissingDocument[] = [];
+  const pending: Pending[] = roots.map((descriptor) => ({ descriptor, subject: false }));
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (reachable.has(next.digest) || missing.has(next.digest)) continue;
-    if (!(await blobs.has(next.digest))) {
-      missing.add(next.digest);
+    const { descriptor } = next;
+    if (reachable.has(descriptor.digest) || missing.has(descriptor.digest)) continue;
+    if (!(await blobs.has(descriptor.digest))) {
+      missing.add(descriptor.digest);
+      if (!next.subject && isDocument(descriptor)) {
+        missingDocuments.push(
+          next.referencedBy === undefined ? { descriptor } : { descriptor, referencedBy: next.referencedBy },
+        );
+      }
       continue;
     }
-    reachable.add(next.digest);
+    reachable.add(descriptor.digest);
     if (reachable.size > maxDescriptors) {
       throw new LayerkitError('INDEX_TOO_LARGE', `more than ${maxDescriptors} reachable blobs`, {
         limit: maxDescriptors,
       });
     }
-    pending.push(...(await childrenOf(blobs, next)));
+    const { children, subject } = await childrenOf(blobs, descriptor);
+    const referencedBy = descriptor.digest;
+    for (const child of children) pending.push({ descriptor: child, referencedBy, subject: false });
+    if (subject !== undefined) pending.push({ descriptor: subject, referencedBy, subject: true });
   }
-  return { reachable, missing };
+  return { reachable, missing, missingDocuments };
 }
 
-async function childrenOf(blobs: BlobReader, descriptor: Descriptor): Promise<Descriptor[]> {
+function isDocument(descriptor: Descriptor): boolean {
+  return isManifestMediaType(descriptor.mediaType) || isIndexMediaType(descriptor.mediaType);
+}
+
+async function childrenOf(
+  blobs: BlobReader,
+  descriptor: Descriptor,
+): Promise<{ children: Descriptor[]; subject: Descriptor | undefined }> {
   if (isManifestMediaType(descriptor.mediaType)) {
     const manifest = parseManifest(
       await readJsonBlob(blobs, descriptor, JsonSizeLimits.manifest),
       descriptor,
     ).value;
-    return [manifest.config, ...manifest.layers, ...(manifest.subject ? [manifest.subject] : [])];
+    return { children: [manifest.config, ...manifest.layers], subject: manifest.subject };
   }
   if (isIndexMediaType(descriptor.mediaType)) {
     const index = parseIndex(await readJsonBlob(blobs, descriptor, JsonSizeLimits.index), descriptor).value;
-    return [...index.manifests, ...(index.subject ? [index.subject] : [])];
+    return { children: index.manifests, subject: index.subject };
   }
-  return [];
+  return { children: [], subject: undefined };
 }

@@ -3,12 +3,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SPECIAL_FILES_OFF } from '@layerkit/diff';
 import { readSnapshot, type UnpackLayer, unpackImageLayers } from '@layerkit/diff/node';
 import type { Digest } from '@layerkit/digest';
 import { expect, test } from 'vitest';
+import { deadPid, startTicks } from '../../../fixtures/process-owners.js';
 import { chunks, rawTar } from '../../../fixtures/raw-tar.js';
 import { testScratchDir } from '../../../fixtures/scratch.js';
 
@@ -137,4 +138,14 @@ test('devices: false skips device nodes and FIFOs, reports each, and the snapsho
   ]);
   expect(readdirSync(result.rootfs)).toEqual([]);
   expect([...readSnapshot(result.snapshotFile)]).toEqual([]);
+});
+
+test("removes the work directory a killed unpack left beside the destination, never a running one's", async () => {
+  const parent = testScratchDir('unpack');
+  const dead = join(parent, `.webserver.unpack-${deadPid()}.777-00ff`);
+  const live = join(parent, `.webserver.unpack-${process.pid}.${startTicks()}-11ee`);
+  for (const dir of [dead, live]) mkdirSync(join(dir, 'rootfs', 'etc'), { recursive: true });
+  await unpackImageLayers(join(parent, 'webserver'), [layer(BASE)]);
+  expect(existsSync(dead)).toBe(false);
+  expect(readdirSync(parent).sort()).toEqual(['.webserver.layerkit', basename(live), 'webserver']);
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withLayoutLock } from '../../../../packages/image/src/node/store/layout-lock.js';
@@ -7,6 +7,7 @@ import {
   openLayoutSink,
   openLayoutSource,
 } from '../../../../packages/image/src/node/store/oci-layout-store.js';
+import { startTicks } from '../../../fixtures/process-owners.js';
 import { useScratchDir } from '../../../fixtures/scratch.js';
 import { rejectionOf, tinyImage, writeTiny } from '../tiny-image.js';
 
@@ -31,12 +32,12 @@ for (let i = 0; i < Number(count); i++) {
 }
 `;
 
-describe('two processes writing one layout', () => {
-  beforeAll(() => {
-    // The writer processes run the built JavaScript.
-    execFileSync('pnpm', ['exec', 'tsc', '-b', 'packages/image'], { cwd: repo, stdio: 'pipe' });
-  }, 240_000);
+beforeAll(() => {
+  // The writer processes run the built JavaScript.
+  execFileSync('pnpm', ['exec', 'tsc', '-b', 'packages/image'], { cwd: repo, stdio: 'pipe' });
+}, 240_000);
 
+describe('two processes writing one layout', () => {
   it('never lose or corrupt a tag in index.json', async () => {
     const dir = join(tmp.path, 'layout');
     const script = join(tmp.path, 'writer.mjs');
@@ -94,5 +95,28 @@ describe('the layout lock', () => {
       });
     await Promise.all([hold('a'), hold('b')]);
     expect([order.join(' ')]).toContainEqual(expect.stringMatching(/^(a\+ a- b\+ b-|b\+ b- a\+ a-)$/));
+  });
+
+  it('a process whose lock write fails (a full disk) leaves no lock file: the next writer goes straight in', async () => {
+    const dir = tmp.path;
+    const script = join(dir, 'lock.mjs');
+    writeFileSync(
+      script,
+      `import { withLayoutLock } from '${repo}/packages/image/dist/node/store/layout-lock.js';
+      await withLayoutLock(process.argv[2], async () => {}).then(() => console.log('locked'), (error) => console.log(error.code));`,
+    );
+    // A file-size limit of 0: every write to a regular file fails (EFBIG), as on a full disk.
+    const full = spawnSync('sh', ['-c', 'ulimit -f 0; exec "$0" "$@"', process.execPath, script, dir], {
+      encoding: 'utf8',
+    });
+    expect(full.stdout).toBe('EFBIG\n');
+    expect(readdirSync(dir)).toEqual(['lock.mjs']);
+    // Well inside the 5 s an empty lock file would be trusted for.
+    expect(await withLayoutLock(dir, async () => 'locked', { timeoutMs: 1_000 })).toBe('locked');
+  });
+
+  it('breaks a lock whose pid now names a process started at another time (a reused pid)', async () => {
+    writeFileSync(join(tmp.path, 'index.json.lock'), `${process.pid}.${startTicks() + 1} reused\n`);
+    expect(await withLayoutLock(tmp.path, async () => 'locked', { timeoutMs: 1_000 })).toBe('locked');
   });
 });

@@ -153,6 +153,7 @@ describe('tags in a layout', () => {
     const sink = await openLayoutSink(dir, 'latest');
     await writeTiny(sink, one);
     await writeTiny(sink, two);
+    await sink.close(); // until then, its lease keeps every blob it stored
     const result = await gcLayout(dir);
     expect(new Set(result.removed)).toEqual(
       new Set([one.manifest.digest, one.config.digest, one.layer.digest]),

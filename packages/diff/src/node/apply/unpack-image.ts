@@ -3,16 +3,22 @@
  * work happens in a private (0700) directory beside the destination, and the finished rootfs is
  * renamed into place last, so a failure never leaves a rootfs that looks complete. Its root
  * directory gets the layers' `./` metadata (or 0755) while still inside the private directory.
+ * The work directory is named after its process (`.<name>.unpack-<pid>.<start>-<hex>`): one a
+ * `kill -9` left behind is removed by the next unpack into the same destination.
  */
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { ownedName, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
 import { EMPTY_PATH } from '../../path.js';
 import { recordSnapshot } from '../snapshot/snapshot-file.js';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
 import { DiskTarget } from './disk-target.js';
 import { type UnpackLayout, unpackLayout } from './unpack-layout.js';
 import { WrittenContents } from './written-contents.js';
+
+/** The infix of an unpack's work directory beside the destination. */
+const UNPACK_INFIX = '.unpack-';
 
 /** One layer to unpack: its (maybe compressed) bytes and the DiffID the image config lists. */
 export interface UnpackLayer {
@@ -79,7 +85,11 @@ export async function unpackImageLayers(
   if (statSync(layout.rootfs, { throwIfNoEntry: false }) !== undefined) {
     throw new LayerkitError('ROOTFS_EXISTS', `${layout.rootfs} already exists`, { path: layout.rootfs });
   }
-  const work = mkdtempSync(join(dirname(layout.rootfs), `.${basename(layout.rootfs)}.unpack-`));
+  // `.<name>.unpack-<pid>.<start>-<hex>`: owned, so the next unpack here removes a dead one's.
+  const workBase = join(dirname(layout.rootfs), `.${basename(layout.rootfs)}`);
+  removeStaleTemporariesOf(workBase, UNPACK_INFIX);
+  const work = ownedName(workBase, UNPACK_INFIX);
+  mkdirSync(work, 0o700);
   try {
     // T15 (docs/threat-model.md#t15): setuid files and devices stay unreachable for other users meanwhile
     chmodSync(work, 0o700);

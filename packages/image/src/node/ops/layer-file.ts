@@ -6,7 +6,7 @@ import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import { hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
 import { checkSourceDateEpoch } from '@layerkit/digest/internal';
-import { AtomicFileWriter } from '@layerkit/digest/internal/node';
+import { AtomicFileWriter, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
 import { createNativeSha256 } from '@layerkit/digest/node';
 import { type LayerOptions, type LayerStore, layerFromDiff } from './layer-from-tree-diff.js';
 import { walkReporter } from './progress.js';
@@ -15,6 +15,7 @@ import { walkReporter } from './progress.js';
 function singleFileStore(file: string): LayerStore {
   return {
     writer() {
+      removeStaleTemporariesOf(file); // what a killed earlier run left beside `file`
       const temporary = new AtomicFileWriter(file);
       return hashingBlobWriter(
         {

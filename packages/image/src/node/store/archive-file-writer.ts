@@ -2,12 +2,13 @@
  * Writes an image archive (a plain tar of an OCI layout) straight into a file, member by
  * member, with no staging copy. A streamed member reserves its header block, streams its
  * bytes, and fills the header in place once its name (the digest) and size are known.
- * The archive is built under a temporary name and renamed into place by `commit`.
+ * The archive is built under a temporary name and renamed into place by `commit`; a writer first
+ * removes the temporary archives that dead writers (`kill -9`) left beside the same path.
  */
 import { ftruncateSync } from 'node:fs';
 import { TYPEFLAG } from '@layerkit/diff/internal';
 import { LayerkitError } from '@layerkit/digest';
-import { AtomicFileWriter, writeFully } from '@layerkit/digest/internal/node';
+import { AtomicFileWriter, removeStaleTemporariesOf, writeFully } from '@layerkit/digest/internal/node';
 
 const BLOCK = 512;
 const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
@@ -29,8 +30,10 @@ export class ArchiveFileWriter {
   #position = 0;
   #streaming = false;
 
+  /** Starts the temporary archive beside `path`, after removing dead writers' ones left there. */
   constructor(path: string) {
     this.path = path;
+    removeStaleTemporariesOf(path);
     this.#file = new AtomicFileWriter(path);
   }
 
@@ -84,11 +87,14 @@ export class ArchiveFileWriter {
     };
   }
 
-  /** Writes the end-of-archive blocks, fsyncs, and renames the archive into place. */
+  /**
+   * Writes the end-of-archive blocks, fsyncs, and renames the archive into place. When that
+   * fails (`path` is a directory, say) the temporary archive stays for `abort` to remove.
+   */
   commit(): void {
     this.#append(ZERO_BLOCKS);
-    this.#closed = true;
     this.#file.commit();
+    this.#closed = true;
   }
 
   /** Closes and deletes the temp archive; safe after a failure and after `commit`. */

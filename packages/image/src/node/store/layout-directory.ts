@@ -15,6 +15,7 @@ import { MediaTypes } from '../../media-types.js';
 import type { ImageIndex } from '../../oci-types.js';
 import type { LayoutAccess, LayoutFileName } from '../../store/layout-image-source.js';
 import { readLayoutIndex } from '../../store/layout-image-source.js';
+import { readLeases } from './layout-lease.js';
 import { withLayoutLock } from './layout-lock.js';
 
 /** The `oci-layout` file layerkit writes. */
@@ -84,13 +85,15 @@ export async function ensureLayout(dir: string): Promise<void> {
 
 /**
  * Undoes {@link ensureLayout} for a layout this process created for a step that then failed:
- * removes it while its index still lists nothing (under the lock; the directory itself only if
- * nothing else appeared in it meanwhile). A layout that gained an image is left alone.
+ * removes it while its index still lists nothing and no other writer holds a lease on it (under
+ * the lock; the directory itself only if nothing else appeared in it meanwhile). A layout that
+ * gained an image or a writer is left alone.
  */
 export async function removeUnusedLayout(dir: string): Promise<void> {
   const access = directoryLayoutAccess(dir);
   const emptied = await withLayoutLock(dir, async () => {
     if ((await readLayoutIndex(access)).manifests.length > 0) return false;
+    if (readLeases(dir).writers > 0) return false; // another writer is storing blobs into it
     for (const name of ['index.json', 'oci-layout', 'blobs'])
       rmSync(join(dir, name), { recursive: true, force: true });
     return true;

@@ -1,7 +1,9 @@
 /**
- * A cross-process lock for one OCI layout's `index.json`: an `O_EXCL` lock file
- * (`index.json.lock`) holding `<pid> <token>`. A lock whose process is gone is stale and is
- * broken; breaking renames it aside first, so two breakers cannot both win.
+ * A cross-process lock for one OCI layout's `index.json`: a lock file (`index.json.lock`) that
+ * appears whole, holding `<pid>.<start> <token>` (its process and that process's start time, see
+ * process-owner.ts in digest). A lock whose process is gone (or whose pid now names a process
+ * started later) is stale and is broken; breaking renames it aside first, so two breakers cannot
+ * both win.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -12,11 +14,12 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LayerkitError } from '@layerkit/digest';
+import { isDeadOwner, ownerTag, temporaryPath, writeFully } from '@layerkit/digest/internal/node';
 
 /** The lock file's name inside the layout directory. */
 export const LAYOUT_LOCK_NAME = 'index.json.lock';
@@ -27,7 +30,7 @@ export interface LayoutLockOptions {
   timeoutMs?: number | undefined;
 }
 
-// A lock file with no PID yet is only trusted this long (its creator may be between open and write).
+// A lock file with no owner in it (not written by this version) is only trusted this long.
 const UNWRITTEN_LOCK_GRACE_MS = 5_000;
 
 /** Runs `action` while holding the layout's lock; the lock is released however `action` ends. */
@@ -37,7 +40,7 @@ export async function withLayoutLock<T>(
   options: LayoutLockOptions = {},
 ): Promise<T> {
   const lockPath = join(layoutDir, LAYOUT_LOCK_NAME);
-  const token = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const token = `${ownerTag()} ${randomBytes(8).toString('hex')}\n`;
   await acquire(lockPath, token, options.timeoutMs ?? 30_000);
   try {
     return await action();
@@ -65,7 +68,31 @@ async function acquire(lockPath: string, token: string, timeoutMs: number): Prom
   }
 }
 
+/**
+ * Creates the lock file holding `token`, or returns false when it exists. The token is written to
+ * an owned temporary file first and hard-linked into place whole, so an empty or half-written
+ * lock file never exists, whatever fails (ENOSPC) or kills the process meanwhile; where the file
+ * system has no hard links, an `O_EXCL` create whose failed write removes the file it made.
+ */
 function tryCreate(lockPath: string, token: string): boolean {
+  const temporary = temporaryPath(lockPath);
+  let linked: boolean | undefined;
+  try {
+    writeFileSync(temporary, token, { flag: 'wx', mode: 0o644 });
+    linkSync(temporary, lockPath);
+    linked = true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') linked = false;
+    else if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  return linked ?? createExclusive(lockPath, token);
+}
+
+/** The lock without a hard link: create, write, and remove the file again if the write fails. */
+function createExclusive(lockPath: string, token: string): boolean {
   let fd: number;
   try {
     fd = openSync(lockPath, 'wx', 0o644);
@@ -74,7 +101,10 @@ function tryCreate(lockPath: string, token: string): boolean {
     throw error;
   }
   try {
-    writeSync(fd, token);
+    writeFully(fd, new TextEncoder().encode(token));
+  } catch (error) {
+    rmSync(lockPath, { force: true });
+    throw error;
   } finally {
     closeSync(fd);
   }
@@ -92,25 +122,17 @@ function readHolder(lockPath: string): string | undefined {
 }
 
 function isStale(lockPath: string, holder: string): boolean {
-  const pid = Number.parseInt(holder, 10);
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
+  // `<pid>.<start> <random>` (`<pid> <random>` from older versions: the start time unknown).
+  const owner = /^(\d+)(?:\.(\d+))? /.exec(holder);
+  const pid = Number(owner?.[1]);
+  if (owner === null || !Number.isSafeInteger(pid) || pid <= 0) {
     try {
       return Date.now() - statSync(lockPath).mtimeMs > UNWRITTEN_LOCK_GRACE_MS;
     } catch {
       return false;
     }
   }
-  return !isProcessAlive(pid);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return isDeadOwner(pid, Number(owner[2] ?? 0));
 }
 
 /**
@@ -118,7 +140,8 @@ function isProcessAlive(pid: number): boolean {
  * writer re-created the lock in between, its lock is linked back into place.
  */
 function breakStaleLock(lockPath: string, staleHolder: string): void {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Owned, so a breaker killed right here leaves a temporary file the next gc removes.
+  const aside = temporaryPath(lockPath);
   try {
     renameSync(lockPath, aside);
   } catch (error) {

@@ -1,19 +1,17 @@
 /**
- * OCI image layout directories as image sources and sinks, and their garbage collection.
- * Tags live only in `index.json`, which is replaced atomically under the layout lock after
- * every blob, the config and the manifest are stored.
+ * OCI image layout directories as image sources and sinks (their garbage collection:
+ * layout-gc.ts). Tags live only in `index.json`, which is replaced atomically under the layout
+ * lock after every blob, the config and the manifest are stored; a sink holds a lease on the
+ * blobs it relies on until it is closed or aborted.
  */
-import { rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Digest } from '@layerkit/digest';
-import { removeStaleTemporaries } from '@layerkit/digest/internal/node';
+import { statSync } from 'node:fs';
+import { FsBlobStore } from '@layerkit/digest/node';
 import type { Raw } from '../../json/raw.js';
 import type { Descriptor, ImageIndex } from '../../oci-types.js';
 import { validateRefName } from '../../parse/ref-name.js';
 import type { ImageSink, ImageToPublish, PublishOptions } from '../../store/image-sink.js';
 import type { ImageSource } from '../../store/image-source.js';
 import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-source.js';
-import { reachableBlobs } from '../../store/reachable-blobs.js';
 import { storeImageDocuments } from '../../store/store-image-documents.js';
 import { storeIndexDocument } from '../../store/store-index-document.js';
 import { withTag } from '../../store/tagged-index.js';
@@ -24,7 +22,7 @@ import {
   removeUnusedLayout,
   updateLayoutIndex,
 } from './layout-directory.js';
-import { withLayoutLock } from './layout-lock.js';
+import { LayoutLease } from './layout-lease.js';
 
 /** Opens the layout at `dir` for reading (`NOT_AN_OCI_LAYOUT` if it is not one). */
 export async function openLayoutSource(dir: string): Promise<ImageSource> {
@@ -43,7 +41,9 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
   if (tag !== undefined) validateRefName(tag);
   const created = statSync(dir, { throwIfNoEntry: false }) === undefined;
   await ensureLayout(dir);
-  const { blobs } = directoryLayoutAccess(dir);
+  // Every blob this sink stores or finds is leased until close or abort: gc keeps it (layout-lease.ts).
+  const lease = new LayoutLease(dir);
+  const blobs = new FsBlobStore(dir, { retain: (digest) => lease.retain(digest) });
   return {
     blobs,
     maxConcurrentWrites: 4,
@@ -71,50 +71,11 @@ export async function openLayoutSink(dir: string, tag?: string): Promise<ImageSi
       });
       return descriptor!;
     },
-    close: async () => {},
+    close: async () => lease.release(),
     // A failed step into a layout it created leaves no empty layout behind.
     abort: async () => {
+      lease.release();
       if (created) await removeUnusedLayout(dir);
     },
   };
-}
-
-/** What {@link gcLayout} removed. */
-export interface GcResult {
-  /** The digests of the blobs deleted, in the order the blob directory listed them. */
-  removed: Digest[];
-  /**
-   * The temporary files left by writers that died mid-write (`kill -9`, a crash, a full disk),
-   * removed too; a writer still running keeps its file.
-   */
-  removedTemporaries: string[];
-  /** The total size in bytes of everything removed (the files' sizes on disk). */
-  removedBytes: number;
-}
-
-/**
- * Deletes every blob of the layout at `dir` that `index.json` does not reach (through
- * indexes, manifests, configs, layers and subjects), and the temporary files of dead writers. Holds the layout lock throughout, so a
- * concurrent `publish` either lands before the walk or finds its missing blobs and fails.
- */
-export async function gcLayout(dir: string): Promise<GcResult> {
-  const access = directoryLayoutAccess(dir);
-  // Checked before the lock, so a path that is no layout is reported as such (not as a lock error).
-  await readLayoutIndex(access);
-  return withLayoutLock(dir, async () => {
-    const index = await readLayoutIndex(access);
-    const { reachable } = await reachableBlobs(access.blobs, index.manifests);
-    const removed: Digest[] = [];
-    let removedBytes = 0;
-    for await (const digest of access.blobs.list()) {
-      if (reachable.has(digest)) continue;
-      const path = access.blobs.path(digest);
-      removedBytes += statSync(path).size;
-      rmSync(path, { force: true });
-      removed.push(digest);
-    }
-    const temporaries = [...removeStaleTemporaries(join(dir, 'blobs')), ...removeStaleTemporaries(dir)];
-    for (const { size } of temporaries) removedBytes += size;
-    return { removed, removedTemporaries: temporaries.map(({ path }) => path), removedBytes };
-  });
 }
