@@ -17,6 +17,7 @@ import {
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 import { bytesOf } from '../fixtures/deterministic-bytes.js';
 
 /** The repository root. */
@@ -82,6 +83,18 @@ export function ok(args: readonly string[], options: RunOptions = {}): string {
   const run = layerkit(args, options);
   if (run.status !== 0) throw new Error(`layerkit ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return run.stdout;
+}
+
+/**
+ * Runs `layerkit ARGS…` and expects it to fail with exit 1, nothing on stdout and the one line
+ * `layerkit: COMMAND: MESSAGE` on stderr (a RegExp must match the whole MESSAGE).
+ */
+export function failsWith(args: readonly string[], message: string | RegExp, options: RunOptions = {}): void {
+  const run = layerkit(args, options);
+  expect(run.stdout).toBe('');
+  if (typeof message === 'string') expect(run.stderr).toBe(`layerkit: ${args[0]}: ${message}\n`);
+  else expect(run.stderr).toMatch(new RegExp(`^layerkit: ${args[0]}: (?:${message.source})\n$`));
+  expect(run.status).toBe(1);
 }
 
 /** The preload that holds a run at a chosen point (see pause-hook.mjs). */

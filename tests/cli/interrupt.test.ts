@@ -2,6 +2,8 @@
  * Issue 6: Ctrl-C (SIGINT) in the middle of a commit or an unpack of a large tree leaves the
  * destination as it was: `index.json` byte-identical, the same blobs, no temp file in `blobs/`,
  * no lock, the base still verifies; no rootfs, work directory or metadata after an unpack.
+ * Issue 15: SIGTERM (`kill`, systemd, CI runners) and SIGHUP stop a commit just as cleanly,
+ * exiting 143 and 129.
  *
  * Mid-way is a point of the run, not a moment: the CLI runs held (pause-hook.mjs) at its first
  * open of the operation's temp blob or of a file in its unpack work directory, the test checks it
@@ -40,9 +42,14 @@ beforeAll(() => {
 
 /**
  * Runs `layerkit ARGS…` held at its first open of a path matching `midway`, runs `whileHeld`
- * there, then sends SIGINT and lets it go on; returns how it ended.
+ * there, then sends `signal` (SIGINT unless given) and lets it go on; returns how it ended.
  */
-async function interrupt(args: string[], midway: RegExp, whileHeld: () => void): Promise<Run> {
+async function interrupt(
+  args: string[],
+  midway: RegExp,
+  whileHeld: () => void,
+  signal: NodeJS.Signals = 'SIGINT',
+): Promise<Run> {
   const run = startHeld(args, midway, { cwd: work.path });
   const held = await run.held;
   if (!held) {
@@ -56,14 +63,14 @@ async function interrupt(args: string[], midway: RegExp, whileHeld: () => void):
     throw error;
   }
   // The signal is pending before the run resumes, so its handler runs before the next turn.
-  run.child.kill('SIGINT');
+  run.child.kill(signal);
   run.resume();
   return run.done;
 }
 
-/** The interrupted command's one line on stderr and status 130. */
-function expectInterrupted(run: Run, command: string): void {
-  expect(run.status).toBe(130);
+/** The interrupted command's one line on stderr and its status (130 after SIGINT). */
+function expectInterrupted(run: Run, command: string, status = 130): void {
+  expect(run.status).toBe(status);
   expect(run.stdout).toBe('');
   expect(run.stderr).toBe(`layerkit: ${command}: interrupted; the destination was left as it was\n`);
 }
@@ -83,6 +90,28 @@ describe('Ctrl-C during commit', () => {
     expect(blobNames(layout).temp).toEqual([]);
     expect(existsSync(join(layout, 'index.json.lock'))).toBe(false);
     expect(layerkit(['verify', base]).status).toBe(0);
+  });
+});
+
+// What `kill`, systemd and CI runners send (SIGTERM), and a closed terminal (SIGHUP): the same
+// clean stop as Ctrl-C, with the shell's status for the signal.
+describe.each([
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)('%s during commit', (signal, status) => {
+  it(`leaves no temporary file, the layout exactly as before, and exits ${status}`, async () => {
+    const index = readFileSync(join(layout, 'index.json'));
+    const blobs = blobNames(layout);
+    const run = await interrupt(
+      ['commit', base, 'big', `oci:${layout}:v2`],
+      /\/blobs\/blob\.tmp-/,
+      () => expect(blobNames(layout).temp).toHaveLength(1),
+      signal,
+    );
+    expectInterrupted(run, 'commit', status);
+    expect(readFileSync(join(layout, 'index.json'))).toEqual(index);
+    expect(blobNames(layout)).toEqual(blobs);
+    expect(existsSync(join(layout, 'index.json.lock'))).toBe(false);
   });
 });
 

@@ -27,7 +27,7 @@ export interface Command {
   positionals: { min: number; max: number };
   /**
    * True when the command stops cleanly at its progress checkpoints once `interrupted` aborts
-   * (Ctrl-C); other commands keep Node's default SIGINT handling (exit at once).
+   * (Ctrl-C, SIGTERM, SIGHUP); other commands keep Node's default handling (exit at once).
    */
   interruptible?: boolean;
   run(positionals: string[], flags: FlagValues, out: Output, interrupted: AbortSignal): Promise<void>;

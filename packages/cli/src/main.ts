@@ -1,13 +1,14 @@
 /**
  * `layerkit` entry logic: picks the sub-command, parses its flags, runs it, and maps
- * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error, 130 interrupted).
+ * failures to Docker-like exit codes (0 ok, 1 operation failed, 2 usage error, 130 interrupted by
+ * Ctrl-C, 143 by SIGTERM, 129 by SIGHUP).
  */
 
 import { isLayerkitError } from '@layerkit/image';
 import { type ParsedArgs, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
-import { EXIT_INTERRUPTED, interruptOnSigint } from './interrupt.js';
+import { EXIT_INTERRUPTED, InterruptedError, interruptOnSignals } from './interrupt.js';
 import { createOutput } from './output.js';
 import { escapeControls } from './terminal-text.js';
 import { UsageError } from './usage-error.js';
@@ -62,7 +63,7 @@ export async function main(
     return usageFailure(command, error as UsageError, io.stderr);
   }
   const out = createOutput(io.stdout, io.stderr, parsed.flags.quiet === true);
-  const interruption = command.interruptible ? interruptOnSigint() : undefined;
+  const interruption = command.interruptible ? interruptOnSignals() : undefined;
   const interrupted = interruption?.signal ?? new AbortController().signal;
   try {
     await command.run(parsed.positionals, parsed.flags, out, interrupted);
@@ -80,7 +81,8 @@ export async function main(
     const cause = interrupted.aborted ? interrupted.reason : error;
     io.stderr.write(`layerkit: ${command.name}: ${oneLine(cause)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return interrupted.aborted ? EXIT_INTERRUPTED : EXIT_FAILED;
+    if (!interrupted.aborted) return EXIT_FAILED;
+    return interrupted.reason instanceof InterruptedError ? interrupted.reason.exitStatus : EXIT_INTERRUPTED;
   } finally {
     interruption?.dispose();
   }
@@ -114,7 +116,7 @@ function topLevelHelp(): string {
     ...lines,
     '',
     'Global options: --help, --version, --debug (stack traces on errors)',
-    'Exit status: 0 ok, 1 the operation failed, 2 usage error, 130 interrupted (Ctrl-C)',
+    'Exit status: 0 ok, 1 the operation failed, 2 usage error, 130/143/129 interrupted (SIGINT/TERM/HUP)',
     "Run 'layerkit COMMAND --help' for a command's options and an example.",
     '',
   ].join('\n');

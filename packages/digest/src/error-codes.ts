@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   NOT_A_DIRECTORY: 'a path that should be a directory and is not',
   NOT_A_REGULAR_FILE: 'a path that should be a regular file and is not',
   PERMISSION_DENIED: 'a file the process may not read or write',
+  NO_SPACE: 'a write that failed because the file system (or the quota) is full',
+  READ_ONLY_FILE_SYSTEM: 'a write to a file system mounted read-only',
   INVALID_PATH: 'a path with empty, `.` or `..` components, or a NUL',
   ROOTFS_EXISTS: 'an unpack into a directory that already exists',
   LOCK_TIMEOUT: "a layout's lock held by another process for too long",

@@ -9,10 +9,12 @@ import {
   writeFileAtomic,
 } from '@layerkit/digest/internal/node';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../fixtures/error-of.js';
 import { deadPid, startTicks } from '../../fixtures/process-owners.js';
 import { useScratchDir } from '../../fixtures/scratch.js';
+import { mountTmpfs, unmountAll } from '../../fixtures/tmpfs.js';
 
-const scratch = useScratchDir('atomic-file', { per: 'test' });
+const scratch = useScratchDir('atomic-file', { per: 'test', beforeRemove: unmountAll });
 
 describe('writeFileAtomic', () => {
   it('creates and replaces a file, leaving no temporary behind', () => {
@@ -29,6 +31,32 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(target, new Uint8Array([1, 2, 3]))).toThrow();
     expect(readdirSync(scratch.path)).toEqual(['taken']);
     expect(readdirSync(target)).toEqual(['child']);
+  });
+
+  it('says in words, naming the path, that the target is a directory (EISDIR)', () => {
+    const target = join(scratch.path, 'taken');
+    mkdirSync(target);
+    const error = errorOf(() => writeFileAtomic(target, new Uint8Array([1])));
+    expect(error.code).toBe('NOT_A_REGULAR_FILE');
+    expect(error.message).toBe(`${target}: is a directory, not a file`);
+    expect(error.details).toEqual({ path: target, errno: 'EISDIR' });
+    expect(readdirSync(scratch.path)).toEqual(['taken']);
+  });
+
+  it('is NO_SPACE naming the file on a full file system, and leaves no temporary behind', () => {
+    const full = mountTmpfs(join(scratch.path, 'full'), { sizeKiB: 64 });
+    const error = errorOf(() => writeFileAtomic(join(full, 'blob'), new Uint8Array(256 * 1024)));
+    expect(error.code).toBe('NO_SPACE');
+    expect(error.message).toMatch(/^\S+\/full\/blob\.tmp-\S+: no space left on device while writing$/);
+    expect(error.details).toMatchObject({ errno: 'ENOSPC' });
+    expect(readdirSync(full)).toEqual([]);
+  });
+
+  it('is READ_ONLY_FILE_SYSTEM naming the file on a read-only mount', () => {
+    const readOnly = mountTmpfs(join(scratch.path, 'ro'), { readOnly: true });
+    const error = errorOf(() => writeFileAtomic(join(readOnly, 'index.json'), new Uint8Array([1])));
+    expect(error.code).toBe('READ_ONLY_FILE_SYSTEM');
+    expect(error.message).toMatch(/\/ro\/index\.json\.tmp-\S+: read-only file system while creating a file$/);
   });
 });
 

@@ -156,7 +156,8 @@ describe('FsBlobStore on disk', () => {
     mkdirSync(join(store.layoutDir, 'blobs', 'sha256'), { recursive: true });
     execFileSync('mkfifo', [store.path(contentRef.digest)]);
     const error = await layerkitFailure(() => store.get(contentRef));
-    expect(error.message).toBe(`blob ${contentRef.digest} is corrupt (not a regular file)`);
+    const path = store.path(contentRef.digest);
+    expect(error.message).toBe(`blob ${contentRef.digest} is corrupt (${path}: a FIFO, not a regular file)`);
     expect(await store.has(contentRef.digest)).toBe(false);
   });
 

@@ -3,6 +3,7 @@
  * client pair, `--cert-dir` first, else the first system directory for the host that exists.
  * Every failure to read is CERT_DIR_UNREADABLE naming the path.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRegistryCertificates } from '@layerkit/registry/node';
@@ -54,6 +55,15 @@ describe('loadRegistryCertificates', () => {
     const error = thrown(() => loadRegistryCertificates('r.example', certDir));
     expect(error.code).toBe('CERT_DIR_UNREADABLE');
     expect(error.message).toContain(join(certDir, 'b.crt'));
+  });
+
+  it('a FIFO in place of a .crt: CERT_DIR_UNREADABLE naming it at once, never a hang', () => {
+    const certDir = dir('certs', { 'a.crt': 'CA' });
+    execFileSync('mkfifo', [join(certDir, 'b.crt')]);
+    const error = thrown(() => loadRegistryCertificates('r.example', certDir));
+    expect(error.code).toBe('CERT_DIR_UNREADABLE');
+    expect(error.message).toContain(join(certDir, 'b.crt'));
+    expect(error.cause).toMatchObject({ code: 'NOT_A_REGULAR_FILE' });
   });
 
   it('without --cert-dir: the first system directory for HOST[:PORT] that exists', () => {

@@ -122,11 +122,19 @@ export class AtomicFileWriter {
   readonly temporary: string;
   #fd: number | undefined;
 
-  /** Creates the temporary file (`mode` applies to the final file too). */
+  /**
+   * Creates the temporary file (`mode` applies to the final file too). Every failure of the
+   * writer is a `LayerkitError` naming the file (see `fileSystemError`): `NO_SPACE`,
+   * `READ_ONLY_FILE_SYSTEM`, `NOT_A_REGULAR_FILE` (the target is a directory), ….
+   */
   constructor(target: string, mode = 0o644) {
     this.target = target;
     this.temporary = temporaryPath(target);
-    this.#fd = openSync(this.temporary, 'wx', mode);
+    try {
+      this.#fd = openSync(this.temporary, 'wx', mode);
+    } catch (error) {
+      throw fileSystemError(this.temporary, error, 'creating a file');
+    }
   }
 
   /** The open descriptor of the temporary file (for positioned writes). */
@@ -135,19 +143,28 @@ export class AtomicFileWriter {
     return this.#fd;
   }
 
-  /** Appends `bytes`. */
-  write(bytes: Uint8Array): void {
-    writeFully(this.fd, bytes);
+  /** Appends `bytes`, or writes them at `position` when given. */
+  write(bytes: Uint8Array, position?: number): void {
+    try {
+      writeFully(this.fd, bytes, position);
+    } catch (error) {
+      throw fileSystemError(this.temporary, error, 'writing');
+    }
   }
 
   /**
    * fsyncs the bytes and renames the file over its target (`options.target` when the name was
    * not known at the start, a blob's digest say), then fsyncs that directory. When
-   * `options.keepExisting()` says an equal file is already there, the temporary file is dropped.
+   * `options.keepExisting()` says an equal file is already there, the temporary file is dropped;
+   * when the rename fails, it is removed too.
    */
   commit(options: { target?: string; keepExisting?: () => boolean } = {}): void {
     const fd = this.fd;
-    fsyncSync(fd);
+    try {
+      fsyncSync(fd);
+    } catch (error) {
+      throw fileSystemError(this.temporary, error, 'writing');
+    }
     this.#fd = undefined;
     closeSync(fd);
     if (options.keepExisting?.()) {
@@ -158,7 +175,8 @@ export class AtomicFileWriter {
     try {
       renameSync(this.temporary, target);
     } catch (error) {
-      // The temporary file stays until `abort`, which the caller runs on this failure.
+      // Remove it here: a caller that meets this error need not remember to abort.
+      rmSync(this.temporary, { force: true });
       throw fileSystemError(target, error);
     }
     fsyncDirectory(dirname(target));

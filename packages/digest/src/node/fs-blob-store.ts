@@ -4,28 +4,20 @@
  * place, so a blob name only ever holds complete content; every read checks the size, then
  * the digest, reading at most size + 1 bytes (R2). Threat ids (R1, R2): docs/threat-model.md.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-} from 'node:fs';
+import { closeSync, lstatSync, readdirSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BlobVerifier, blobCorrupt, blobMissing, checkBlobRef, requireSha256 } from '../blob-verify.js';
 import { hashingBlobWriter } from '../blob-writer.js';
 import type { BlobRef, BlobStore, BlobWriter, ByteSource, Digest, DigestRuntime } from '../contracts.js';
 import { digestHex, isDigest } from '../digest.js';
+import { isLayerkitError } from '../errors.js';
 import { AtomicFileWriter } from './atomic-file.js';
+import { ensureDirectory } from './ensure-directory.js';
+import { type OpenedRegularFile, openRegularFile } from './regular-file.js';
 import { nodeRuntime } from './runtime.js';
 
 /** Bytes per read when streaming a blob. */
 const READ_CHUNK_SIZE = 1024 * 1024;
-/** Refuse symlinks and never block on a FIFO planted under a blob name. */
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** Options of `FsBlobStore`. */
 export interface FsBlobStoreOptions {
@@ -143,7 +135,7 @@ export class FsBlobStore implements BlobStore {
     let file: AtomicFileWriter | undefined;
     const open = (): AtomicFileWriter => {
       if (file === undefined) {
-        mkdirSync(blobsDir, { recursive: true });
+        ensureDirectory(blobsDir);
         file = new AtomicFileWriter(join(blobsDir, 'blob'));
       }
       return file;
@@ -154,7 +146,7 @@ export class FsBlobStore implements BlobStore {
         publish: (ref) => {
           const target = this.path(ref.digest);
           this.#retain(ref.digest);
-          mkdirSync(dirname(target), { recursive: true });
+          ensureDirectory(dirname(target));
           open().commit({ target, keepExisting: () => this.#storedSize(ref.digest) === ref.size });
         },
         discard: () => file?.abort(),
@@ -192,22 +184,18 @@ export class FsBlobStore implements BlobStore {
 
   /** Opens a blob for reading after checking it is a regular file of the expected size. */
   #openForRead(ref: BlobRef): number {
-    let fd: number;
+    let file: OpenedRegularFile;
     try {
-      fd = openSync(this.path(ref.digest), READ_FLAGS);
+      file = openRegularFile(this.path(ref.digest));
     } catch (error) {
-      if (isNotFound(error)) throw blobMissing(ref.digest);
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw blobCorrupt(ref, 'a symlink, not a file');
+      if (isLayerkitError(error, 'FILE_NOT_FOUND')) throw blobMissing(ref.digest);
+      if (isLayerkitError(error, 'NOT_A_REGULAR_FILE')) throw blobCorrupt(ref, error.message);
       throw error;
     }
-    try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) throw blobCorrupt(ref, 'not a regular file');
-      if (stat.size !== ref.size) throw blobCorrupt(ref, `size ${stat.size}, expected ${ref.size}`);
-      return fd;
-    } catch (error) {
-      closeSync(fd);
-      throw error;
+    if (file.size !== ref.size) {
+      closeSync(file.fd);
+      throw blobCorrupt(ref, `size ${file.size}, expected ${ref.size}`);
     }
+    return file.fd;
   }
 }

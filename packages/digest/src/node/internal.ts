@@ -1,8 +1,8 @@
 /**
  * @layerkit/digest/internal/node — Node plumbing shared by layerkit's own packages: crash-safe
- * file writes, the temporary files they leave, names owned by a process, and typed file-system
- * errors. No compatibility promise: this entry point is for layerkit's own packages and may change
- * in any release.
+ * file writes, the temporary files they leave, names owned by a process, non-blocking opens of
+ * regular files, `mkdir -p` that ends, and typed file-system errors. No compatibility promise:
+ * this entry point is for layerkit's own packages and may change in any release.
  */
 
 export {
@@ -17,5 +17,12 @@ export {
   writeFileAtomic,
   writeFully,
 } from './atomic-file.js';
+export { ensureDirectory } from './ensure-directory.js';
 export { fileSystemError } from './file-system-error.js';
 export { isDeadOwner, isStaleOwnedName, ownedName, ownerTag } from './process-owner.js';
+export {
+  type OpenedRegularFile,
+  type OpenRegularFileOptions,
+  openRegularFile,
+  readRegularFile,
+} from './regular-file.js';

@@ -4,9 +4,10 @@
  * `/etc/docker/certs.d/HOST[:PORT]/` that exists. In it, `*.crt` files are CAs to trust and a
  * `NAME.cert` with its `NAME.key` is a client certificate.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LayerkitError } from '@layerkit/digest';
+import { readRegularFile } from '@layerkit/digest/internal/node';
 
 /** What a certificate directory holds. */
 export interface RegistryCertificates {
@@ -49,7 +50,7 @@ export function loadRegistryCertificates(
   }
   const read = (name: string) => {
     try {
-      return readFileSync(join(dir, name), 'utf8');
+      return new TextDecoder().decode(readRegularFile(join(dir, name), { followSymlinks: true }));
     } catch (error) {
       throw new LayerkitError(
         'CERT_DIR_UNREADABLE',

@@ -6,11 +6,11 @@
  */
 
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { finished } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
+import { readRegularFile } from '@layerkit/digest/internal/node';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 
 /** TLS and connection settings of the Node transport. */
@@ -40,7 +40,7 @@ function defaultCertificates(): string[] {
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (extra === undefined || extra === '') return [...rootCertificates];
   try {
-    return [...rootCertificates, readFileSync(extra, 'utf8')];
+    return [...rootCertificates, new TextDecoder().decode(readRegularFile(extra, { followSymlinks: true }))];
   } catch {
     return [...rootCertificates];
   }

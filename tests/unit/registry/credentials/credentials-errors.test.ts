@@ -3,7 +3,9 @@
  * file or the helper, and no credential ever shows in its message, details, stack, toString(),
  * JSON or inspect() output.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { defaultCredentials } from '@layerkit/registry/node';
 import { describe, expect, it } from 'vitest';
 import { runCredentialHelper } from '../../../../packages/registry/src/node/credentials/credential-helper.js';
@@ -126,7 +128,16 @@ describe('malformed auth files', () => {
     const error = await rejection(provider(box)('a.example', 'app'));
     expect(error.code).toBe('INVALID_AUTH_FILE');
     expect(error.message).toContain(box.paths.docker);
-    expect(error.message).toContain('EISDIR');
+    expect(error.message).toBe(`${box.paths.docker}: cannot read it (a directory, not a regular file)`);
+  });
+
+  it('a FIFO in place of the file: INVALID_AUTH_FILE at once, never a hang', async () => {
+    const box = sandbox();
+    mkdirSync(dirname(box.paths.docker), { recursive: true });
+    execFileSync('mkfifo', [box.paths.docker]);
+    const error = await rejection(provider(box)('a.example', 'app'));
+    expect(error.code).toBe('INVALID_AUTH_FILE');
+    expect(error.message).toBe(`${box.paths.docker}: cannot read it (a FIFO, not a regular file)`);
   });
 
   it('stops at a malformed file, but not at one after the file that answered', async () => {

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
-import { ownedName, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
+import { fileSystemError, ownedName, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
 import { EMPTY_PATH } from '../../path.js';
 import { recordSnapshot } from '../snapshot/snapshot-file.js';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
@@ -85,11 +85,7 @@ export async function unpackImageLayers(
   if (statSync(layout.rootfs, { throwIfNoEntry: false }) !== undefined) {
     throw new LayerkitError('ROOTFS_EXISTS', `${layout.rootfs} already exists`, { path: layout.rootfs });
   }
-  // `.<name>.unpack-<pid>.<start>-<hex>`: owned, so the next unpack here removes a dead one's.
-  const workBase = join(dirname(layout.rootfs), `.${basename(layout.rootfs)}`);
-  removeStaleTemporariesOf(workBase, UNPACK_INFIX);
-  const work = ownedName(workBase, UNPACK_INFIX);
-  mkdirSync(work, 0o700);
+  const work = makeWorkDirectory(layout.rootfs);
   try {
     // T15 (docs/threat-model.md#t15): setuid files and devices stay unreachable for other users meanwhile
     chmodSync(work, 0o700);
@@ -129,4 +125,19 @@ export async function unpackImageLayers(
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The private work directory beside `rootfs`; a read-only or full parent is a typed error naming it. */
+function makeWorkDirectory(rootfs: string): string {
+  const parent = dirname(rootfs);
+  // `.<name>.unpack-<pid>.<start>-<hex>`: owned, so the next unpack here removes a dead one's.
+  const workBase = join(parent, `.${basename(rootfs)}`);
+  removeStaleTemporariesOf(workBase, UNPACK_INFIX);
+  const work = ownedName(workBase, UNPACK_INFIX);
+  try {
+    mkdirSync(work, 0o700);
+  } catch (error) {
+    throw fileSystemError(parent, error, `creating the work directory for ${rootfs}`);
+  }
+  return work;
 }

@@ -2,9 +2,9 @@
  * Snapshot files on disk: record one after an unpack, stream it back as records or as the
  * lower tree of a later diff.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
-import { AtomicFileWriter } from '@layerkit/digest/internal/node';
+import { AtomicFileWriter, openRegularFile } from '@layerkit/digest/internal/node';
 import { snapshotRecordOf } from '../../snapshot/snapshot-entry.js';
 import {
   decodeSnapshot,
@@ -61,7 +61,7 @@ export function recordSnapshot(
 }
 
 function* fileChunks(file: string): Generator<Uint8Array> {
-  const fd = openSync(file, 'r');
+  const { fd } = openRegularFile(file, { followSymlinks: true });
   try {
     yield* readChunks(fd, Buffer.allocUnsafe(READ_CHUNK));
   } finally {
@@ -85,7 +85,7 @@ const LONGEST_HEADER = 32;
  * image's merged view (1). `SNAPSHOT_INVALID` when the file is not a snapshot.
  */
 export function snapshotFileVersion(file: string): SnapshotVersion {
-  const fd = openSync(file, 'r');
+  const { fd } = openRegularFile(file, { followSymlinks: true });
   try {
     const head = Buffer.alloc(LONGEST_HEADER);
     const text = head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0));

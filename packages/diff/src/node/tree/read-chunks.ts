@@ -3,14 +3,10 @@
  * promise per file or chunk. A walked file's content is read only through {@link readFileChunks},
  * which also refuses a file that is no longer what the walk saw.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
-import { fileSystemError } from '@layerkit/digest/internal/node';
+import { openRegularFile } from '@layerkit/digest/internal/node';
 import type { FsPath } from './walk-stats.js';
-
-// A file replaced after the walk: a symlink is not followed out of the tree, a FIFO does not
-// hang the open.
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * Yields the rest of open file `fd` as views of `buffer`; each chunk is valid only until the
@@ -51,34 +47,12 @@ export function* readFileChunks(path: FsPath, size: number, buffer: Buffer): Gen
 
 /** Opens `path`, checking with one `fstat` that it is still a regular file of `size` bytes. */
 function openWalkedFile(path: FsPath, size: number): number {
-  let fd: number;
-  try {
-    fd = openSync(path, READ_FLAGS);
-  } catch (error) {
-    // ELOOP: a symlink (O_NOFOLLOW); ENXIO: a Unix socket (or a device with no driver).
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'ENXIO') throw notRegular(path, { cause: error });
-    throw fileSystemError(path.toString(), error);
+  const file = openRegularFile(path, { note: '(replaced since it was walked)' });
+  if (file.size !== size) {
+    closeSync(file.fd);
+    throw sizeChanged(path, size, file.size, 'changed size since it was walked');
   }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw notRegular(path);
-    if (stat.size !== size) throw sizeChanged(path, size, stat.size, 'changed size since it was walked');
-    return fd;
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-}
-
-function notRegular(path: FsPath, options?: { cause: unknown }): LayerkitError {
-  const name = path.toString();
-  return new LayerkitError(
-    'NOT_A_REGULAR_FILE',
-    `${name}: no longer a regular file (replaced since it was walked)`,
-    { path: name },
-    options,
-  );
+  return file.fd;
 }
 
 function sizeChanged(path: FsPath, expected: number, actual: number, what: string): LayerkitError {

@@ -8,7 +8,7 @@
 import { ftruncateSync } from 'node:fs';
 import { TYPEFLAG } from '@layerkit/diff/internal';
 import { LayerkitError } from '@layerkit/digest';
-import { AtomicFileWriter, removeStaleTemporariesOf, writeFully } from '@layerkit/digest/internal/node';
+import { AtomicFileWriter, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
 
 const BLOCK = 512;
 const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
@@ -74,7 +74,7 @@ export class ArchiveFileWriter {
       },
       finish: (name) => {
         close();
-        writeFully(this.#openFd(), ustarHeader(name, size, TYPEFLAG.file), headerAt);
+        this.#write(ustarHeader(name, size, TYPEFLAG.file), headerAt);
         this.#pad(size);
         return size;
       },
@@ -122,8 +122,14 @@ export class ArchiveFileWriter {
     return this.#file.fd;
   }
 
+  /** Writes `bytes` at `position` (a full disk is `NO_SPACE` naming the file). */
+  #write(bytes: Uint8Array, position: number): void {
+    this.#openFd();
+    this.#file.write(bytes, position);
+  }
+
   #append(bytes: Uint8Array): void {
-    writeFully(this.#openFd(), bytes, this.#position);
+    this.#write(bytes, this.#position);
     this.#position += bytes.length;
   }
 

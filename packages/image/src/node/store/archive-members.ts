@@ -5,11 +5,11 @@
  * devices are never followed (R12), and names are normalized so that a path can only ever
  * resolve to a member of this archive. Threat ids (Rn) are those of docs/threat-model.md#read.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { pathToUtf8 } from '@layerkit/diff';
 import { normalizeEntryName, scanTarMembers, TYPEFLAG } from '@layerkit/diff/internal';
 import { isLayerkitError, LayerkitError } from '@layerkit/digest';
-import { fileSystemError } from '@layerkit/digest/internal/node';
+import { openRegularFile } from '@layerkit/digest/internal/node';
 import { checkJsonSize } from '../../json/strict-parse.js';
 
 /** Where a regular member's bytes are in the archive file. */
@@ -36,19 +36,10 @@ export interface ArchiveFile {
 
 /** Opens `path` and indexes its members; throws `ARCHIVE_CORRUPT` on a malformed header. */
 export function openArchiveFile(path: string, limits: ArchiveScanLimits = {}): ArchiveFile {
-  let fd: number;
+  // The user named it, so a symlink is followed; a FIFO, device or directory is refused unopened (R12).
+  const { fd, size } = openRegularFile(path, { followSymlinks: true });
   try {
-    fd = openSync(path, 'r');
-    // A directory opens; reading it fails: say so before the scan does.
-    if (fstatSync(fd).isDirectory()) {
-      closeSync(fd);
-      throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-    }
-  } catch (error) {
-    throw fileSystemError(path, error);
-  }
-  try {
-    const members = scanMembers(fd, path, limits);
+    const members = scanMembers(fd, size, path, limits);
     return { path, fd, members, close: () => closeSync(fd) };
   } catch (error) {
     closeSync(fd);
@@ -88,7 +79,12 @@ export function readArchiveBytes(archive: ArchiveFile, into: Uint8Array, positio
   }
 }
 
-function scanMembers(fd: number, path: string, limits: ArchiveScanLimits): Map<string, ArchiveMember> {
+function scanMembers(
+  fd: number,
+  size: number,
+  path: string,
+  limits: ArchiveScanLimits,
+): Map<string, ArchiveMember> {
   const members = new Map<string, ArchiveMember>();
   const readAt = (into: Uint8Array, position: number) => readSync(fd, into, 0, into.length, position);
   const tarLimits = {
@@ -96,7 +92,7 @@ function scanMembers(fd: number, path: string, limits: ArchiveScanLimits): Map<s
     maxSpecialHeaderBytes: limits.maxSpecialHeaderBytes ?? 1024 * 1024,
   };
   try {
-    for (const { header, bodyOffset } of scanTarMembers(readAt, fstatSync(fd).size, tarLimits)) {
+    for (const { header, bodyOffset } of scanTarMembers(readAt, size, tarLimits)) {
       const normalized = normalizeEntryName(pathToUtf8(header.name));
       // Only regular members are blobs: links and devices are never followed (R12).
       if (header.typeflag === TYPEFLAG.file && normalized !== null && normalized !== '') {

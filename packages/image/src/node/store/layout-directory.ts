@@ -3,10 +3,10 @@
  * files only, symlinks not followed), creating a layout, and rewriting `index.json` safely
  * (under the layout lock, temp file + fsync + rename).
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, rmdirSync, rmSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LayerkitError } from '@layerkit/digest';
-import { writeFileAtomic } from '@layerkit/digest/internal/node';
+import { isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { ensureDirectory, readRegularFile, writeFileAtomic } from '@layerkit/digest/internal/node';
 import { FsBlobStore } from '@layerkit/digest/node';
 import { canonicalJson } from '../../json/canonical.js';
 import type { JsonObject } from '../../json/json-value.js';
@@ -37,30 +37,13 @@ export function directoryLayoutAccess(dir: string): LayoutAccess & { blobs: FsBl
  */
 export function readLayoutFile(dir: string, name: LayoutFileName, maxBytes: number): Uint8Array | undefined {
   const path = join(dir, name);
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // Never blocks: a FIFO or device in place of the file is NOT_A_REGULAR_FILE (R12).
+    return readRegularFile(path, { checkSize: (size) => checkJsonSize(size, maxBytes, path) });
   } catch (error) {
-    // ENOTDIR: `dir` is a file, so it holds no layout file either.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'ELOOP') throw notRegular(path);
+    // Absent, or `dir` is a file (so it holds no layout file either).
+    if (isLayerkitError(error, 'FILE_NOT_FOUND')) return undefined;
     throw error;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw notRegular(path);
-    checkJsonSize(stat.size, maxBytes, path);
-    const bytes = new Uint8Array(stat.size);
-    let done = 0;
-    while (done < bytes.length) {
-      const read = readSync(fd, bytes, done, bytes.length - done, done);
-      if (read === 0) break;
-      done += read;
-    }
-    return bytes.subarray(0, done);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -69,7 +52,7 @@ export function readLayoutFile(dir: string, name: LayoutFileName, maxBytes: numb
  * `index.json`), and checks an existing one is readable (R13). Safe against concurrent calls.
  */
 export async function ensureLayout(dir: string): Promise<void> {
-  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  ensureDirectory(join(dir, 'blobs', 'sha256'));
   const access = directoryLayoutAccess(dir);
   await withLayoutLock(dir, async () => {
     if (readLayoutFile(dir, 'oci-layout', JsonSizeLimits.layoutHeader) === undefined) {
@@ -125,8 +108,4 @@ export async function updateLayoutIndex(
     const next = await change(current as JsonObject as unknown as ImageIndex);
     writeFileAtomic(join(dir, 'index.json'), canonicalJson(next));
   });
-}
-
-function notRegular(path: string): LayerkitError {
-  return new LayerkitError('NOT_A_REGULAR_FILE', `${path} is not a regular file`, { path });
 }

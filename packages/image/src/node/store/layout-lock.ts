@@ -6,20 +6,18 @@
  * both win.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LayerkitError } from '@layerkit/digest';
-import { isDeadOwner, ownerTag, temporaryPath, writeFully } from '@layerkit/digest/internal/node';
+import { isLayerkitError, LayerkitError } from '@layerkit/digest';
+import {
+  fileSystemError,
+  isDeadOwner,
+  ownerTag,
+  readRegularFile,
+  temporaryPath,
+  writeFully,
+} from '@layerkit/digest/internal/node';
 
 /** The lock file's name inside the layout directory. */
 export const LAYOUT_LOCK_NAME = 'index.json.lock';
@@ -84,7 +82,9 @@ function tryCreate(lockPath: string, token: string): boolean {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') linked = false;
-    else if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    else if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+      throw fileSystemError(lockPath, error, 'taking the layout lock');
+    }
   } finally {
     rmSync(temporary, { force: true });
   }
@@ -98,28 +98,33 @@ function createExclusive(lockPath: string, token: string): boolean {
     fd = openSync(lockPath, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw fileSystemError(lockPath, error, 'taking the layout lock');
   }
   try {
     writeFully(fd, new TextEncoder().encode(token));
   } catch (error) {
     rmSync(lockPath, { force: true });
-    throw error;
+    throw fileSystemError(lockPath, error, 'taking the layout lock');
   } finally {
     closeSync(fd);
   }
   return true;
 }
 
-/** The lock file's content, or undefined when it vanished meanwhile. */
+/**
+ * The lock file's content, or undefined when it vanished meanwhile. A FIFO or device planted as
+ * the lock is `NOT_A_REGULAR_FILE`, never a hang.
+ */
 function readHolder(lockPath: string): string | undefined {
   try {
-    return readFileSync(lockPath, 'utf8');
+    return decoder.decode(readRegularFile(lockPath));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isLayerkitError(error, 'FILE_NOT_FOUND')) return undefined;
     throw error;
   }
 }
+
+const decoder = new TextDecoder();
 
 function isStale(lockPath: string, holder: string): boolean {
   // `<pid>.<start> <random>` (`<pid> <random>` from older versions: the start time unknown).

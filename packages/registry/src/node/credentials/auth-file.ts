@@ -3,8 +3,8 @@
  * legacy `.dockercfg` (just the `auths` map). Errors name the file and the registry key, never a
  * value: the file holds passwords, and JSON.parse's own messages quote the text around the fault.
  */
-import { readFile } from 'node:fs/promises';
-import { LayerkitError } from '@layerkit/digest';
+import { isLayerkitError, LayerkitError } from '@layerkit/digest';
+import { readRegularFile } from '@layerkit/digest/internal/node';
 
 /** Where an auth file may be and which format it has. */
 export interface AuthFileLocation {
@@ -142,11 +142,13 @@ function parseAuthFile(location: AuthFileLocation, text: string): AuthFile {
 export async function readAuthFile(location: AuthFileLocation): Promise<AuthFile | undefined> {
   let text: string;
   try {
-    text = await readFile(location.path, 'utf8');
+    // Never blocks on a FIFO or device at the path: NOT_A_REGULAR_FILE, reported below.
+    text = new TextDecoder().decode(readRegularFile(location.path, { followSymlinks: true }));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw invalidAuthFile(location.path, `cannot read it (${code ?? 'unknown error'})`, {}, error);
+    if (isLayerkitError(error, 'FILE_NOT_FOUND')) return undefined;
+    // readRegularFile's errors are `<path>: <what happened, in words>`.
+    const what = isLayerkitError(error) ? error.message.slice(location.path.length + 2) : 'unknown error';
+    throw invalidAuthFile(location.path, `cannot read it (${what})`, {}, error);
   }
   return parseAuthFile(location, text);
 }
