@@ -61,7 +61,7 @@ describe('writeFileAtomic', () => {
 });
 
 describe('AtomicFileWriter', () => {
-  it('fails a commit onto a directory with a typed error naming it, and abort then removes the temporary', () => {
+  it('fails a commit onto a directory with a typed error naming it, leaving no temporary (abort stays safe)', () => {
     const target = join(scratch.path, 'out.tar');
     mkdirSync(target);
     const writer = new AtomicFileWriter(target);
@@ -72,7 +72,7 @@ describe('AtomicFileWriter', () => {
         message: `${target}: is a directory, not a file`,
       }),
     );
-    expect(existsSync(writer.temporary)).toBe(true);
+    expect(readdirSync(scratch.path)).toEqual(['out.tar']);
     writer.abort();
     expect(readdirSync(scratch.path)).toEqual(['out.tar']);
   });
