@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { portableRuntime } from '@layerkit/digest';
+import { collectBytes } from '@layerkit/digest/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useScratchDir } from '../fixtures/scratch.js';
 import {
@@ -24,6 +27,10 @@ import {
 
 const IMAGE_ID = /^sha256:[0-9a-f]{64}\n$/;
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
 
 const work = useScratchDir('cli-commands');
 let layout: string;
@@ -221,6 +228,17 @@ describe('the other commands', () => {
       size: file.length,
     });
     expect(descriptor.diffID).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('layer --deflate portable writes the gzip the portable core writes in any runtime', async () => {
+    const native = JSON.parse(run(['layer', 'extra', '-o', 'native.tar.gz']));
+    const portable = JSON.parse(run(['layer', '--deflate', 'portable', 'extra', '-o', 'portable.tar.gz']));
+    expect(portable.diffID).toBe(native.diffID);
+    const blob = readFileSync(join(work.path, 'portable.tar.gz'));
+    expect(portable.digest).toBe(sha256(blob));
+    const expected = await collectBytes(portableRuntime.codec('gzip').compress(once(gunzipSync(blob))));
+    expect(sha256(expected)).toBe(portable.digest);
+    expect(portable.digest).not.toBe(native.digest);
   });
 
   it('append IMAGE LAYER.tar DEST adds that layer on top', () => {

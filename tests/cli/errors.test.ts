@@ -55,6 +55,11 @@ describe('usage errors exit 2 with one line that points at the help', () => {
       /invalid --compression "lz4"/,
     ],
     ['a bad --level', ['import', '--level', '12', 'a', 'oci:b'], /invalid --level "12": expected 1 to 9/],
+    [
+      'a bad --deflate',
+      ['layer', '--deflate', 'zopfli', 'a', '-o', 'b'],
+      /invalid --deflate "zopfli": expected one of native, portable/,
+    ],
     ['layer without -o', ['layer', 'a', 'b'], /^layerkit: layer: -o FILE is required/],
     [
       'an image reference without a transport',

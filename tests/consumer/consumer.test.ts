@@ -737,6 +737,11 @@ const IMAGE_APP_NEEDS = {
     'HistoryMappingProblem',
     // the operations' options and results: compression, detection mode, layers, trees
     'CompressionName',
+    'DeflateChoice',
+    // buildImage's and MemoryOciArchive's runtime
+    'DigestRuntime',
+    'Codec',
+    'CompressOptions',
     'DetectionMode',
     'LayerBlob',
     'Tree',
@@ -772,6 +777,7 @@ const IMAGE_APP_NEEDS = {
     'pathFromBytes',
     'parseDockerName', // docker-archive names and registry references
     'parseRegistryReference',
+    'withPortableDeflate', // Node's runtime with the portable deflate, for buildImage
   ],
 };
 const KNOWN_UNREACHABLE: string[] = [];

@@ -3,7 +3,13 @@
  */
 
 import { sourceDateEpochFromEnv } from '@layerkit/history';
-import { type CompressionName, type DetectionMode, type PlatformWant, parsePlatform } from '@layerkit/image';
+import {
+  type CompressionName,
+  type DeflateChoice,
+  type DetectionMode,
+  type PlatformWant,
+  parsePlatform,
+} from '@layerkit/image';
 import type { RegistryOptions } from '@layerkit/image/node';
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './usage-error.js';
@@ -11,6 +17,7 @@ import { UsageError } from './usage-error.js';
 /** Flags shared by the commands that write layers. */
 export const layerFlags: FlagSpec = {
   compression: { type: 'string' },
+  deflate: { type: 'string' },
   level: { type: 'string' },
   mode: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -43,6 +50,11 @@ function oneOf<T extends string>(flags: FlagValues, name: string, allowed: reado
 /** `--compression gzip|none|zstd`. */
 export function compressionFlag(flags: FlagValues): CompressionName | undefined {
   return oneOf(flags, 'compression', ['gzip', 'none', 'zstd'] as const);
+}
+
+/** `--deflate native|portable`: gzip by node:zlib, or by the portable fflate (the same bytes in any runtime). */
+export function deflateFlag(flags: FlagValues): DeflateChoice | undefined {
+  return oneOf(flags, 'deflate', ['native', 'portable'] as const);
 }
 
 /** `--mode metadata|auto|content`. */

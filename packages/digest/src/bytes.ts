@@ -1,7 +1,7 @@
 /** Joining chunks into one buffer: what every "read the whole (small) thing" needs. */
 
 /** A new buffer holding `chunks` in order (always a copy: the caller owns it). */
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let size = 0;
   for (const chunk of chunks) size += chunk.length;
   const whole = new Uint8Array(size);

@@ -25,5 +25,6 @@ export { ERROR_CODES, type LayerkitErrorCode } from './error-codes.js';
 export { isLayerkitError, LayerkitError } from './errors.js';
 export { mediaTypeFor, type WriteLayerBlobOptions, writeLayerBlob } from './layer-blob.js';
 export { MemoryBlobStore } from './memory-blob-store.js';
+export { type DeflateChoice, runtimeWithDeflate, withPortableDeflate } from './portable-deflate.js';
 export { portableRuntime } from './runtime.js';
 export { createPortableSha256, sha256Bytes } from './sha256-hasher.js';

@@ -12,6 +12,15 @@
 // ---- this package
 
 export {
+  type BuildImageOptions,
+  type BuildResult,
+  buildImage,
+  type LayerHistoryText,
+  type MemoryLayer,
+} from './build/build-image.js';
+export type { FileMap, FileSpec } from './build/file-map.js';
+export type { StepMetadata } from './build/image-steps.js';
+export {
   applyChanges,
   type CommandLine,
   type ConfigChange,
@@ -66,6 +75,7 @@ export type { BlobReader, BlobWriteStore } from './store/blob-reader.js';
 export { type DockerName, parseDockerName } from './store/docker-name.js';
 export type { ImageSink, ImageToPublish, PublishOptions } from './store/image-sink.js';
 export type { ImageSource, RegistryLocation, ResolvedImage } from './store/image-source.js';
+export { MemoryOciArchive, type MemoryOciArchiveOptions } from './store/memory-oci-archive.js';
 export { describeFinding, type FindingSeverity, type VerifyProblem } from './verify/finding.js';
 
 // ---- re-exported from the other layerkit packages: what this API hands out
@@ -102,8 +112,12 @@ export {
   type BlobStore,
   type BlobWriter,
   type ByteSource,
+  type Codec,
   type CompressionName,
+  type CompressOptions,
+  type DeflateChoice,
   type Digest,
+  type DigestRuntime,
   ERROR_CODES,
   type Hasher,
   type HasherFactory,
@@ -111,6 +125,8 @@ export {
   type LayerBlob,
   LayerkitError,
   type LayerkitErrorCode,
+  portableRuntime,
+  withPortableDeflate,
 } from '@layerkit/digest';
 export {
   type HistoryMappingProblem,

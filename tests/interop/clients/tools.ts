@@ -25,6 +25,7 @@ const DEBIAN_PACKAGE = {
   bsdtar: 'libarchive-tools',
   busybox: 'busybox-static',
   umount: 'mount',
+  chromium: 'chromium',
 } as const;
 
 /** A client binary the harness knows how to find (and which package to blame when it is missing). */

@@ -3,6 +3,7 @@ import { appendLayer } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import {
   compressionFlag,
+  deflateFlag,
   levelFlag,
   platformFlag,
   platformOf,
@@ -26,6 +27,8 @@ Options:
   -m, --message string       The history entry's comment
       --created-by string    The history entry's CREATED BY
       --compression string   gzip (default), none or zstd
+      --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
+                             the same layer bytes, so digests, as a browser build)
       --level int            gzip level 1-9
       --platform string      os/arch[/variant] of a multi-platform base
   -q, --quiet                no progress output
@@ -41,6 +44,7 @@ Example:
     quiet: { type: 'boolean', short: 'q' },
     'created-by': { type: 'string' },
     compression: { type: 'string' },
+    deflate: { type: 'string' },
     level: { type: 'string' },
     ...platformFlag,
     ...sidedRegistryFlags,
@@ -57,6 +61,7 @@ Example:
       comment: stringFlag(flags, 'message'),
       createdBy: stringFlag(flags, 'created-by'),
       compression: compressionFlag(flags),
+      deflate: deflateFlag(flags),
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),

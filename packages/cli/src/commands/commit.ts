@@ -3,6 +3,7 @@ import { commit } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import {
   compressionFlag,
+  deflateFlag,
   layerFlags,
   levelFlag,
   listFlag,
@@ -28,6 +29,8 @@ export const commitCommand: Command = {
                              EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR); repeatable
       --created-by string    The history entry's CREATED BY (default: the base image's Cmd)
       --compression string   gzip (default), none or zstd
+      --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
+                             the same layer bytes, so digests, as a browser build)
       --level int            gzip level 1-9 (default 6)
       --mode string          change detection: auto (default), metadata or content
       --squash               make the result a single layer holding the whole DIR
@@ -65,6 +68,7 @@ Example:
       createdBy: stringFlag(flags, 'created-by'),
       changes: listFlag(flags, 'change'),
       compression: compressionFlag(flags),
+      deflate: deflateFlag(flags),
       level: levelFlag(flags),
       mode: modeFlag(flags),
       squash: flags.squash === true,

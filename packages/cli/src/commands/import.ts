@@ -3,6 +3,7 @@ import { importRootfs } from '@layerkit/image/node';
 import type { Command } from '../command.js';
 import {
   compressionFlag,
+  deflateFlag,
   layerFlags,
   levelFlag,
   listFlag,
@@ -24,6 +25,8 @@ export const importCommand: Command = {
   -c, --change list          Apply a Dockerfile instruction to the config; repeatable
   -m, --message string       The history entry's comment
       --compression string   gzip (default), none or zstd
+      --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
+                             the same layer bytes, so digests, as a browser build)
       --level int            gzip level 1-9 (default 6)
       --platform string      os/arch[/variant] recorded in the config (default: this machine's)
   -q, --quiet                no progress output
@@ -49,6 +52,7 @@ Example:
       changes: listFlag(flags, 'change'),
       comment: stringFlag(flags, 'message'),
       compression: compressionFlag(flags),
+      deflate: deflateFlag(flags),
       level: levelFlag(flags),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),

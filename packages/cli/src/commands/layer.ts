@@ -1,7 +1,15 @@
 /** `layerkit layer`: just the layer blob between two directories, with its descriptor as JSON. */
 import { writeLayerFile } from '@layerkit/image/node';
 import type { Command } from '../command.js';
-import { compressionFlag, layerFlags, levelFlag, modeFlag, sourceDateEpoch, stringFlag } from '../flags.js';
+import {
+  compressionFlag,
+  deflateFlag,
+  layerFlags,
+  levelFlag,
+  modeFlag,
+  sourceDateEpoch,
+  stringFlag,
+} from '../flags.js';
 import { progressOf } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -14,6 +22,8 @@ export const layerCommand: Command = {
 Options:
   -o, --output string        the layer file to write (required)
       --compression string   gzip (default), none or zstd
+      --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
+                             the same layer bytes, so digests, as a browser build)
       --level int            gzip level 1-9
       --mode string          change detection: auto (default), metadata or content
   -q, --quiet                no progress output
@@ -29,6 +39,7 @@ Example:
     const [lower, upper] = args.length === 2 ? [args[0], args[1]!] : [undefined, args[0]!];
     const blob = await writeLayerFile(lower, upper, file, {
       compression: compressionFlag(flags),
+      deflate: deflateFlag(flags),
       level: levelFlag(flags),
       mode: modeFlag(flags),
       sourceDateEpoch: sourceDateEpoch(),

@@ -6,15 +6,10 @@
 
 export type { ApplyReport, UnpackLayout, UnpackResult } from '@layerkit/diff/node';
 export type { RegistryOptions } from '@layerkit/registry/node';
+export type { BuildResult, LayerHistoryText, MemoryLayer } from '../build/build-image.js';
+export type { FileMap, FileSpec } from '../build/file-map.js';
 export { type AppendOptions, appendLayer } from './ops/append-layer.js';
-export {
-  type BuildLayer,
-  type BuildOptions,
-  type BuildResult,
-  build,
-  type FileMap,
-  type FileSpec,
-} from './ops/build-image.js';
+export { type BuildLayer, type BuildOptions, build } from './ops/build-image.js';
 export { type CommitOptions, commit } from './ops/commit.js';
 export { type ConvertOptions, convert } from './ops/convert.js';
 export { type CreateIndexOptions, createIndex } from './ops/create-index.js';

@@ -2,11 +2,15 @@
  * The `oci-layout` file of an image layout (image-layout.md): `{"imageLayoutVersion":"1.0.0"}`.
  */
 import { LayerkitError } from '@layerkit/digest';
+import { canonicalJson } from '../json/canonical.js';
 import { JsonSizeLimits, parseJsonStrict } from '../json/strict-parse.js';
 import { Fields } from './fields.js';
 
 /** The one layout version layerkit reads and writes. */
 export const OCI_LAYOUT_VERSION = '1.0.0';
+
+/** The `oci-layout` file layerkit writes (canonical JSON). */
+export const OCI_LAYOUT_HEADER: Uint8Array = canonicalJson({ imageLayoutVersion: OCI_LAYOUT_VERSION });
 
 /** A parsed `oci-layout` header. */
 export interface OciLayoutHeader {

@@ -21,7 +21,7 @@ import { withSink, withSourceImage } from './with-image.js';
 export interface AppendOptions
   extends StepMetadata,
     OpenImageOptions,
-    Pick<LayerOptions, 'compression' | 'level' | 'onProgress'> {
+    Pick<LayerOptions, 'compression' | 'level' | 'deflate' | 'onProgress'> {
   /** The image to add the layer to. */
   base: ImageRefLike;
   /** The layer tar (compression is detected from its magic bytes), read once. */
@@ -41,7 +41,7 @@ export interface AppendOptions
 export async function tarLayerBlob(
   source: LayerSource,
   store: LayerStore,
-  options: Pick<LayerOptions, 'compression' | 'level' | 'onProgress' | 'signal'>,
+  options: Pick<LayerOptions, 'compression' | 'level' | 'deflate' | 'onProgress' | 'signal'>,
 ): Promise<LayerBlob> {
   const { stream } = await decompressAuto(layerSourceBytes(source), nodeRuntime);
   const tar = countedBytes(checkedLayerTar(stream), bytesReporter(options, 'layer'));

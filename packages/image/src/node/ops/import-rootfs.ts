@@ -4,7 +4,7 @@
  */
 import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
-import type { ImageConfig } from '../../oci-types.js';
+import { scratchConfig } from '../../build/scratch-config.js';
 import type { PlatformWant } from '../../parse/platform.js';
 import { hostPlatform } from '../store/host-platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
@@ -22,18 +22,6 @@ export interface ImportOptions extends StepMetadata, LayerOptions, OpenImageOpti
   dest: ImageRefLike;
   /** The platform recorded in the config (default: the host's). */
   platform?: PlatformWant | undefined;
-}
-
-/** The config of an empty image for `platform`. */
-export function scratchConfig(platform: PlatformWant): ImageConfig {
-  const config: ImageConfig = {
-    architecture: platform.architecture,
-    os: platform.os,
-    config: {},
-    rootfs: { type: 'layers', diff_ids: [] },
-  };
-  if (platform.variant !== undefined) config.variant = platform.variant;
-  return config;
 }
 
 /** Imports `options.rootfs` as a new single-layer image and returns its ID. */

@@ -11,16 +11,18 @@ import {
   layerEntriesFromChanges,
   type SnapshotLookup,
   type Tree,
-  writeLayerTar,
 } from '@layerkit/diff';
 import {
   type CompressionName,
+  type DeflateChoice,
+  type DigestRuntime,
   type HasherFactory,
   type LayerBlob,
+  runtimeWithDeflate,
   type WriteLayerBlobOptions,
-  writeLayerBlob,
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
+import { writeEntriesLayer } from '../../build/entries-layer.js';
 import type { BlobWriteStore } from '../../store/blob-reader.js';
 import { countedBytes } from './event-loop-turns.js';
 import { bytesReporter, type ProgressOptions } from './progress.js';
@@ -37,6 +39,13 @@ export interface LayerOptions extends ProgressOptions {
   /** Codec level (gzip 1–9). */
   level?: number | undefined;
   /**
+   * Which deflate writes gzip: `'native'` (default), block-parallel `node:zlib`; `'portable'`,
+   * fflate in pure JavaScript, several times slower but byte-identical to what the portable core
+   * writes in a browser, Deno or Bun — the same inputs then give the same image digest there
+   * (docs/design.md#portable-deflate).
+   */
+  deflate?: DeflateChoice | undefined;
+  /**
    * SOURCE_DATE_EPOCH in seconds: later file mtimes are clamped to it. A whole number from 0 to
    * 253402300799 (year 9999), else `INVALID_SOURCE_DATE_EPOCH`.
    */
@@ -45,43 +54,37 @@ export interface LayerOptions extends ProgressOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-/** Pulls the first item; returns undefined for an empty stream, else the stream re-joined. */
-async function nonEmpty<T>(items: AsyncIterable<T>): Promise<AsyncIterable<T> | undefined> {
-  const iterator = items[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return undefined;
-  return (async function* () {
-    yield first.value;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-  })();
-}
-
 /** Writes layer entries as one compressed layer blob into `store`; undefined when there are none. */
-export async function writeEntriesAsLayer(
+export function writeEntriesAsLayer(
   entries: AsyncIterable<LayerEntry>,
   store: LayerStore,
   options: LayerOptions,
 ): Promise<LayerBlob | undefined> {
-  const present = await nonEmpty(entries);
-  if (present === undefined) return undefined;
-  const tarOptions = {
-    onWarning: (w: { message: string }) => options.onWarning?.(w.message),
+  return writeEntriesLayer(entries, store, {
+    compression: options.compression,
+    level: options.level,
     sourceDateEpoch: options.sourceDateEpoch,
-  };
-  const tar = countedBytes(writeLayerTar(present, tarOptions), bytesReporter(options, 'layer'));
-  return writeLayerBlob(tar, layerBlobOptions(store, options));
+    onWarning: options.onWarning,
+    runtime: layerRuntime(options),
+    through: (tar) => countedBytes(tar, bytesReporter(options, 'layer')),
+  });
 }
 
-/** `writeLayerBlob` options for `store`: the native runtime, gzip unless told otherwise. */
+/** The runtime a layer is written with: Node's, with the portable deflate when asked for. */
+export function layerRuntime(options: Pick<LayerOptions, 'deflate'>): DigestRuntime {
+  return runtimeWithDeflate(nodeRuntime, options.deflate);
+}
+
+/** `writeLayerBlob` options for `store`: the native runtime (or the portable deflate), gzip unless told otherwise. */
 export function layerBlobOptions(
   store: LayerStore,
-  options: Pick<LayerOptions, 'compression' | 'level'>,
+  options: Pick<LayerOptions, 'compression' | 'level' | 'deflate'>,
 ): WriteLayerBlobOptions {
   return {
     store,
     compression: options.compression ?? 'gzip',
     level: options.level,
-    runtime: nodeRuntime,
+    runtime: layerRuntime(options),
   };
 }
 

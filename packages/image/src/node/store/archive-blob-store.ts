@@ -10,13 +10,9 @@ import {
   type DigestRuntime,
   hashingBlobWriter,
 } from '@layerkit/digest';
+import { blobMemberName } from '../../store/archive-member.js';
 import type { BlobWriteStore } from '../../store/blob-reader.js';
 import type { ArchiveFileWriter } from './archive-file-writer.js';
-
-/** The member name of a blob in an OCI layout inside an archive. */
-export function blobMemberName(digest: Digest): string {
-  return `blobs/${digest.replace(':', '/')}`;
-}
 
 /** A write-only blob store appending to `archive`; one streamed writer at a time. */
 export class ArchiveBlobStore implements BlobWriteStore {

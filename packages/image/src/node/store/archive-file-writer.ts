@@ -9,9 +9,12 @@ import { ftruncateSync } from 'node:fs';
 import { TYPEFLAG } from '@layerkit/diff/internal';
 import { LayerkitError } from '@layerkit/digest';
 import { AtomicFileWriter, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
-
-const BLOCK = 512;
-const ZERO_BLOCKS = new Uint8Array(2 * BLOCK);
+import {
+  ARCHIVE_BLOCK,
+  ARCHIVE_END,
+  archiveMemberHeader,
+  archivePadding,
+} from '../../store/archive-member.js';
 
 /** A member being streamed: `write` its bytes, then `finish` with its name, or `discard`. */
 export interface StreamedMember {
@@ -40,13 +43,13 @@ export class ArchiveFileWriter {
   /** Adds a directory member (`name` ends in `/`). */
   directory(name: string): void {
     this.#requireIdle();
-    this.#append(ustarHeader(name, 0, TYPEFLAG.dir));
+    this.#append(archiveMemberHeader(name, 0, TYPEFLAG.dir));
   }
 
   /** Adds a regular-file member with the given content. */
   file(name: string, bytes: Uint8Array): void {
     this.#requireIdle();
-    this.#append(ustarHeader(name, bytes.length, TYPEFLAG.file));
+    this.#append(archiveMemberHeader(name, bytes.length, TYPEFLAG.file));
     this.#append(bytes);
     this.#pad(bytes.length);
   }
@@ -56,7 +59,7 @@ export class ArchiveFileWriter {
     this.#requireIdle();
     this.#streaming = true;
     const headerAt = this.#position;
-    this.#append(new Uint8Array(BLOCK));
+    this.#append(new Uint8Array(ARCHIVE_BLOCK));
     let size = 0;
     let open = true;
     const close = () => {
@@ -74,7 +77,7 @@ export class ArchiveFileWriter {
       },
       finish: (name) => {
         close();
-        this.#write(ustarHeader(name, size, TYPEFLAG.file), headerAt);
+        this.#write(archiveMemberHeader(name, size, TYPEFLAG.file), headerAt);
         this.#pad(size);
         return size;
       },
@@ -92,7 +95,7 @@ export class ArchiveFileWriter {
    * fails (`path` is a directory, say) the temporary archive stays for `abort` to remove.
    */
   commit(): void {
-    this.#append(ZERO_BLOCKS);
+    this.#append(ARCHIVE_END);
     this.#file.commit();
     this.#closed = true;
   }
@@ -134,51 +137,7 @@ export class ArchiveFileWriter {
   }
 
   #pad(size: number): void {
-    const rest = size % BLOCK;
-    if (rest !== 0) this.#append(ZERO_BLOCKS.subarray(0, BLOCK - rest));
+    const padding = archivePadding(size);
+    if (padding.length > 0) this.#append(padding);
   }
-}
-
-const encoder = new TextEncoder();
-const MAX_OCTAL_SIZE = 8 ** 11 - 1;
-
-/**
- * One ustar header block for an archive member: root-owned, mtime 0 (like `ctr export`),
- * mode 0644/0755. Member names here are `blobs/sha256/<hex>` and a few fixed files, so they
- * always fit the 100-byte name field; sizes past 8 GiB use the GNU base-256 form.
- */
-function ustarHeader(
-  name: string,
-  size: number,
-  typeflag: typeof TYPEFLAG.file | typeof TYPEFLAG.dir,
-): Uint8Array {
-  const nameBytes = encoder.encode(name);
-  if (nameBytes.length > 100) {
-    throw new LayerkitError('ARCHIVE_NAME_TOO_LONG', `archive member name too long: ${name}`, { name });
-  }
-  const block = new Uint8Array(BLOCK);
-  block.set(nameBytes, 0);
-  writeOctal(block, 100, 8, typeflag === TYPEFLAG.dir ? 0o755 : 0o644);
-  writeOctal(block, 108, 8, 0);
-  writeOctal(block, 116, 8, 0);
-  if (size <= MAX_OCTAL_SIZE) {
-    writeOctal(block, 124, 12, size);
-  } else {
-    block[124] = 0x80;
-    for (let i = 135, rest = size; i > 124; i--, rest = Math.floor(rest / 256)) block[i] = rest % 256;
-  }
-  writeOctal(block, 136, 12, 0);
-  block[156] = typeflag.charCodeAt(0);
-  block.set(encoder.encode('ustar\u000000'), 257);
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  writeOctal(block, 148, 7, sum);
-  return block;
-}
-
-/** Zero-padded octal digits followed by NUL, filling `width` bytes. */
-function writeOctal(block: Uint8Array, offset: number, width: number, value: number): void {
-  block.set(encoder.encode(value.toString(8).padStart(width - 1, '0')), offset);
-  block[offset + width - 1] = 0;
 }

@@ -18,6 +18,7 @@ import type { Descriptor, ImageConfig, ImageManifest } from '../../oci-types.js'
 import { parseConfig } from '../../parse/config.js';
 import { checkLayersMatchDiffIds } from '../../parse/layer-count.js';
 import type { PlatformWant } from '../../parse/platform.js';
+import { blobMemberName } from '../../store/archive-member.js';
 import type { BlobReader } from '../../store/blob-reader.js';
 import { familiarReference, parseDockerName } from '../../store/docker-name.js';
 import type { DockerSaveItem } from '../../store/docker-save-manifest.js';
@@ -26,7 +27,6 @@ import { readLayoutIndex } from '../../store/layout-image-source.js';
 import { pickImage } from '../../store/pick-image.js';
 import { resolveImage } from '../../store/resolve-image.js';
 import { archiveBlobReader, layoutMemberLocator } from './archive-blob-reader.js';
-import { blobMemberName } from './archive-blob-store.js';
 import { archiveLayoutAccess } from './archive-layout-access.js';
 import {
   type ArchiveFile,

@@ -11,7 +11,10 @@ import { type Digest, digestHex } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { canonicalJson } from '../../json/canonical.js';
 import type { ImageManifest } from '../../oci-types.js';
+import { OCI_LAYOUT_HEADER } from '../../parse/layout-header.js';
 import { REF_NAME_ANNOTATION } from '../../parse/ref-name.js';
+import { type ArchivedImage, type ArchiveFormat, archiveIndex } from '../../store/archive-format.js';
+import { blobMemberName } from '../../store/archive-member.js';
 import {
   type DockerName,
   familiarReference,
@@ -25,14 +28,7 @@ import {
 } from '../../store/docker-save-manifest.js';
 import type { ImageSink } from '../../store/image-sink.js';
 import { IMAGE_NAME_ANNOTATION } from '../../store/tagged-index.js';
-import { blobMemberName } from './archive-blob-store.js';
-import {
-  type ArchivedImage,
-  type ArchiveFormat,
-  archiveIndex,
-  openArchiveSink,
-} from './archive-image-sink.js';
-import { OCI_LAYOUT_HEADER } from './layout-directory.js';
+import { openArchiveSink } from './archive-image-sink.js';
 
 /**
  * Opens `path` for writing a docker-archive; `reference` (`name[:tag]`, e.g. `nginx:v2`) is

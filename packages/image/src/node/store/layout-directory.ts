@@ -13,13 +13,11 @@ import type { JsonObject } from '../../json/json-value.js';
 import { checkJsonSize, JsonSizeLimits, parseJsonStrict } from '../../json/strict-parse.js';
 import { MediaTypes } from '../../media-types.js';
 import type { ImageIndex } from '../../oci-types.js';
+import { OCI_LAYOUT_HEADER } from '../../parse/layout-header.js';
 import type { LayoutAccess, LayoutFileName } from '../../store/layout-image-source.js';
 import { readLayoutIndex } from '../../store/layout-image-source.js';
 import { readLeases } from './layout-lease.js';
 import { withLayoutLock } from './layout-lock.js';
-
-/** The `oci-layout` file layerkit writes. */
-export const OCI_LAYOUT_HEADER: Uint8Array = canonicalJson({ imageLayoutVersion: '1.0.0' });
 
 /** Layout access for a directory; its blobs are an {@link FsBlobStore}. */
 export function directoryLayoutAccess(dir: string): LayoutAccess & { blobs: FsBlobStore } {

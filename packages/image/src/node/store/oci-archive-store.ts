@@ -4,16 +4,14 @@
  * one streamed pass with `index.json` last.
  */
 import { nodeRuntime } from '@layerkit/digest/node';
-import { canonicalJson } from '../../json/canonical.js';
-import { REF_NAME_ANNOTATION, validateRefName } from '../../parse/ref-name.js';
+import { ociArchiveFormat } from '../../store/archive-format.js';
 import type { ImageSink } from '../../store/image-sink.js';
 import type { ImageSource } from '../../store/image-source.js';
 import { layoutImageSource, readLayoutIndex } from '../../store/layout-image-source.js';
-import { type ArchiveFormat, archiveIndex, openArchiveSink } from './archive-image-sink.js';
+import { openArchiveSink } from './archive-image-sink.js';
 import { archiveLayoutAccess } from './archive-layout-access.js';
 import { openArchiveFile } from './archive-members.js';
 import { hostPlatform } from './host-platform.js';
-import { OCI_LAYOUT_HEADER } from './layout-directory.js';
 
 /** Opens an oci-archive for reading (`NOT_AN_OCI_LAYOUT` when it holds no layout). */
 export async function openOciArchiveSource(path: string): Promise<ImageSource> {
@@ -34,23 +32,3 @@ export async function openOciArchiveSource(path: string): Promise<ImageSource> {
 export function openOciArchiveSink(path: string, tag?: string): ImageSink {
   return openArchiveSink(path, ociArchiveFormat, tag, nodeRuntime);
 }
-
-/** `oci-layout` and `index.json`, after every blob. */
-const ociArchiveFormat: ArchiveFormat = {
-  checkTag: (tag) => {
-    validateRefName(tag);
-  },
-  trailer: (images) => [
-    { name: 'oci-layout', bytes: OCI_LAYOUT_HEADER },
-    {
-      name: 'index.json',
-      bytes: canonicalJson(
-        archiveIndex(
-          images,
-          (image): Record<string, string> =>
-            image.tag === undefined ? {} : { [REF_NAME_ANNOTATION]: image.tag },
-        ),
-      ),
-    },
-  ],
-};
