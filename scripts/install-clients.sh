@@ -6,7 +6,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(umoci skopeo oci-image-tool libarchive-tools pigz attr libcap2-bin busybox-static time
       docker-registry apache2-utils openssl runc podman buildah containerd docker.io debootstrap
-      chromium)
+      chromium zstd)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -60,6 +60,11 @@ describe('usage errors exit 2 with one line that points at the help', () => {
       ['layer', '--deflate', 'zopfli', 'a', '-o', 'b'],
       /invalid --deflate "zopfli": expected one of native, portable/,
     ],
+    [
+      'a bad zstd --level (zstd has 1 to 19, on every Node)',
+      ['import', '--compression', 'zstd', '--level', '20', 'a', 'oci:b'],
+      /invalid --level "20": expected 1 to 19/,
+    ],
     ['layer without -o', ['layer', 'a', 'b'], /^layerkit: layer: -o FILE is required/],
     [
       'an image reference without a transport',

@@ -2,6 +2,7 @@
  * Reading typed values out of parsed flags, with usage errors (exit 2) for bad values.
  */
 
+import { levelRange } from '@layerkit/digest';
 import { sourceDateEpochFromEnv } from '@layerkit/history';
 import {
   type CompressionName,
@@ -62,13 +63,14 @@ export function modeFlag(flags: FlagValues): DetectionMode | undefined {
   return oneOf(flags, 'mode', ['metadata', 'auto', 'content'] as const);
 }
 
-/** `--level 1..9`. */
-export function levelFlag(flags: FlagValues): number | undefined {
+/** `--level`: 1..9 for gzip (and `none`, which ignores it), 1..19 for zstd. */
+export function levelFlag(flags: FlagValues, compression: CompressionName | undefined): number | undefined {
   const text = stringFlag(flags, 'level');
   if (text === undefined) return undefined;
   const level = Number(text);
-  if (!Number.isInteger(level) || level < 1 || level > 9)
-    throw new UsageError(`invalid --level "${text}": expected 1 to 9`);
+  const { min, max } = levelRange(compression === 'zstd' ? 'zstd' : 'gzip');
+  if (!Number.isInteger(level) || level < min || level > max)
+    throw new UsageError(`invalid --level "${text}": expected ${min} to ${max}`);
   return level;
 }
 

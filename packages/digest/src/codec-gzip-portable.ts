@@ -6,12 +6,7 @@ import { Gunzip, Gzip } from 'fflate';
 import { corruptCompressedData } from './codec-errors.js';
 import { resolveLevel } from './compression-level.js';
 import type { ByteSource, Codec, CompressOptions } from './contracts.js';
-import { fixedBlocks } from './fixed-blocks.js';
-
-/** fflate's push-style stream shape, shared by `Gzip` and `Gunzip`. */
-interface PushStream {
-  push(chunk: Uint8Array, final?: boolean): void;
-}
+import { outputQueue, pumpPushStream } from './push-stream.js';
 
 /**
  * fflate's Deflate output depends on how its input is pushed: fixed-size pushes make the
@@ -27,49 +22,16 @@ const GUNZIP_PUSH_BYTES = 16 * 1024;
 /** Far above honest multi-member output (100k members of 1 MiB blocks is 100 GiB). */
 export const MAX_GZIP_MEMBERS = 100_000;
 
-const EMPTY = new Uint8Array(0);
-
-/**
- * Drives a push-style fflate stream from a byte source in fixed pushes of `pushBytes`,
- * yielding whatever it emits. Only fflate's failures go through `fail`; source errors pass unchanged.
- */
-async function* pump(
-  source: ByteSource,
-  stream: PushStream,
-  output: Uint8Array[],
-  pushBytes: number,
-  fail: (error: unknown) => Error,
-): ByteSource {
-  const push = (chunk: Uint8Array, final: boolean) => {
-    try {
-      stream.push(chunk, final);
-    } catch (error) {
-      throw fail(error);
-    }
-  };
-  for await (const block of fixedBlocks(source, pushBytes)) {
-    push(block, false);
-    yield* output.splice(0);
-  }
-  push(EMPTY, true);
-  yield* output.splice(0);
-}
-
-/** An output queue and the fflate `ondata` callback that fills it. */
-function outputQueue(): [Uint8Array[], (chunk: Uint8Array) => void] {
-  const output: Uint8Array[] = [];
-  return [
-    output,
-    (chunk) => {
-      if (chunk.length > 0) output.push(chunk);
-    },
-  ];
-}
-
 function compress(source: ByteSource, options?: CompressOptions): ByteSource {
   const level = resolveLevel('gzip', options?.level) as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
   const [output, ondata] = outputQueue();
-  return pump(source, new Gzip({ level, mtime: 0 }, ondata), output, GZIP_PUSH_BYTES, (e) => e as Error);
+  return pumpPushStream(
+    source,
+    new Gzip({ level, mtime: 0 }, ondata),
+    output,
+    GZIP_PUSH_BYTES,
+    (e) => e as Error,
+  );
 }
 
 function decompress(source: ByteSource): ByteSource {
@@ -81,7 +43,9 @@ function decompress(source: ByteSource): ByteSource {
     members += 1;
     if (members > MAX_GZIP_MEMBERS) throw new Error(`more than ${MAX_GZIP_MEMBERS} gzip members`);
   };
-  return pump(source, gunzip, output, GUNZIP_PUSH_BYTES, (error) => corruptCompressedData('gzip', error));
+  return pumpPushStream(source, gunzip, output, GUNZIP_PUSH_BYTES, (error) =>
+    corruptCompressedData('gzip', error),
+  );
 }
 
 /**

@@ -2,17 +2,25 @@
 import type { CompressionName } from './contracts.js';
 import { LayerkitError } from './errors.js';
 
-interface LevelRange {
-  min: number;
-  max: number;
-  /** The level used when a caller gives none (gzip 6: see the package README for the measurements). */
-  default: number;
+/** The levels a format accepts, and the one used when none is given. */
+export interface LevelRange {
+  /** The fastest level. */
+  readonly min: number;
+  /** The smallest-output level. */
+  readonly max: number;
+  /** The level used when a caller gives none (gzip 6, zstd 3: see the package README for the measurements). */
+  readonly default: number;
 }
 
 const LEVELS: Readonly<Record<Exclude<CompressionName, 'none'>, LevelRange>> = {
   gzip: { min: 1, max: 9, default: 6 },
   zstd: { min: 1, max: 19, default: 3 },
 };
+
+/** The level range of `format` (gzip 1–9, default 6; zstd 1–19, default 3), e.g. for a command line's checks. */
+export function levelRange(format: Exclude<CompressionName, 'none'>): LevelRange {
+  return LEVELS[format];
+}
 
 /**
  * The level to compress with: `level` when it is valid for `format`, else the format's default.

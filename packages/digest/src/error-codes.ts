@@ -16,7 +16,8 @@ export const ERROR_CODES = {
   BLOB_CORRUPT: 'content whose size or digest is not the one its descriptor names',
   CONTENT_SIZE_MISMATCH: "a file's content whose length differs from the size its entry declares",
   CORRUPT_COMPRESSED_DATA: 'compressed bytes that do not decompress',
-  UNSUPPORTED_COMPRESSION: 'a compression this runtime cannot read or write (zstd before Node 22.15)',
+  UNSUPPORTED_COMPRESSION:
+    'a compression this runtime cannot read or write (writing zstd before Node 22.15, or in the portable runtime)',
   INVALID_COMPRESSION_LEVEL: 'a compression level outside the codec’s range',
   INVALID_OPTION: 'an option value the operation cannot use, or two options that exclude each other',
   WRITER_CLOSED: 'a write or commit on a blob writer that was committed or aborted',

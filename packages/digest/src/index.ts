@@ -5,6 +5,7 @@
 
 export { BlobVerifier } from './blob-verify.js';
 export { type BlobStorage, hashingBlobWriter } from './blob-writer.js';
+export { type LevelRange, levelRange } from './compression-level.js';
 export { decompressAuto, type SniffedStream, sniffCompression } from './compression-sniff.js';
 export type {
   BlobRef,

@@ -1,7 +1,8 @@
-/** The portable runtime: pure-JavaScript hashing and gzip, usable in any JS engine. */
+/** The portable runtime: pure-JavaScript hashing, gzip and zstd decoding, usable in any JS engine. */
 import { unsupportedCompression } from './codec-errors.js';
 import { portableGzipCodec } from './codec-gzip-portable.js';
 import { noneCodec } from './codec-none.js';
+import { portableZstdCodec } from './codec-zstd-portable.js';
 import type { Codec, CompressionName, DigestRuntime } from './contracts.js';
 import { createPortableSha256 } from './sha256-hasher.js';
 
@@ -18,15 +19,16 @@ export function selectCodec(
   return make();
 }
 
-/** @noble/hashes SHA-256 and fflate gzip; zstd is unsupported (no portable implementation is bundled). */
+/**
+ * @noble/hashes SHA-256, fflate gzip and fzstd zstd. zstd is read only: its `compress` throws
+ * `UNSUPPORTED_COMPRESSION` (no portable encoder is bundled).
+ */
 export const portableRuntime: DigestRuntime = {
   sha256: createPortableSha256,
   codec: (name) =>
     selectCodec(name, {
       none: () => noneCodec,
       gzip: () => portableGzipCodec,
-      zstd: () => {
-        throw unsupportedCompression('zstd', 'the portable runtime bundles no zstd implementation');
-      },
+      zstd: () => portableZstdCodec,
     }),
 };

@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { SPECIAL_FILES_OFF } from '@layerkit/diff';
 import type { ApplyOptions, ApplyReport } from '../../../packages/diff/src/node/apply/apply-layer.js';
 import { paxPayload, type RawEntry, rawEntry, rawTar } from '../../fixtures/raw-tar.js';
+import { skippableFrame, type ZstdBlock, zstdFrame, zstdStored } from '../../fixtures/zstd-frames.js';
 import type { Sandbox } from './sandbox.js';
 
 /** What a case must produce: a typed error code, or a state checked by `check`. */
@@ -52,6 +53,17 @@ const JUNK_AFTER_TAR = rawTar([reg('x')], { after: new Uint8Array(1024 * 1024).f
 const ZERO_MEMBER = gzipSync(new Uint8Array(16 * 1024 * 1024), { level: 9 });
 
 /** A gzip stream of a tar holding one file that claims 10 GiB, built from repeated members. */
+/**
+ * A tar header declaring a 10 GiB file, then zeros as 128 KiB RLE blocks of 4 bytes each (zstd
+ * at 32768:1, about 320 KiB): what every zstd decoder expands, written without an encoder.
+ */
+function zstdBomb(): Uint8Array {
+  const header = Buffer.concat(rawEntry({ name: 'bomb', sizeField: `${(10 * 1024 ** 3).toString(8)}\0` }));
+  const blocks: ZstdBlock[] = [{ raw: header }];
+  for (let left = 10 * 1024 ** 3; left > 0; left -= 128 * 1024) blocks.push({ rle: 0, size: 128 * 1024 });
+  return zstdFrame(blocks);
+}
+
 function gzipBomb(): Uint8Array {
   const header = gzipSync(
     Buffer.concat(rawEntry({ name: 'bomb', sizeField: `${(10 * 1024 ** 3).toString(8)}\0` })),
@@ -546,6 +558,28 @@ export const HOSTILE_CASES: HostileCase[] = [
     layers: () => [gzipBomb()],
     options: { limits: { maxCompressionRatio: 100 } },
     outcome: { error: 'LAYER_RATIO_EXCEEDED' },
+  },
+  {
+    id: 'T19',
+    title: 'zstd bomb: 10 GiB of zeros in RLE blocks stops at maxDecompressedBytes',
+    layers: () => [zstdBomb()],
+    options: { limits: { maxDecompressedBytes: 64 * 1024 * 1024 } },
+    outcome: { error: 'LAYER_TOO_LARGE' },
+  },
+  {
+    id: 'T19',
+    title: 'zstd bomb stops at the compression-ratio limit',
+    layers: () => [zstdBomb()],
+    outcome: { error: 'LAYER_RATIO_EXCEEDED' },
+  },
+  {
+    id: 'T19',
+    title: '50,000 skippable zstd frames before a tar',
+    layers: () => {
+      const skip = skippableFrame(new Uint8Array(0));
+      return [Buffer.concat([...Array.from({ length: 50_000 }, () => skip), zstdStored(rawTar([reg('x')]))])];
+    },
+    outcome: { check: (box) => ensure(file(box, 'x') === 'x\n', 'the tar after the frames applies') },
   },
   {
     id: 'T19',

@@ -1,6 +1,6 @@
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type RegistryAccess, registryFlags } from './podman.js';
+import { type PushImage, pushArgs, type RegistryAccess, registryFlags } from './podman.js';
 import { interopScratchDir } from './scratch.js';
 import { runTool } from './tools.js';
 
@@ -42,10 +42,11 @@ export interface Buildah {
   /** `buildah copy CONTAINER SOURCE DESTINATION`: a host file into the container's rootfs. */
   copy(container: string, source: string, destination: string): Promise<void>;
   /**
-   * `buildah push [--format FORMAT] IMAGE DESTINATION` (`docker://HOST:PORT/REPO:TAG`): buildah
-   * compresses its stored layers afresh. `format`: `oci` or `v2s2` (Docker schema 2).
+   * `buildah push [--format FORMAT] [--compression-format C] IMAGE DESTINATION`
+   * (`docker://HOST:PORT/REPO:TAG`, `oci:DIR:TAG`): buildah compresses its stored layers afresh.
+   * `format`: `oci` or `v2s2` (Docker schema 2); `compression`: `gzip` (default) or `zstd`.
    */
-  push(image: string, destination: string, access?: RegistryAccess, format?: 'oci' | 'v2s2'): Promise<void>;
+  push: PushImage;
   /** `buildah inspect --type container|image NAME`, parsed. */
   inspect(name: string, type?: 'container' | 'image'): Promise<BuildahInspect>;
   /** `buildah run CONTAINER -- COMMAND…` (chroot isolation); returns its stdout. */
@@ -94,9 +95,8 @@ export function createBuildah(): Buildah {
     async copy(container, source, destination) {
       await buildah(['copy', '--quiet', container, resolve(source), destination]);
     },
-    async push(image, destination, access, format) {
-      const formatFlags = format === undefined ? [] : ['--format', format];
-      await buildah(['push', '--quiet', ...formatFlags, ...registryFlags(access), image, destination]);
+    async push(image, destination, access, format, compression) {
+      await buildah(pushArgs(image, destination, access, format, compression));
     },
     async inspect(name, type = 'container') {
       const { stdout } = await buildah(['inspect', '--type', type, name]);

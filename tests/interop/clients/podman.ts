@@ -21,6 +21,30 @@ export function registryFlags(access: RegistryAccess = {}): string[] {
 }
 
 /** `podman image inspect` output (fields this harness reads; podman prints more). */
+/** `podman push` / `buildah push IMAGE DESTINATION` with registry access, manifest format and compression. */
+export type PushImage = (
+  image: string,
+  destination: string,
+  access?: RegistryAccess,
+  format?: 'oci' | 'v2s2',
+  compression?: 'gzip' | 'zstd',
+) => Promise<void>;
+
+/** The arguments of `podman push` and `buildah push` (the same flags): `--format` and `--compression-format` where given. */
+export function pushArgs(
+  ...[image, destination, access, format, compression]: Parameters<PushImage>
+): string[] {
+  return [
+    'push',
+    '--quiet',
+    ...(format === undefined ? [] : ['--format', format]),
+    ...(compression === undefined ? [] : ['--compression-format', compression]),
+    ...registryFlags(access),
+    image,
+    destination,
+  ];
+}
+
 export interface PodmanImage {
   /** The config digest without `sha256:`. */
   readonly Id: string;
@@ -78,13 +102,7 @@ export interface Podman {
    * blob-info cache knows a compressed copy the registry has. `format`: `oci` or `v2s2` (Docker
    * schema 2); `compression`: `gzip` (default) or `zstd` (OCI only).
    */
-  push(
-    image: string,
-    destination: string,
-    access?: RegistryAccess,
-    format?: 'oci' | 'v2s2',
-    compression?: 'gzip' | 'zstd',
-  ): Promise<void>;
+  push: PushImage;
   /**
    * `podman login --authfile FILE` to `registry` (`HOST:PORT`): checks the credentials against
    * the registry and writes them into FILE (containers' auth.json format).
@@ -191,11 +209,7 @@ export function createPodman(): Podman {
       return id;
     },
     async push(image, destination, access, format, compression) {
-      const formatFlags = [
-        ...(format === undefined ? [] : ['--format', format]),
-        ...(compression === undefined ? [] : ['--compression-format', compression]),
-      ];
-      await podman(['push', '--quiet', ...formatFlags, ...registryFlags(access), image, destination]);
+      await podman(pushArgs(image, destination, access, format, compression));
     },
     async login(registry, authFile, access) {
       const [user = '', ...password] = access.creds.split(':');

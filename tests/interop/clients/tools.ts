@@ -26,6 +26,7 @@ const DEBIAN_PACKAGE = {
   busybox: 'busybox-static',
   umount: 'mount',
   chromium: 'chromium',
+  zstd: 'zstd',
 } as const;
 
 /** A client binary the harness knows how to find (and which package to blame when it is missing). */

@@ -7,12 +7,15 @@ import {
   type DigestRuntime,
   decompressAuto,
   LayerkitError,
+  levelRange,
   portableRuntime,
   sniffCompression,
 } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
-import { chunked, collect, layerkitFailure, mixedBytes } from '../../fixtures/digest-helpers.js';
+import { chunked, collect, layerkitFailure, mixedBytes, withoutZstd } from '../../fixtures/digest-helpers.js';
+import { errorOf } from '../../fixtures/error-of.js';
+import { ZSTD_SAMPLE, ZSTD_SAMPLE_TEXT } from '../../fixtures/zstd-frames.js';
 
 /**
  * `count` empty gzip members back to back. They are all the same 20 bytes, so one is compressed
@@ -134,25 +137,70 @@ describe('none codec', () => {
 
 describe('zstd', () => {
   const nodeHasZstd = typeof (zlib as Record<string, unknown>).createZstdCompress === 'function';
+  const sampleText = Buffer.from(ZSTD_SAMPLE_TEXT);
 
-  it('is unsupported in the portable runtime, saying why', async () => {
-    const error = await layerkitFailure(async () => portableRuntime.codec('zstd'));
-    expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
-    expect(error.message).toMatch(/zstd.*portable runtime/);
+  it.each(runtimes)('%s reads a real zstd -19 frame, however it is chunked', async (_name, runtime) => {
+    const zstd = runtime.codec('zstd');
+    for (const sizes of [[1], [7, 100], [65_536]]) {
+      expect((await collect(zstd.decompress(chunked(ZSTD_SAMPLE, sizes)))).equals(sampleText)).toBe(true);
+    }
   });
 
-  it.skipIf(nodeHasZstd)('is unsupported by node:zlib on this Node, saying why', async () => {
-    const error = await layerkitFailure(async () => nodeRuntime.codec('zstd'));
+  it('cannot write in the portable runtime, and says so before reading anything', () => {
+    let pulled = false;
+    async function* source(): ByteSource {
+      pulled = true;
+      yield data;
+    }
+    const error = errorOf(() => portableRuntime.codec('zstd').compress(source()));
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
-    expect(error.message).toContain(`Node ${process.versions.node}`);
-    expect(error.message).toContain('22.15');
+    expect(error.message).toMatch(/portable runtime only decodes zstd.*Node ≥ 22\.15/);
+    expect(pulled).toBe(false);
   });
 
-  it.runIf(nodeHasZstd)('round-trips where node:zlib has it', async () => {
+  it.runIf(!nodeHasZstd)(
+    'on a Node without node:zlib zstd, reads it but refuses to write it, naming both versions',
+    () => {
+      const error = errorOf(() => nodeRuntime.codec('zstd').compress(chunked(data)));
+      expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
+      expect(error.message).toContain(
+        `Node ${process.versions.node} has no zstd encoder (added in Node 22.15)`,
+      );
+    },
+  );
+
+  it.runIf(nodeHasZstd)('round-trips where node:zlib has it, and fzstd reads what it writes', async () => {
     const zstd = nodeRuntime.codec('zstd');
-    const out = await collect(zstd.compress(chunked(data)));
-    expect(sniffCompression(out)).toBe('zstd');
-    expect((await collect(zstd.decompress(chunked(out, [999])))).equals(data)).toBe(true);
+    for (const level of [1, 3, 19]) {
+      const out = await collect(zstd.compress(chunked(data), { level }));
+      expect(sniffCompression(out)).toBe('zstd');
+      expect((await collect(zstd.decompress(chunked(out, [999])))).equals(data)).toBe(true);
+      const portable = portableRuntime.codec('zstd');
+      expect((await collect(portable.decompress(chunked(out, [4096, 3])))).equals(data)).toBe(true);
+    }
+  });
+
+  it.runIf(nodeHasZstd)(
+    'writes the same bytes for the same input however it is chunked: level 3, checksum, no content size',
+    async () => {
+      const zstd = nodeRuntime.codec('zstd');
+      const out = await collect(zstd.compress(chunked(data)));
+      for (const sizes of [[977, 3], [1 << 20]]) {
+        expect(out.equals(await collect(zstd.compress(chunked(data, sizes))))).toBe(true);
+      }
+      expect(out.equals(await collect(zstd.compress(chunked(data), { level: 3 })))).toBe(true);
+      expect(out.equals(await collect(zstd.compress(chunked(data), { level: 19 })))).toBe(false);
+      // Frame header descriptor: no content size (bits 7-6), not single-segment (5), checksum (2), no dictionary (1-0).
+      expect(out[4]).toBe(0b0000_0100);
+    },
+  );
+
+  it.each(runtimes)('%s rejects zstd level 20 (the range is 1-19)', (_name, runtime) => {
+    // On Node 20 the encoder is missing: the level is not looked at, the format is refused.
+    const error = errorOf(() => runtime.codec('zstd').compress(chunked(data), { level: 20 }));
+    expect(error.code).toBe(
+      runtime === nodeRuntime && nodeHasZstd ? 'INVALID_COMPRESSION_LEVEL' : 'UNSUPPORTED_COMPRESSION',
+    );
   });
 
   it.each(runtimes)('%s rejects unknown compression names', async (_name, runtime) => {
@@ -196,7 +244,8 @@ describe('decompressAuto', () => {
     expect((await collect(empty.stream)).length).toBe(0);
   });
 
-  it('reports zstd it cannot read as unsupported rather than as a tar, and releases the source', async () => {
+  it('reports a format the runtime cannot read as unsupported rather than as a tar, and releases the source', async () => {
+    const noZstd = withoutZstd(portableRuntime);
     let released = false;
     async function* download() {
       try {
@@ -206,8 +255,18 @@ describe('decompressAuto', () => {
         released = true; // a registry download frees its connection here
       }
     }
-    const error = await layerkitFailure(() => decompressAuto(download()));
+    const error = await layerkitFailure(() => decompressAuto(download(), noZstd));
     expect(error.code).toBe('UNSUPPORTED_COMPRESSION');
     expect(released).toBe(true);
+  });
+});
+
+describe('levelRange', () => {
+  it('gives each format its levels and default, the ones the codecs check', () => {
+    expect(levelRange('gzip')).toEqual({ min: 1, max: 9, default: 6 });
+    expect(levelRange('zstd')).toEqual({ min: 1, max: 19, default: 3 });
+    expect(() =>
+      portableRuntime.codec('gzip').compress(chunked(data), { level: levelRange('gzip').max + 1 }),
+    ).toThrow(/integer from 1 to 9/);
   });
 });

@@ -29,7 +29,7 @@ Options:
       --compression string   gzip (default), none or zstd
       --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
                              the same layer bytes, so digests, as a browser build)
-      --level int            gzip level 1-9
+      --level int            gzip level 1-9 (default 6), zstd 1-19 (default 3)
       --platform string      os/arch[/variant] of a multi-platform base
   -q, --quiet                no progress output
 
@@ -62,7 +62,7 @@ Example:
       createdBy: stringFlag(flags, 'created-by'),
       compression: compressionFlag(flags),
       deflate: deflateFlag(flags),
-      level: levelFlag(flags),
+      level: levelFlag(flags, compressionFlag(flags)),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
       ...registrySidesOf(flags),

@@ -31,7 +31,7 @@ export const commitCommand: Command = {
       --compression string   gzip (default), none or zstd
       --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
                              the same layer bytes, so digests, as a browser build)
-      --level int            gzip level 1-9 (default 6)
+      --level int            gzip level 1-9 (default 6), zstd 1-19 (default 3)
       --mode string          change detection: auto (default), metadata or content
       --squash               make the result a single layer holding the whole DIR
       --platform string      os/arch[/variant] of a multi-platform base
@@ -69,7 +69,7 @@ Example:
       changes: listFlag(flags, 'change'),
       compression: compressionFlag(flags),
       deflate: deflateFlag(flags),
-      level: levelFlag(flags),
+      level: levelFlag(flags, compressionFlag(flags)),
       mode: modeFlag(flags),
       squash: flags.squash === true,
       platform: platformOf(flags),

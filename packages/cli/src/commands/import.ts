@@ -27,7 +27,7 @@ export const importCommand: Command = {
       --compression string   gzip (default), none or zstd
       --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
                              the same layer bytes, so digests, as a browser build)
-      --level int            gzip level 1-9 (default 6)
+      --level int            gzip level 1-9 (default 6), zstd 1-19 (default 3)
       --platform string      os/arch[/variant] recorded in the config (default: this machine's)
   -q, --quiet                no progress output
 
@@ -53,7 +53,7 @@ Example:
       comment: stringFlag(flags, 'message'),
       compression: compressionFlag(flags),
       deflate: deflateFlag(flags),
-      level: levelFlag(flags),
+      level: levelFlag(flags, compressionFlag(flags)),
       platform: platformOf(flags),
       sourceDateEpoch: sourceDateEpoch(),
       onProgress: progressOf(out),

@@ -24,7 +24,7 @@ Options:
       --compression string   gzip (default), none or zstd
       --deflate string       gzip's compressor: native (default, fastest) or portable (fflate:
                              the same layer bytes, so digests, as a browser build)
-      --level int            gzip level 1-9
+      --level int            gzip level 1-9 (default 6), zstd 1-19 (default 3)
       --mode string          change detection: auto (default), metadata or content
   -q, --quiet                no progress output
 
@@ -40,7 +40,7 @@ Example:
     const blob = await writeLayerFile(lower, upper, file, {
       compression: compressionFlag(flags),
       deflate: deflateFlag(flags),
-      level: levelFlag(flags),
+      level: levelFlag(flags, compressionFlag(flags)),
       mode: modeFlag(flags),
       sourceDateEpoch: sourceDateEpoch(),
       onProgress: progressOf(out),

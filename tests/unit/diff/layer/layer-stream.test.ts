@@ -8,18 +8,13 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readTar } from '@layerkit/diff';
 import { checkDiffID, LayerStream } from '@layerkit/diff/internal';
-import {
-  type BlobRef,
-  BlobVerifier,
-  type Digest,
-  type DigestRuntime,
-  isLayerkitError,
-  LayerkitError,
-} from '@layerkit/digest';
+import { type BlobRef, BlobVerifier, type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
 import { bytesOf } from '../../../fixtures/deterministic-bytes.js';
+import { withoutZstd } from '../../../fixtures/digest-helpers.js';
 import { rawTar } from '../../../fixtures/raw-tar.js';
+import { zstdStored, zstdZeroBomb } from '../../../fixtures/zstd-frames.js';
 
 const CHUNK = 64 * 1024;
 
@@ -97,6 +92,7 @@ describe('LayerStream reads a layer', () => {
   it.each([
     ['plain', TAR, 'none'],
     ['gzip', GZIP, 'gzip'],
+    ['zstd (fzstd on Node 20, node:zlib from 22.15)', zstdStored(TAR), 'zstd'],
   ] as const)('%s: totals after the whole stream, DiffID checked', async (_, blob, compression) => {
     const stream = streamOf(blobSource(blob).blob, 'layer 0', sha256(TAR));
     expect(await readAll(stream)).toBeUndefined();
@@ -123,6 +119,37 @@ describe('LayerStream reads a layer', () => {
     });
     const error = await readAll(stream);
     expect(error).toMatchObject({ code: 'LAYER_TOO_LARGE', details: { layer: 'layer 1 (sha256:abc)' } });
+  });
+});
+
+describe('zstd bombs (T19): the caps hold for zstd streams, which are read as they decode', () => {
+  // 16 GiB of zeros in 512 KiB: 128 KiB RLE blocks of 4 bytes each, a ratio of 32768:1.
+  const BOMB = zstdZeroBomb(16 * 1024 ** 3);
+
+  it('the ratio cap: LAYER_RATIO_EXCEEDED long before the bomb is read or decoded', async () => {
+    const source = blobSource(BOMB);
+    const stream = new LayerStream(source.blob, { runtime: nodeRuntime, layer: 'layer 3' });
+    const error = await readAll(stream);
+    expect(error).toMatchObject({ code: 'LAYER_RATIO_EXCEEDED', details: { layer: 'layer 3', limit: 1100 } });
+    // Metered as it decodes: stopped one 128 KiB block past the cap, not a 16 KiB push (512 MiB) past it.
+    const details = (error as LayerkitError).details as {
+      compressedBytes: number;
+      decompressedBytes: number;
+    };
+    expect(details.decompressedBytes).toBeLessThanOrEqual(details.compressedBytes * 1100 + 128 * 1024);
+    expect(source.read()).toBeLessThan(BOMB.length);
+    expect(source.released()).toBe(true);
+  });
+
+  it('the decompressed-bytes cap: LAYER_TOO_LARGE with the ratio cap out of the way', async () => {
+    const source = blobSource(BOMB);
+    const stream = new LayerStream(source.blob, {
+      runtime: nodeRuntime,
+      layer: 'layer 3',
+      limits: { maxDecompressedBytes: 8 * 1024 * 1024, maxCompressionRatio: 1e9 },
+    });
+    expect(await readAll(stream)).toMatchObject({ code: 'LAYER_TOO_LARGE', details: { layer: 'layer 3' } });
+    expect(source.read()).toBeLessThan(BOMB.length);
   });
 });
 
@@ -237,14 +264,7 @@ describe('a reader that stops early', () => {
   });
 
   it('a format the runtime cannot read: UNSUPPORTED_COMPRESSION naming the layer, the source released', async () => {
-    const noZstd: DigestRuntime = {
-      sha256: nodeRuntime.sha256,
-      codec: (name) => {
-        if (name === 'zstd')
-          throw new LayerkitError('UNSUPPORTED_COMPRESSION', 'zstd compression is not supported');
-        return nodeRuntime.codec(name);
-      },
-    };
+    const noZstd = withoutZstd(nodeRuntime);
     const zstdMagic = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), bytesOf(2, 4 * CHUNK)]);
     const source = blobSource(zstdMagic);
     const error = await readAll(
