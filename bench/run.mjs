@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareBaseImage, prepareInputs } from './lib/inputs.mjs';
 import { describeMachine } from './lib/machine.mjs';
+import { resolveNode } from './lib/node-binary.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { registryToolsMissing } from './lib/registry-workloads.mjs';
 import { renderMarkdown, withPortablePaths, writeReport } from './lib/report.mjs';
@@ -21,8 +22,8 @@ import { defineWorkloads } from './lib/workloads.mjs';
 const repo = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** The command running the layerkit CLI, or undefined (with a warning) when it is not built. */
-function findLayerkit(override) {
-  const command = override ?? commandLine([process.execPath, join(repo, 'packages/cli/dist/layerkit.js')]);
+function findLayerkit(override, node) {
+  const command = override ?? commandLine([node, join(repo, 'packages/cli/dist/layerkit.js')]);
   const probe = spawnSync('bash', ['-c', `${command} --version`], { encoding: 'utf8' });
   if (probe.status === 0) return command;
   process.stderr.write(
@@ -41,6 +42,7 @@ async function main() {
     process.stdout.write(USAGE);
     return;
   }
+  const node = resolveNode(options.node, repo);
   const started = new Date().toISOString();
   mkdirSync(options.cache, { recursive: true });
   const work = join(options.cache, 'work');
@@ -61,7 +63,7 @@ async function main() {
   if (missing.length > 0) {
     process.stderr.write(`bench: no registry workloads (R1-R5): missing ${missing.join(', ')}\n`);
   }
-  const layerkit = findLayerkit(options.layerkit);
+  const layerkit = findLayerkit(options.layerkit, node.path);
   const workloads = defineWorkloads({
     inputs,
     images,
@@ -78,7 +80,7 @@ async function main() {
 
   const report = withPortablePaths(
     {
-      machine: describeMachine(repo, options.cache),
+      machine: describeMachine(repo, options.cache, node),
       settings: {
         started,
         finished: new Date().toISOString(),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the OCI clients the interop tests and benchmarks use as judges and
-# peers, and the Chromium the browser suite (tests/browser) drives. Packages' services are never
-# started (a temporary policy-rc.d denies starts).
+# peers, the Chromium the browser suite (tests/browser) drives, and qemu user emulation with
+# arm64 libraries (`pnpm test:arm64` runs arm64 Node.js). Packages' services are never started (a
+# temporary policy-rc.d denies starts).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(umoci skopeo oci-image-tool libarchive-tools pigz attr libcap2-bin busybox-static time
       docker-registry apache2-utils openssl runc podman buildah containerd docker.io debootstrap
-      chromium zstd)
+      chromium zstd qemu-user libc6-arm64-cross libstdc++6-arm64-cross)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -6,7 +6,7 @@
  *
  *   1. `tsc -b` of the package (and, through its project references, of the packages it depends
  *      on); a no-op when the build is up to date. @layerkit/cli is then bundled into
- *      dist/layerkit.js, its `bin` (scripts/bundle-cli.mjs).
+ *      dist/layerkit-main.js, loaded by its `bin` dist/layerkit.js (scripts/bundle-cli.mjs).
  *   2. Stale output is removed: a dist file whose source in src/ no longer exists (tsc never
  *      deletes the output of a removed or renamed module) would otherwise be published.
  *   3. Every `exports` target and `bin` named in package.json must exist, and every module in src/
@@ -52,7 +52,8 @@ if (name === '@layerkit/cli') run(process.execPath, [join(root, 'scripts', 'bund
 const src = join(pkgDir, 'src');
 const dist = join(pkgDir, 'dist');
 const OUTPUT = /\.(?:js|js\.map|d\.ts|d\.ts\.map)$/;
-const keep = new Set(name === '@layerkit/cli' ? ['layerkit.js'] : []);
+// The CLI's launcher and the bundle it loads (scripts/bundle-cli.mjs).
+const keep = new Set(name === '@layerkit/cli' ? ['layerkit.js', 'layerkit-main.js'] : []);
 for (const file of walk(dist)) {
   const rel = relative(dist, file);
   if (keep.has(rel) || !OUTPUT.test(rel)) continue;

@@ -17,9 +17,10 @@ function version(file, args = ['--version']) {
  * Describes this machine, the Node runtime, the peer tools and the repository commit.
  * @param {string} repo repository root
  * @param {string} cache cache directory (its file system type matters for I/O)
+ * @param {{path: string, version: string}} node the Node running layerkit's commands (`--node`)
  * @returns {Record<string, unknown>}
  */
-export function describeMachine(repo, cache) {
+export function describeMachine(repo, cache, node) {
   const osRelease = readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)"?$/m)?.[1];
   const commit = spawnSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], {
     encoding: 'utf8',
@@ -29,7 +30,10 @@ export function describeMachine(repo, cache) {
     cpuCount: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     os: `${osRelease ?? 'Linux'}, kernel ${release()}`,
-    node: process.version,
+    // The Node of layerkit's commands; the harness's when it differs (`--node`).
+    node: node.version,
+    ...(node.version === process.version ? {} : { harnessNode: process.version }),
+    nodeBinary: node.path,
     fileSystem: version('stat', ['-f', '-c', '%T', cache]),
     commit,
     tools: {

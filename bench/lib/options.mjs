@@ -14,7 +14,9 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --cache DIR         input/work cache (default $LAYERKIT_BENCH_CACHE or /var/cache/layerkit-bench)
   --out DIR           results directory (default bench/results)
   --name NAME         results file name (default latest; quick: quick)
-  --layerkit CMD      command running the CLI (default: node packages/cli/dist/layerkit.js)
+  --node PATH|MAJOR   Node.js running layerkit's commands: a binary, or a major (24) or version
+                      that scripts/with-node.sh installs, pinned (default: the Node running this)
+  --layerkit CMD      command running the CLI (default: NODE packages/cli/dist/layerkit.js)
 `;
 
 /**
@@ -36,9 +38,13 @@ export function parseOptions(argv, repo) {
       out: { type: 'string' },
       name: { type: 'string' },
       layerkit: { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
+  if (values.node !== undefined && values.layerkit !== undefined) {
+    throw new Error('--node and --layerkit both say how to run the CLI: give one');
+  }
   const count = (text, flag) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} wants a whole number, got ${text}`);
@@ -56,5 +62,6 @@ export function parseOptions(argv, repo) {
     out: values.out ?? `${repo}/bench/results`,
     name: values.name ?? (values.quick ? 'quick' : 'latest'),
     layerkit: values.layerkit,
+    node: values.node,
   };
 }

@@ -30,7 +30,11 @@ export function renderMarkdown({ machine, settings, inputs, workloads, targets }
     '# layerkit benchmark results',
     '',
     `Measured ${settings.finished} on ${machine.cpuModel}, ${machine.cpuCount} CPUs, ${machine.memoryGiB} GiB RAM, ` +
-      `${machine.os}, ${machine.fileSystem}; Node ${machine.node}; layerkit at ${machine.commit}.`,
+      `${machine.os}, ${machine.fileSystem}; Node ${machine.node}` +
+      (machine.harnessNode === undefined
+        ? ''
+        : ` (${machine.nodeBinary}; the harness on ${machine.harnessNode})`) +
+      `; layerkit at ${machine.commit}.`,
     `Tools: ${Object.values(machine.tools).join('; ')}.`,
     '',
     `Method: each workload runs its tools round-robin (A B C A B C …), ${settings.warmup} warm-up round(s) then ` +

@@ -614,7 +614,9 @@ describe('the packed tarballs', () => {
       const declared = new Set([p.name, ...Object.keys(p.manifest.dependencies ?? {})]);
       const used = new Set<string>();
       const shipped =
-        p.name === '@layerkit/cli' ? ['dist/layerkit.js'] : p.files.filter((f) => f.startsWith('dist/'));
+        p.name === '@layerkit/cli'
+          ? ['dist/layerkit.js', 'dist/layerkit-main.js'] // the launcher and the bundle it loads
+          : p.files.filter((f) => f.startsWith('dist/'));
       for (const file of shipped.filter((f) => /\.(js|d\.ts)$/.test(f))) {
         for (const m of readFileSync(join(p.root, file), 'utf8').matchAll(specifiers)) {
           const spec = m[2]!;

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `layerkit` executable. */
-import { INTERRUPTED_EXIT_STATUSES } from './interrupt.js';
-import { main } from './main.js';
+/**
+ * The `layerkit` executable: a launcher small enough to compile in no time, that turns on Node's
+ * compile cache (compile-cache.ts) and only then loads the CLI, so the CLI is the cached part.
+ * Bundled, the CLI is dist/layerkit-main.js beside it (scripts/bundle-cli.mjs).
+ */
+import { enableCompileCache } from './compile-cache.js';
 
-process.exitCode = await main(process.argv.slice(2));
-// After Ctrl-C (or SIGTERM, SIGHUP) nothing is left worth waiting for (a registry request shared
-// by several callers, say, finishes only at its own timeout): the destination is already as it was.
-if (INTERRUPTED_EXIT_STATUSES.has(process.exitCode)) process.exit();
+enableCompileCache();
+await import('./process-entry.js');
