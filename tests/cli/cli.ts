@@ -78,6 +78,27 @@ export function layerkit(args: readonly string[], options: RunOptions = {}): Run
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/** Starts `layerkit ARGS…` without waiting (several run at once); resolves when it exits. */
+export function layerkitInBackground(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO,
+      env: environment(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Runs `layerkit ARGS…` and returns its stdout; throws with its stderr when it fails. */
 export function ok(args: readonly string[], options: RunOptions = {}): string {
   const run = layerkit(args, options);

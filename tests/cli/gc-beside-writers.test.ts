@@ -3,34 +3,15 @@
  * layout lock to publish, and a gc in between must not delete that layer. Held deterministically
  * at that point once, then gc back to back beside parallel commits: every commit must succeed.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { gcLayout } from '@layerkit/image/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useScratchDir } from '../fixtures/scratch.js';
-import { BIN, buildCli, environment, layerkit, ok, type Run, startHeld, writeTree } from './cli.js';
+import { buildCli, layerkit, layerkitInBackground, ok, startHeld, writeTree } from './cli.js';
 
 const work = useScratchDir('cli-gc-writers');
 let layout: string;
 let base: string;
-
-/** `layerkit ARGS…` in the background. */
-function start(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: work.path,
-    env: environment({}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
 
 /** A rootfs: the base's tree plus one file of its own, so its commit writes a new layer. */
 function rootfs(name: string): string {
@@ -63,7 +44,9 @@ describe('gc beside commits', () => {
 
   it('gc in a loop beside parallel commits fails none of them, and every tag verifies', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `writer-${i}`);
-    const commits = names.map((name) => start(['commit', base, rootfs(name), `oci:${layout}:${name}`]));
+    const commits = names.map((name) =>
+      layerkitInBackground(['commit', base, rootfs(name), `oci:${layout}:${name}`], { cwd: work.path }),
+    );
     let finished = false;
     const all = Promise.all(commits).finally(() => {
       finished = true;

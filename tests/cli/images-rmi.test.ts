@@ -5,23 +5,11 @@
  * rmi processes racing commit and tag processes on one layout leave every other tag valid.
  * The table's bytes are goldens in tests/golden/cli/.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useScratchDir } from '../fixtures/scratch.js';
-import {
-  BIN,
-  buildCli,
-  bytesOf,
-  EPOCH,
-  environment,
-  layerkit,
-  ok,
-  type Run,
-  readImage,
-  writeTree,
-} from './cli.js';
+import { buildCli, bytesOf, EPOCH, layerkit, layerkitInBackground, ok, readImage, writeTree } from './cli.js';
 
 const work = useScratchDir('cli-images-rmi', { per: 'test' });
 const env = { SOURCE_DATE_EPOCH: String(EPOCH) };
@@ -32,23 +20,6 @@ const tags = () =>
   (
     JSON.parse(indexBytes().toString()) as { manifests: { annotations?: Record<string, string> }[] }
   ).manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name']);
-
-/** Runs `layerkit ARGS…` in the background, so several run at once. */
-function started(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: work.path, env: environment(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 beforeAll(() => buildCli());
 
@@ -115,9 +86,15 @@ describe('rmi', () => {
     for (let i = 0; i < rounds; i++) ok(['tag', `oci:${layout}:nginx`, `oci:${layout}:old-${i}`]);
     const runs = await Promise.all(
       Array.from({ length: rounds }, (_, i) => [
-        started(['rmi', `oci:${layout}:old-${i}`]),
-        started(['commit', `oci:${layout}:nginx`, 'rootfs', `oci:${layout}:new-${i}`]),
-        started(['tag', `oci:${layout}:nginx:v2`, `oci:${layout}:copy-${i}`]),
+        layerkitInBackground(['rmi', `oci:${layout}:old-${i}`], { cwd: work.path, env }),
+        layerkitInBackground(['commit', `oci:${layout}:nginx`, 'rootfs', `oci:${layout}:new-${i}`], {
+          cwd: work.path,
+          env,
+        }),
+        layerkitInBackground(['tag', `oci:${layout}:nginx:v2`, `oci:${layout}:copy-${i}`], {
+          cwd: work.path,
+          env,
+        }),
       ]).flat(),
     );
     for (const run of runs) expect(run).toMatchObject({ status: 0 });
