@@ -8,14 +8,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useScratchDir } from '../fixtures/scratch.js';
+import { NODE_HAS_ZSTD_ENCODER } from '../fixtures/zstd-encoder.js';
 import { zstdStored } from '../fixtures/zstd-frames.js';
 import { buildCli, bytesOf, EPOCH, layerkit, ok, readImage, text, writeTree } from './cli.js';
 
 const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
-const NODE_HAS_ZSTD_ENCODER = typeof (zlib as Record<string, unknown>).createZstdCompress === 'function';
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 const work = useScratchDir('cli-zstd');

@@ -15,9 +15,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as zlib from 'node:zlib';
 import { commit, convert, importRootfs, unpack, verify } from '@layerkit/image/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_HAS_ZSTD_ENCODER } from '../fixtures/zstd-encoder.js';
 import { type Buildah, createBuildah } from './clients/buildah.js';
 import { type Containerd, startContainerd } from './clients/containerd.js';
 import { blobPath, readLayoutImage } from './clients/layout.js';
@@ -31,7 +31,6 @@ import { populateBusyboxRootfs } from './fixtures/busybox-rootfs.js';
 import { withClientRoot } from './fixtures/layerkit-images.js';
 
 const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
-const NODE_HAS_ZSTD_ENCODER = typeof (zlib as Record<string, unknown>).createZstdCompress === 'function';
 const ADDED = 'written with zstd\n';
 
 const scratch = useInteropScratchDir('layerkit-zstd');

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import * as zlib from 'node:zlib';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type ByteSource,
@@ -15,6 +14,7 @@ import { nodeRuntime } from '@layerkit/digest/node';
 import { describe, expect, it } from 'vitest';
 import { chunked, collect, layerkitFailure, mixedBytes, withoutZstd } from '../../fixtures/digest-helpers.js';
 import { errorOf } from '../../fixtures/error-of.js';
+import { NODE_HAS_ZSTD_ENCODER } from '../../fixtures/zstd-encoder.js';
 import { ZSTD_SAMPLE, ZSTD_SAMPLE_TEXT } from '../../fixtures/zstd-frames.js';
 
 /**
@@ -136,7 +136,7 @@ describe('none codec', () => {
 });
 
 describe('zstd', () => {
-  const nodeHasZstd = typeof (zlib as Record<string, unknown>).createZstdCompress === 'function';
+  const nodeHasZstd = NODE_HAS_ZSTD_ENCODER;
   const sampleText = Buffer.from(ZSTD_SAMPLE_TEXT);
 
   it.each(runtimes)('%s reads a real zstd -19 frame, however it is chunked', async (_name, runtime) => {
