@@ -176,7 +176,9 @@ describe('two registries', () => {
     const { requests, result } = await requestsDuring(second, () =>
       cliOk(['copy', first.reference('lk/app:v1'), second.reference('mirror/app:v1')], {
         ...at,
-        env: { TMPDIR: tmp },
+        // Node's compile cache (Node 22.1+) lives in TMPDIR unless told otherwise: kept apart, so
+        // `tmp` holds only what the copy itself would leave.
+        env: { TMPDIR: tmp, NODE_COMPILE_CACHE: join(scratch.path, 'compile-cache') },
       }),
     );
     const read = (await first.requests()).slice(before);
