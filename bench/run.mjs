@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: prepares the inputs (cached outside the repository), runs every workload for
- * layerkit and its peers round-robin, prints the Markdown table and saves JSON + Markdown under
+ * `pnpm bench`: prepares the inputs (cached outside the repository, and the user's own ones
+ * given by --tree, --pair and --image), runs every workload for layerkit and its peers
+ * round-robin, prints the Markdown table and saves JSON, Markdown and an SVG chart under
  * bench/results/. See bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { renderMarkdown, withPortablePaths, writeReport } from './lib/report.mjs
 import { runWorkload } from './lib/runner.mjs';
 import { commandLine } from './lib/shell.mjs';
 import { judgeTargets } from './lib/targets.mjs';
+import { checkUserDirectories, prepareUserInputs } from './lib/user-inputs.mjs';
 import { defineWorkloads } from './lib/workloads.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -42,6 +44,7 @@ async function main() {
     process.stdout.write(USAGE);
     return;
   }
+  checkUserDirectories(options.user);
   const node = resolveNode(options.node, repo);
   const started = new Date().toISOString();
   mkdirSync(options.cache, { recursive: true });
@@ -54,6 +57,13 @@ async function main() {
   for (const input of [inputs.rootfs, inputs.smallfiles]) {
     if (input !== undefined) images[input.name] = prepareBaseImage(options.cache, input);
   }
+  // The user's own inputs, under the work directory: never cached, removed with it.
+  const user = prepareUserInputs(
+    options.user,
+    join(work, 'user'),
+    new Set(Object.values(inputs).map((input) => input.name)),
+  );
+  Object.assign(images, user.layouts);
   const selected = (id) => options.only === undefined || options.only.includes(id);
   // R5 pushes and pulls the large tree as a one-layer image (umoci repack, ~15 s once, cached).
   if (inputs.large !== undefined && selected('R5')) {
@@ -72,6 +82,7 @@ async function main() {
     buildah: !options.quick && usable('buildah'),
     registry: missing.length === 0,
     largeRuns: options.largeRuns,
+    user: user.inputs,
   }).filter((w) => options.only === undefined || options.only.includes(w.id));
 
   const results = [];
@@ -91,7 +102,7 @@ async function main() {
         largeRuns: options.largeRuns,
         layerkit: layerkit ?? 'not built',
       },
-      inputs,
+      inputs: { ...inputs, ...Object.fromEntries(user.inputs.map((input) => [input.name, input])) },
       workloads: results,
       targets: judgeTargets(results, inputs.rootfs.name),
     },
@@ -99,7 +110,7 @@ async function main() {
   );
   const files = writeReport(report, options.out, options.name);
   process.stdout.write(renderMarkdown(report));
-  process.stderr.write(`bench: wrote ${files.json} and ${files.markdown}\n`);
+  process.stderr.write(`bench: wrote ${files.json}, ${files.markdown} and ${files.svg}\n`);
 }
 
 main().catch((error) => {

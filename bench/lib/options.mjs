@@ -17,7 +17,35 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --node PATH|MAJOR   Node.js running layerkit's commands: a binary, or a major (24) or version
                       that scripts/with-node.sh installs, pinned (default: the Node running this)
   --layerkit CMD      command running the CLI (default: NODE packages/cli/dist/layerkit.js)
+Your own inputs, besides the built-in ones (each may be repeated; --only picks among them too):
+  --tree DIR          W2 (commit after a 1-file change, on an image of a copy of DIR) and W5
+                      (diff of DIR against a copy with 10% of its files changed); DIR is only read
+  --pair DIR_A DIR_B  W5: diff of the two trees as they are (read only), beside find A B and diff -rq
+  --image REF         W2, W5 (diff of the image against its unpacked rootfs after a 1-file change)
+                      and W6 (unpack) on oci:DIR[:TAG], oci-archive:FILE[:TAG] or
+                      docker-archive:FILE[:NAME[:TAG]] (copied into a layout with skopeo, untimed)
 `;
+
+/**
+ * The `--pair DIR_A DIR_B` arguments: each `--pair` value must be followed by one positional
+ * argument (DIR_B), and no other positional argument is allowed.
+ * @param {Array<{kind: string, name?: string, value?: string}>} tokens parseArgs tokens
+ * @returns {Array<[string, string]>}
+ */
+function pairsOf(tokens) {
+  const pairs = [];
+  for (const [index, token] of tokens.entries()) {
+    if (token.kind !== 'positional') continue;
+    const before = tokens[index - 1];
+    if (before?.kind !== 'option' || before.name !== 'pair') {
+      throw new Error(`unexpected argument ${token.value}: only --pair takes two (DIR_A DIR_B)`);
+    }
+    pairs.push([before.value, token.value]);
+  }
+  const given = tokens.filter((token) => token.kind === 'option' && token.name === 'pair').length;
+  if (pairs.length !== given) throw new Error('--pair wants two directories: --pair DIR_A DIR_B');
+  return pairs;
+}
 
 /**
  * Parses argv into settings.
@@ -25,8 +53,10 @@ export const USAGE = `usage: node bench/run.mjs [options]
  * @param {string} repo repository root
  */
 export function parseOptions(argv, repo) {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args: argv,
+    allowPositionals: true,
+    tokens: true,
     options: {
       quick: { type: 'boolean', default: false },
       large: { type: 'boolean', default: false },
@@ -39,6 +69,9 @@ export function parseOptions(argv, repo) {
       name: { type: 'string' },
       layerkit: { type: 'string' },
       node: { type: 'string' },
+      tree: { type: 'string', multiple: true, default: [] },
+      pair: { type: 'string', multiple: true, default: [] },
+      image: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -63,5 +96,6 @@ export function parseOptions(argv, repo) {
     name: values.name ?? (values.quick ? 'quick' : 'latest'),
     layerkit: values.layerkit,
     node: values.node,
+    user: { trees: values.tree, pairs: pairsOf(tokens), images: values.image },
   };
 }

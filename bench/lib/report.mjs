@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderChart } from './chart.mjs';
 
 /**
  * @typedef {object} Report
@@ -155,17 +156,19 @@ export function withPortablePaths(value, { repo, cache }) {
 }
 
 /**
- * Writes `<name>.json` and `<name>.md` into `dir`.
+ * Writes `<name>.json`, `<name>.md` and the chart `<name>.svg` into `dir`.
  * @param {Report} report
  * @param {string} dir
  * @param {string} name
- * @returns {{json: string, markdown: string}}
+ * @returns {{json: string, markdown: string, svg: string}}
  */
 export function writeReport(report, dir, name) {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, `${name}.json`);
   const markdown = join(dir, `${name}.md`);
+  const svg = join(dir, `${name}.svg`);
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(report));
-  return { json, markdown };
+  writeFileSync(svg, renderChart(report));
+  return { json, markdown, svg };
 }

@@ -55,9 +55,20 @@ function copyTree(from, to) {
  * @param {boolean} context.buildah whether `buildah` is usable here
  * @param {boolean} [context.registry] whether the registry workloads R1–R5 can run here
  * @param {number} context.largeRuns measured runs for W8 and R5
+ * @param {import('./user-inputs.mjs').UserInput[]} [context.user] the user's own inputs (their
+ *   images in `images`)
  * @returns {Workload[]}
  */
-export function defineWorkloads({ inputs, images, layerkit, work, buildah, registry = false, largeRuns }) {
+export function defineWorkloads({
+  inputs,
+  images,
+  layerkit,
+  work,
+  buildah,
+  registry = false,
+  largeRuns,
+  user = [],
+}) {
   const lk = (args) => (layerkit === undefined ? undefined : `${layerkit} ${commandLine(args)}`);
   /** @param {Candidate} c */
   const keep = (c) => c.script !== undefined;
@@ -211,18 +222,16 @@ export function defineWorkloads({ inputs, images, layerkit, work, buildah, regis
   const workloads = trees.map(importWorkload);
   const floorNote =
     'the floor is `find ROOTFS -printf "%s %T@ %m\\n"` over the rootfs layerkit commits: one stat walk of the tree a commit must at least walk';
-  for (const input of trees) {
-    workloads.push(
-      commitWorkload({
-        id: 'W2',
-        title: 'commit after a 1-file change',
-        input,
-        mutate: changeOneFile,
-        floor: true,
-        notes: [floorNote],
-      }),
-    );
-  }
+  const oneFileCommit = (input) =>
+    commitWorkload({
+      id: 'W2',
+      title: 'commit after a 1-file change',
+      input,
+      mutate: changeOneFile,
+      floor: true,
+      notes: [floorNote],
+    });
+  workloads.push(...trees.map(oneFileCommit));
   workloads.push(
     commitWorkload({
       id: 'W3',
@@ -259,6 +268,20 @@ export function defineWorkloads({ inputs, images, layerkit, work, buildah, regis
         ],
       }),
     );
+  }
+  for (const input of user) {
+    if (input.use === 'pair') {
+      workloads.push(pairWorkload(input, lk));
+      continue;
+    }
+    workloads.push(oneFileCommit(input));
+    if (input.use === 'tree') workloads.push(diffWorkload(input, lk, work, true));
+    else {
+      workloads.push(
+        imageDiffWorkload(input, images[input.name], lk, work),
+        unpackWorkload(input, images[input.name], lk, work, '-xf'),
+      );
+    }
   }
   if (registry) workloads.push(...defineRegistryWorkloads({ inputs, images, layerkit, work, largeRuns }));
   return workloads;
@@ -306,8 +329,38 @@ function cleanBuildah(dir) {
   run('buildah', [...storage, 'rmi', '--all', '--force'], { stdio: 'ignore' });
 }
 
-/** W5: listing the differences of two trees, against the bare stat walk of both. */
-function diffWorkload(input, lk, work) {
+/**
+ * The candidates of a diff listing of `lower` against `upper`: layerkit, the bare stat walk of
+ * both, and (`contentPeer`) `diff -rq`, which reads every file both sides have.
+ */
+function diffCandidates(lower, upper, lk, contentPeer) {
+  return [
+    {
+      name: 'layerkit diff --mode metadata',
+      role: 'layerkit',
+      script: lk(['diff', '--mode', 'metadata', lower, upper]),
+    },
+    {
+      name: 'stat-walk floor: find A B',
+      role: 'floor',
+      script: `find ${commandLine([lower, upper])} ${STAT_WALK}`,
+    },
+    contentPeer && {
+      name: 'diff -rq (reads content)',
+      role: 'peer',
+      // Exit 1 means "differences found", the expected outcome.
+      script: `{ diff -rq --no-dereference ${commandLine([lower, upper])}; [ $? -le 1 ]; }`,
+    },
+  ]
+    .filter((c) => c && c.script !== undefined)
+    .map((c) => ({ ...c, script: `${c.script} > /dev/null` }));
+}
+
+/**
+ * W5: listing the differences of two trees, against the bare stat walk of both (`contentPeer`:
+ * and `diff -rq`).
+ */
+function diffWorkload(input, lk, work, contentPeer = false) {
   const dir = join(work, `w5-${input.name}`);
   const changed = join(dir, 'changed');
   return {
@@ -323,30 +376,64 @@ function diffWorkload(input, lk, work) {
       changeTenPercent(changed);
     },
     teardown: () => rmSync(dir, { recursive: true, force: true }),
+    candidates: diffCandidates(input.dir, changed, lk, contentPeer),
+  };
+}
+
+/** W5 on the user's `--pair DIR_A DIR_B`: both trees as they are, only read. */
+function pairWorkload(input, lk) {
+  return {
+    id: 'W5',
+    title: 'diff listing of your two trees',
+    input: input.name,
+    notes: [
+      'the two trees of --pair as they are (read only); layerkit runs with --mode metadata; `diff -rq --no-dereference` reads every file both trees have',
+    ],
+    candidates: diffCandidates(input.dir, input.other, lk, true),
+  };
+}
+
+/**
+ * W5 on the user's `--image`: `layerkit diff IMAGE ROOTFS` of a layerkit unpack with one file
+ * changed (the snapshot beside it is the lower side), against the stat walk of the rootfs.
+ */
+function imageDiffWorkload(input, layout, lk, work) {
+  const dir = join(work, `w5-${input.name}`);
+  const rootfs = join(dir, 'rootfs');
+  const unpack = lk(['unpack', `oci:${layout}:base`, rootfs]);
+  return {
+    id: 'W5',
+    title: 'diff of the image against its unpacked rootfs (1 file changed)',
+    input: input.name,
+    notes: [
+      'layerkit unpacks the image (untimed), one file is appended to; the diff reads the snapshot the unpack recorded, the floor is `find ROOTFS`',
+    ],
+    setup: () => {
+      fresh(dir);
+      if (unpack === undefined) return;
+      run('bash', ['-c', unpack], { stdio: 'ignore' });
+      changeOneFile(rootfs);
+    },
+    teardown: () => rmSync(dir, { recursive: true, force: true }),
     candidates: [
-      {
-        name: 'layerkit diff --mode metadata',
-        role: 'layerkit',
-        script: lk(['diff', '--mode', 'metadata', input.dir, changed]),
-      },
-      {
-        name: 'stat-walk floor: find A B',
-        role: 'floor',
-        script: `find ${commandLine([input.dir, changed])} ${STAT_WALK}`,
-      },
+      { name: 'layerkit diff', role: 'layerkit', script: lk(['diff', `oci:${layout}:base`, rootfs]) },
+      { name: 'stat-walk floor: find', role: 'floor', script: `find ${commandLine([rootfs])} ${STAT_WALK}` },
     ]
       .filter((c) => c.script !== undefined)
       .map((c) => ({ ...c, script: `${c.script} > /dev/null` })),
   };
 }
 
-/** W6: unpacking the realistic image into a fresh directory. */
-function unpackWorkload(input, layout, lk, work) {
+/**
+ * W6: unpacking an image into a fresh directory (`tarFlags`: how tar extracts a layer, `-xzf`
+ * for the built-in gzip images, `-xf` to let GNU tar detect a user image's compression).
+ */
+function unpackWorkload(input, layout, lk, work, tarFlags = '-xzf') {
   const dir = join(work, `w6-${input.name}`);
   const target = (name) => join(dir, name);
   const extract = imageLayers(layout, 'base')
     .map((layer) =>
-      commandLine(['tar', '--numeric-owner', '-xzf', blobPath(layout, layer.digest), '-C', target('tar')]),
+      commandLine(['tar', '--numeric-owner', tarFlags, blobPath(layout, layer.digest), '-C', target('tar')]),
     )
     .join(' && ');
   return {
@@ -371,7 +458,7 @@ function unpackWorkload(input, layout, lk, work) {
         reset: () => rmSync(target('umoci'), { recursive: true, force: true }),
         script: commandLine(['umoci', 'unpack', '--image', `${layout}:base`, target('umoci')]),
       },
-      { name: 'tar -xzf per layer', role: 'peer', reset: () => fresh(target('tar')), script: extract },
+      { name: `tar ${tarFlags} per layer`, role: 'peer', reset: () => fresh(target('tar')), script: extract },
     ].filter((c) => c.script !== undefined),
   };
 }

@@ -5,7 +5,7 @@
  * (`pnpm build`) and the Debian peers (umoci, skopeo, pigz, docker-registry, curl).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,8 +43,17 @@ interface Candidate {
 interface Report {
   machine: { cpuCount: number; node: string; cpuModel: string };
   settings: { runs: number; quick: boolean; layerkit: string };
-  inputs: Record<string, { dir: string; summary: { entries: number; files: number } }>;
-  workloads: Array<{ id: string; title: string; candidates: Candidate[]; ratios: Record<string, number> }>;
+  inputs: Record<
+    string,
+    { name: string; dir: string; kind: string; summary: { entries: number; files: number } }
+  >;
+  workloads: Array<{
+    id: string;
+    title: string;
+    input: string;
+    candidates: Candidate[];
+    ratios: Record<string, number>;
+  }>;
   targets: Array<{ target: string; status: string }>;
 }
 
@@ -185,5 +194,78 @@ describe('bench harness --quick', () => {
     const candidates = report.workloads.reduce((n, w) => n + w.candidates.length, 0);
     expect(rows).toHaveLength(candidates);
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(11);
+  });
+});
+
+describe('bench harness --quick with your own inputs: --pair DIR_A DIR_B', () => {
+  const scratch = useScratchDir('bench-smoke-pair');
+  let report: Report;
+  let markdown: string;
+  let svg: string;
+
+  beforeAll(() => {
+    expect(existsSync(cli), `${cli} missing: run pnpm build first`).toBe(true);
+    const dir = scratch.path;
+    const tree = (name: string, files: Record<string, string>) => {
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(join(dir, name, path, '..'), { recursive: true });
+        writeFileSync(join(dir, name, path), content);
+      }
+    };
+    tree('a', { f: 'one', 'd/g': 'two' });
+    tree('b', { f: 'ONE', 'd/g': 'two', new: 'x' });
+    const result = spawnSync(
+      process.execPath,
+      [
+        'bench/run.mjs',
+        '--quick',
+        '--only',
+        'W5',
+        '--pair',
+        join(dir, 'a'),
+        join(dir, 'b'),
+        '--cache',
+        join(dir, 'cache'),
+        '--out',
+        join(dir, 'out'),
+        '--name',
+        'pair',
+      ],
+      { cwd: repo, encoding: 'utf8', timeout: 110_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    report = JSON.parse(readFileSync(join(dir, 'out', 'pair.json'), 'utf8')) as Report;
+    markdown = readFileSync(join(dir, 'out', 'pair.md'), 'utf8');
+    svg = readFileSync(join(dir, 'out', 'pair.svg'), 'utf8');
+  }, 120_000);
+
+  it('names the pair among the inputs, with both directories', () => {
+    expect(report.inputs['pair-a-b']).toMatchObject({ name: 'pair-a-b', summary: { entries: 3, files: 2 } });
+    expect(report.inputs['pair-a-b']?.kind).toMatch(
+      /^your pair \(--pair \S*\/a \S*\/b; the second: 4 entries, 3 regular files\)$/,
+    );
+    expect(markdown).toContain('| pair-a-b | your pair (--pair ');
+  });
+
+  it('runs W5 on the built-in tree and on the pair: layerkit, find A B and diff -rq, every run measured', () => {
+    expect(report.workloads.map((w) => [w.id, w.input])).toEqual([
+      ['W5', 'quick-rootfs'],
+      ['W5', 'pair-a-b'],
+    ]);
+    const pair = report.workloads[1]!;
+    expect(pair.candidates.map((c) => [c.name, c.role])).toEqual([
+      ['layerkit diff --mode metadata', 'layerkit'],
+      ['stat-walk floor: find A B', 'floor'],
+      ['diff -rq (reads content)', 'peer'],
+    ]);
+    for (const c of pair.candidates) {
+      expect(c.error, c.name).toBeUndefined();
+      expect(c.runs, c.name).toHaveLength(2);
+    }
+    expect(Object.keys(pair.ratios)).toEqual(['stat-walk floor: find A B', 'diff -rq (reads content)']);
+    expect(markdown).toContain(
+      '| W5 diff listing of your two trees | pair-a-b | layerkit diff --mode metadata |',
+    );
+    expect(svg).toContain('W5 diff listing of your two trees <tspan class="input">(pair-a-b)</tspan>');
   });
 });

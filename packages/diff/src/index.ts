@@ -29,7 +29,8 @@ export type {
 } from './contracts.js';
 export type { ChangeStream, DiffFacts, LinkedPath } from './engine/change-stream.js';
 export type { DetectionMode, XattrComparison } from './engine/compare.js';
-export { type DiffOptions, diffTrees } from './engine/diff-trees.js';
+export type { DiffStats, DiffTimes } from './engine/diff-stats.js';
+export { type DiffOptions, type DiffStream, diffTrees } from './engine/diff-trees.js';
 export {
   type DockerChange,
   dockerChange,

@@ -1,6 +1,8 @@
 /** `layerkit commit`: docker commit, offline. Prints the new image ID like Docker. */
+import type { DiffStats } from '@layerkit/diff';
 import { commit } from '@layerkit/image/node';
 import type { Command } from '../command.js';
+import { diffStatsLines } from '../diff-stats-text.js';
 import {
   compressionFlag,
   deflateFlag,
@@ -35,6 +37,8 @@ export const commitCommand: Command = {
       --mode string          change detection: auto (default), metadata or content
       --squash               make the result a single layer holding the whole DIR
       --platform string      os/arch[/variant] of a multi-platform base
+      --stats                also print what the diff behind the layer cost to stderr (entries
+                             walked, paths compared, bytes read, walk/compare/hash times)
   -q, --quiet                no progress output
 
 SOURCE_DATE_EPOCH, when set, fixes the created times and clamps file mtimes.
@@ -51,6 +55,7 @@ Example:
     change: { type: 'string', short: 'c', multiple: true },
     'created-by': { type: 'string' },
     squash: { type: 'boolean' },
+    stats: { type: 'boolean' },
     ...layerFlags,
     ...platformFlag,
     ...sidedRegistryFlags,
@@ -59,6 +64,7 @@ Example:
   positionals: { min: 3, max: 3 },
   async run([base, rootfs, dest], flags, out, interrupted) {
     const epoch = sourceDateEpoch();
+    let stats: DiffStats | undefined;
     const result = await commit({
       base: base!,
       rootfs: rootfs!,
@@ -76,9 +82,11 @@ Example:
       sourceDateEpoch: epoch,
       onProgress: progressOf(out),
       onWarning: (message) => out.warn(message),
+      onDiffStats: flags.stats === true ? (counted) => (stats = counted) : undefined,
       ...registrySidesOf(flags),
       signal: interrupted,
     });
     out.line(result.imageId);
+    if (stats !== undefined) for (const line of diffStatsLines(stats)) out.note(line);
   },
 };

@@ -1,6 +1,7 @@
 /** `layerkit diff`: docker diff, offline — an image (or a directory) against a directory. */
 import {
   type Change,
+  type DiffStats,
   type DockerChange,
   diffTrees,
   dockerChange,
@@ -10,6 +11,7 @@ import {
 import { directoryTree, upperdirChanges } from '@layerkit/diff/node';
 import { diffImage } from '@layerkit/image/node';
 import type { Command } from '../command.js';
+import { diffStatsJson, diffStatsLines } from '../diff-stats-text.js';
 import {
   modeFlag,
   platformFlag,
@@ -43,6 +45,9 @@ Options:
       --format string     text (default) or json ([{"Path": "/x", "Kind": 0|1|2}] as the Engine API)
       --mode string       change detection: auto (default), metadata or content
       --upperdir string   read the changes of an overlayfs upperdir (whiteouts: char 0/0)
+      --stats             also print what the diff cost to stderr: entries walked, paths compared
+                          by recorded stat, metadata and content, bytes read, walk/compare/hash
+                          times (one JSON line {"stats": {…}} with --format json)
       --platform string   os/arch[/variant] of a multi-platform image
 
 
@@ -54,6 +59,7 @@ Example:
     format: { type: 'string' },
     mode: { type: 'string' },
     upperdir: { type: 'string' },
+    stats: { type: 'boolean' },
     ...platformFlag,
     ...registryFlags,
   },
@@ -64,25 +70,36 @@ Example:
       throw new UsageError(`invalid --format "${format}": expected text or json`);
     const mode = modeFlag(flags);
     const upperdir = stringFlag(flags, 'upperdir');
+    const wantStats = flags.stats === true;
+    let stats: DiffStats | undefined;
     let changes: DockerChange[];
     if (upperdir !== undefined) {
+      if (wantStats) throw new UsageError('--stats compares two trees: it does not apply to --upperdir');
       if (args.length > 1) throw new UsageError('--upperdir takes at most one LOWER_DIR argument');
       const lower = args[0] === undefined ? undefined : directoryTree(args[0]);
       changes = await collect(upperdirChanges(upperdir, lower));
     } else {
       if (args.length !== 2) throw new UsageError('expected IMAGE|DIR_A and DIR_B');
       const [from, to] = args as [string, string];
-      changes = isImageArgument(from)
-        ? await diffImage(from, to, {
-            mode,
-            platform: platformOf(flags),
-            registry: registryOptionsOf(flags),
-            signal: interrupted,
-            onWarning: (warning) => out.warn(warning),
-          })
-        : await collect(diffTrees(directoryTree(from), directoryTree(to), { mode }));
+      if (isImageArgument(from)) {
+        changes = await diffImage(from, to, {
+          mode,
+          platform: platformOf(flags),
+          registry: registryOptionsOf(flags),
+          signal: interrupted,
+          onWarning: (warning) => out.warn(warning),
+          onStats: wantStats ? (counted) => (stats = counted) : undefined,
+        });
+      } else {
+        const stream = diffTrees(directoryTree(from), directoryTree(to), { mode, timing: wantStats });
+        changes = await collect(stream);
+        if (wantStats) stats = stream.stats;
+      }
     }
     if (format === 'json') out.line(JSON.stringify(toEngineApiJson(changes)));
     else if (changes.length > 0) out.line(formatDockerDiff(changes).replace(/\n$/, ''));
+    if (stats === undefined) return;
+    if (format === 'json') out.note(diffStatsJson(stats));
+    else for (const line of diffStatsLines(stats)) out.note(line);
   },
 };

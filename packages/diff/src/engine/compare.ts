@@ -6,6 +6,7 @@
 import type { Digest, HasherFactory } from '@layerkit/digest';
 import { createPortableSha256 } from '@layerkit/digest';
 import type { TreeEntry } from '../contracts.js';
+import type { ContentReadCounter } from './diff-stats.js';
 
 /**
  * How a diff decides whether a non-directory changed when only its mtime differs:
@@ -99,9 +100,10 @@ function contentVerdict(entry: TreeEntry): MetadataVerdict {
 
 type ChunkIterator = Iterator<Uint8Array> | AsyncIterator<Uint8Array>;
 
-function open(entry: TreeEntry): ChunkIterator | undefined {
+function open(entry: TreeEntry, counter: ContentReadCounter | undefined): ChunkIterator | undefined {
   const source = entry.content?.();
   if (source === undefined) return undefined;
+  if (counter !== undefined) counter.filesRead++;
   return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
 }
 
@@ -111,7 +113,10 @@ class ChunkCursor {
   #offset = 0;
   #done = false;
 
-  constructor(readonly iterator: ChunkIterator) {}
+  constructor(
+    readonly iterator: ChunkIterator,
+    readonly counter: ContentReadCounter | undefined,
+  ) {}
 
   /** The unread bytes of the current chunk, reading the next one when it is used up; empty at the end. */
   async current(): Promise<Uint8Array> {
@@ -121,6 +126,7 @@ class ChunkCursor {
       else {
         this.#chunk = step.value;
         this.#offset = 0;
+        if (this.counter !== undefined) this.counter.bytesRead += step.value.length;
       }
     }
     return this.#chunk.subarray(this.#offset);
@@ -132,13 +138,31 @@ class ChunkCursor {
 }
 
 /** The sha256 of an entry's content, or undefined when it cannot produce its content. */
-async function digestOf(entry: TreeEntry, hasher: HasherFactory): Promise<Digest | undefined> {
+async function digestOf(
+  entry: TreeEntry,
+  hasher: HasherFactory,
+  counter: ContentReadCounter | undefined,
+): Promise<Digest | undefined> {
   const source = entry.content?.();
   if (source === undefined) return undefined;
   const hash = hasher();
+  let bytes = 0;
   // A sync source (the Node directory walk) is hashed without a promise per chunk.
-  if (Symbol.asyncIterator in source) for await (const chunk of source) hash.update(chunk);
-  else for (const chunk of source) hash.update(chunk);
+  if (Symbol.asyncIterator in source) {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+  } else {
+    for (const chunk of source) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+  }
+  if (counter !== undefined) {
+    counter.filesRead++;
+    counter.bytesRead += bytes;
+  }
   return hash.digest();
 }
 
@@ -147,24 +171,27 @@ async function digestOf(entry: TreeEntry, hasher: HasherFactory): Promise<Digest
  * only one does (a snapshot or merged-view entry), by hashing the other side's content with
  * `hasher` (default: the portable sha256; pass `createNativeSha256` in Node); else by reading
  * both streams side by side (early exit at the first difference). A side that cannot produce its
- * content is never proven equal.
+ * content is never proven equal. `counter`, given, adds the streams opened and the bytes read.
  */
 export async function sameContent(
   lower: TreeEntry,
   upper: TreeEntry,
   hasher: HasherFactory = createPortableSha256,
+  counter?: ContentReadCounter | undefined,
 ): Promise<boolean> {
   if (lower.contentDigest !== undefined && upper.contentDigest !== undefined) {
     return lower.contentDigest === upper.contentDigest;
   }
-  if (lower.contentDigest !== undefined) return (await digestOf(upper, hasher)) === lower.contentDigest;
-  if (upper.contentDigest !== undefined) return (await digestOf(lower, hasher)) === upper.contentDigest;
-  const a = open(lower);
-  const b = open(upper);
+  if (lower.contentDigest !== undefined)
+    return (await digestOf(upper, hasher, counter)) === lower.contentDigest;
+  if (upper.contentDigest !== undefined)
+    return (await digestOf(lower, hasher, counter)) === upper.contentDigest;
+  const a = open(lower, counter);
+  const b = open(upper, counter);
   try {
     if (a === undefined || b === undefined) return false;
-    const left = new ChunkCursor(a);
-    const right = new ChunkCursor(b);
+    const left = new ChunkCursor(a, counter);
+    const right = new ChunkCursor(b, counter);
     for (;;) {
       const x = await left.current();
       const y = await right.current();

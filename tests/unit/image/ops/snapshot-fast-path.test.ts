@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatChangeLine } from '@layerkit/diff';
+import { type DiffStats, formatChangeLine } from '@layerkit/diff';
 import { unpackLayout } from '@layerkit/diff/node';
 import { commit, diffImage, importRootfs, unpack } from '@layerkit/image/node';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,37 @@ describe('commit after unpack', () => {
     ]);
     const result = await commit({ base: ctx.base, rootfs, dest: `oci:${ctx.layout}:v2` });
     expect(result.layer).toBeDefined();
+  });
+
+  it('the counters (diffImage onStats, commit onDiffStats) say the same: the rewrite hashed, the big file never read', async () => {
+    const image = await buildBigImage();
+    const rootfs = await unpackAs(image, 'rootfs');
+    rewriteKeepingSizeAndMtime(rootfs, 'etc/os-release');
+    const seen: DiffStats[] = [];
+    const changes = await diffImage(image, rootfs, { onStats: (stats) => seen.push(stats) });
+    expect(changes.map(formatChangeLine)).toEqual(['C /etc', 'C /etc/os-release']);
+    await commit({
+      base: image,
+      rootfs,
+      dest: `oci:${ctx.layout}:v2`,
+      onDiffStats: (stats) => seen.push(stats),
+    });
+    expect(seen).toHaveLength(2);
+    for (const { times, ...counts } of seen) {
+      expect(times).toBeDefined();
+      // Only the rewritten file's ctime moved: every other path (opt/big.bin included) is settled
+      // by its recorded stat; that one has equal metadata, so it is hashed against the snapshot.
+      expect(counts).toEqual({
+        lowerEntries: counts.bothSides,
+        upperEntries: counts.bothSides,
+        bothSides: counts.bothSides,
+        statMatched: counts.bothSides - 1,
+        metadataCompared: 1,
+        contentCompared: 1,
+        filesRead: 1,
+        bytesRead: statSync(join(rootfs, 'etc/os-release')).size,
+      });
+    }
   });
 
   it('with the record naming another image, the snapshot is not trusted (so that rewrite goes unseen)', async () => {

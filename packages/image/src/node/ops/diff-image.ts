@@ -1,7 +1,13 @@
 /**
  * `diffImage`: `docker diff` of a root filesystem against the image it came from.
  */
-import { type DetectionMode, type DockerChange, diffTrees, dockerChange } from '@layerkit/diff';
+import {
+  type DetectionMode,
+  type DiffStats,
+  type DockerChange,
+  diffTrees,
+  dockerChange,
+} from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
@@ -17,6 +23,12 @@ export interface DiffImageOptions extends OpenImageOptions, ProgressOptions, Len
   mode?: DetectionMode | undefined;
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: PlatformWant | undefined;
+  /**
+   * Receives what the diff cost once it has ended: entries walked, paths settled by recorded
+   * stat, metadata or content, files and bytes read, and the walk / compare / hash times (measured
+   * only when this is given).
+   */
+  onStats?: ((stats: DiffStats) => void) | undefined;
 }
 
 /**
@@ -35,8 +47,10 @@ export async function diffImage(
       mode: options.mode,
       hasher: lower.hasher,
       snapshot: lower.snapshot,
+      timing: options.onStats !== undefined,
     });
     for await (const change of stream) changes.push(dockerChange(change));
+    options.onStats?.(stream.stats);
     return changes;
   });
 }

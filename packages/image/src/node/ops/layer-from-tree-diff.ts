@@ -6,6 +6,7 @@
 
 import {
   type DetectionMode,
+  type DiffStats,
   diffTrees,
   type LayerEntry,
   layerEntriesFromChanges,
@@ -52,6 +53,12 @@ export interface LayerOptions extends ProgressOptions {
   sourceDateEpoch?: number | undefined;
   /** Entries that cannot be represented (sockets, empty xattrs). */
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Receives what the diff behind the layer cost once the layer is written: entries walked, paths
+   * settled by recorded stat, metadata or content, files and bytes read, and the walk / compare /
+   * hash times (measured only when this is given).
+   */
+  onDiffStats?: ((stats: DiffStats) => void) | undefined;
 }
 
 /** Writes layer entries as one compressed layer blob into `store`; undefined when there are none. */
@@ -99,6 +106,9 @@ export async function layerFromDiff(
     hasher: options.hasher ?? nodeRuntime.sha256,
     mode: options.mode,
     snapshot: options.snapshot,
+    timing: options.onDiffStats !== undefined,
   });
-  return writeEntriesAsLayer(layerEntriesFromChanges(changes), store, options);
+  const layer = await writeEntriesAsLayer(layerEntriesFromChanges(changes), store, options);
+  options.onDiffStats?.(changes.stats);
+  return layer;
 }
