@@ -15,6 +15,7 @@ import { AtomicFileWriter } from './atomic-file.js';
 import { ensureDirectory } from './ensure-directory.js';
 import { type OpenedRegularFile, openRegularFile } from './regular-file.js';
 import { nodeRuntime } from './runtime.js';
+import { WriteBehind } from './write-behind.js';
 
 /** Bytes per read when streaming a blob. */
 const READ_CHUNK_SIZE = 1024 * 1024;
@@ -128,28 +129,39 @@ export class FsBlobStore implements BlobStore {
    * A writer into a temporary file in `blobs/` (named after its writing process, see
    * atomic-file.ts); `commit` fsyncs it and renames it into place (then fsyncs the directory).
    * Concurrent writers of one blob are safe: each rename is atomic and installs identical
-   * content. A blob already present with the same size is kept as is.
+   * content. A blob already present with the same size is kept as is. Chunks are written behind
+   * the caller on the thread pool (see write-behind.ts), so a chunk must not change once passed
+   * to `write` (a `ByteSource` chunk never does); a failed write surfaces at a later `write` or
+   * at `commit`.
    */
   writer(known?: BlobRef): BlobWriter {
     const blobsDir = join(this.layoutDir, 'blobs');
-    let file: AtomicFileWriter | undefined;
-    const open = (): AtomicFileWriter => {
+    let file: { atomic: AtomicFileWriter; behind: WriteBehind } | undefined;
+    const open = () => {
       if (file === undefined) {
         ensureDirectory(blobsDir);
-        file = new AtomicFileWriter(join(blobsDir, 'blob'));
+        const atomic = new AtomicFileWriter(join(blobsDir, 'blob'));
+        file = { atomic, behind: new WriteBehind(atomic.fd, atomic.temporary) };
       }
       return file;
     };
     return hashingBlobWriter(
       {
-        write: (chunk) => open().write(chunk),
-        publish: (ref) => {
+        // On the thread pool, so that a large blob's writes overlap its hashing and compression.
+        write: (chunk) => open().behind.write(chunk),
+        publish: async (ref) => {
+          const { atomic, behind } = open();
+          await behind.drain();
           const target = this.path(ref.digest);
           this.#retain(ref.digest);
           ensureDirectory(dirname(target));
-          open().commit({ target, keepExisting: () => this.#storedSize(ref.digest) === ref.size });
+          atomic.commit({ target, keepExisting: () => this.#storedSize(ref.digest) === ref.size });
         },
-        discard: () => file?.abort(),
+        discard: async () => {
+          if (file === undefined) return;
+          await file.behind.settle();
+          file.atomic.abort();
+        },
       },
       this.#runtime.sha256,
       known,

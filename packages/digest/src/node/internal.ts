@@ -1,7 +1,7 @@
 /**
  * @layerkit/digest/internal/node — Node plumbing shared by layerkit's own packages: crash-safe
  * file writes, the temporary files they leave, names owned by a process, non-blocking opens of
- * regular files, `mkdir -p` that ends, and typed file-system errors. No compatibility promise:
+ * regular files, write-behind on the thread pool, `mkdir -p` that ends, and typed file-system errors. No compatibility promise:
  * this entry point is for layerkit's own packages and may change in any release.
  */
 
@@ -26,3 +26,4 @@ export {
   openRegularFile,
   readRegularFile,
 } from './regular-file.js';
+export { WriteBehind } from './write-behind.js';
