@@ -54,7 +54,7 @@ async function main() {
 
   const inputs = prepareInputs(options);
   const images = {};
-  for (const input of [inputs.rootfs, inputs.smallfiles]) {
+  for (const input of [inputs.rootfs, inputs.smallfiles, inputs.huge]) {
     if (input !== undefined) images[input.name] = prepareBaseImage(options.cache, input);
   }
   // The user's own inputs, under the work directory: never cached, removed with it.
@@ -81,6 +81,7 @@ async function main() {
     work,
     buildah: !options.quick && usable('buildah'),
     registry: missing.length === 0,
+    libraryNode: options.layerkit === undefined ? node.path : undefined,
     largeRuns: options.largeRuns,
     user: user.inputs,
   }).filter((w) => options.only === undefined || options.only.includes(w.id));
@@ -97,6 +98,7 @@ async function main() {
         finished: new Date().toISOString(),
         quick: options.quick,
         large: options.large,
+        huge: options.huge,
         runs: options.runs,
         warmup: options.warmup,
         largeRuns: options.largeRuns,

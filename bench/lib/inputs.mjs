@@ -76,10 +76,10 @@ function copyUsrSlice(tmp) {
 
 /**
  * Prepares every input the selected workloads need.
- * @param {{cache: string, quick: boolean, large: boolean}} options
- * @returns {{rootfs: Input, smallfiles?: Input, large?: Input}} (quick: only a tiny rootfs)
+ * @param {{cache: string, quick: boolean, large: boolean, huge?: boolean}} options
+ * @returns {{rootfs: Input, smallfiles?: Input, huge?: Input, large?: Input}} (quick: only a tiny rootfs)
  */
-export function prepareInputs({ cache, quick, large }) {
+export function prepareInputs({ cache, quick, large, huge = false }) {
   const dir = join(cache, 'inputs');
   mkdirSync(dir, { recursive: true });
   if (quick) {
@@ -110,6 +110,18 @@ export function prepareInputs({ cache, quick, large }) {
       return 'generated: 100,000 text files of 256 B-4 KiB in 1,000 dirs (10 x 10 x 10)';
     }),
   };
+  if (huge) {
+    inputs.huge = cached(join(dir, 'smallfiles-1m'), (tmp) => {
+      generateTree(tmp, {
+        fanout: [10, 10, 10, 10],
+        filesPerDir: 100,
+        minSize: 16,
+        maxSize: 512,
+        seed: 'huge',
+      });
+      return 'generated: 1,000,000 text files of 16-512 B in 10,000 dirs (10 x 10 x 10 x 10)';
+    });
+  }
   if (!large) return inputs;
   return {
     ...inputs,

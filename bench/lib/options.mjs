@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 export const USAGE = `usage: node bench/run.mjs [options]
   --quick             smoke run: one tiny generated tree, no buildah, 0 warm-up + 2 rounds, named "quick"
   --large             add W8 and R5 (2 x 1 GiB incompressible + text; slow, ~2.2 GB of disk, R5 ~9 GB)
+  --huge              add W2 and W2L on 1,000,000 small files (smallfiles-1m; built once, ~4.5 GB of
+                      disk, a 1M-entry image and an unpack per round: slow; layerkit and find only)
   --runs N            measured rounds per workload (default 5; quick 2)
   --warmup N          warm-up rounds, not counted (default 1; quick 0)
   --large-runs N      measured rounds for W8 and R5 (default 3)
@@ -60,6 +62,7 @@ export function parseOptions(argv, repo) {
     options: {
       quick: { type: 'boolean', default: false },
       large: { type: 'boolean', default: false },
+      huge: { type: 'boolean', default: false },
       runs: { type: 'string' },
       warmup: { type: 'string' },
       'large-runs': { type: 'string', default: '3' },
@@ -87,6 +90,7 @@ export function parseOptions(argv, repo) {
     help: values.help,
     quick: values.quick,
     large: values.large,
+    huge: values.huge,
     runs: count(values.runs ?? (values.quick ? '2' : '5'), 'runs'),
     warmup: count(values.warmup ?? (values.quick ? '0' : '1'), 'warmup'),
     largeRuns: count(values['large-runs'], 'large-runs'),

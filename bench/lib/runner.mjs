@@ -23,7 +23,8 @@ export async function runWorkload(workload, { runs, warmup }) {
         try {
           await candidate.reset?.();
           const script = typeof candidate.script === 'function' ? candidate.script() : candidate.script;
-          const m = timeScript(script, { sidecarPid: workload.sidecarPid?.() });
+          const timed = timeScript(script, { sidecarPid: workload.sidecarPid?.() });
+          const m = candidate.fromOutput?.(timed) ?? timed;
           const label = round < warmup ? 'warm-up' : `${round - warmup + 1}/${measured}`;
           process.stderr.write(
             `bench: ${workload.id} ${workload.input} ${label} ${candidate.name}: ${m.seconds.toFixed(3)} s, ${m.rssMiB.toFixed(0)} MiB\n`,

@@ -11,6 +11,9 @@
  */
 
 const x = (n) => `${n.toFixed(2)}×`;
+/** The generated small-file inputs (bench/lib/inputs.mjs), judged by name. */
+const SMALLFILES = 'smallfiles-100k';
+const HUGE = 'smallfiles-1m';
 
 /**
  * Judges every target on the realistic-tree results.
@@ -40,6 +43,27 @@ export function judgeTargets(workloads, realistic) {
     byRatio(
       'W2: commit after a 1-file change within 2× of the stat-walk floor',
       ratioTo('W2', 'stat-walk'),
+      2,
+    ),
+    byRatio(
+      'W2L: commit after a 1-file change in process (library, warm process) within 2× of the stat-walk floor',
+      ratioTo('W2L', 'stat-walk'),
+      2,
+    ),
+    byRatio(
+      `W2: commit after a 1-file change on ${SMALLFILES} within 1.5× of the stat-walk floor`,
+      ratioTo('W2', 'stat-walk', SMALLFILES),
+      1.5,
+    ),
+    byRatio(
+      `W2: commit after a 1-file change on ${HUGE} within 1.5× of the stat-walk floor (--huge)`,
+      ratioTo('W2', 'stat-walk', HUGE),
+      1.5,
+    ),
+    byRatio('W5: diff listing within 2× of the stat-walk floor find A B', ratioTo('W5', 'stat-walk'), 2),
+    byRatio(
+      `W5: diff listing on ${SMALLFILES} within 2× of the stat-walk floor find A B`,
+      ratioTo('W5', 'stat-walk', SMALLFILES),
       2,
     ),
     byRatio('W1: import ≤ 0.8× of tar | pigz -p 2 | sha256sum (level 6)', ratioTo('W1', 'tar | pigz'), 0.8),

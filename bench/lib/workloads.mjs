@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
 import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
 import { defineRegistryWorkloads } from './registry-workloads.mjs';
@@ -18,6 +19,9 @@ import { bash, commandLine, run } from './shell.mjs';
  *   `reset` (registry workloads: the address changes every run)
  * @property {() => void | Promise<void>} [reset] untimed, before every run
  * @property {() => Promise<object>} [check] untimed, after the first measured run
+ * @property {(m: import('./timing.mjs').Measurement) => import('./timing.mjs').Measurement} [fromOutput]
+ *   the candidate's own measurement from the timed command's (the in-process driver times its
+ *   commits itself and prints them)
  *
  * @typedef {object} Workload
  * @property {string} id
@@ -33,6 +37,9 @@ import { bash, commandLine, run } from './shell.mjs';
  */
 
 const GZIP_LEVEL = '6';
+const IN_PROCESS_DRIVER = fileURLToPath(new URL('../in-process/commit.mjs', import.meta.url));
+/** Commits timed inside the driver per round, after its warm-up commits. */
+const IN_PROCESS_ARGS = ['--warmup', '2', '--runs', '5'];
 const STAT_WALK = `-printf '%s %T@ %m\\n'`;
 
 function fresh(dir) {
@@ -54,6 +61,8 @@ function copyTree(from, to) {
  * @param {string} context.work scratch directory (same file system as the cache)
  * @param {boolean} context.buildah whether `buildah` is usable here
  * @param {boolean} [context.registry] whether the registry workloads R1–R5 can run here
+ * @param {string} [context.libraryNode] the Node that runs the in-process workload (W2L): the one
+ *   running layerkit's commands; none with a custom --layerkit command
  * @param {number} context.largeRuns measured runs for W8 and R5
  * @param {import('./user-inputs.mjs').UserInput[]} [context.user] the user's own inputs (their
  *   images in `images`)
@@ -66,10 +75,16 @@ export function defineWorkloads({
   work,
   buildah,
   registry = false,
+  libraryNode,
   largeRuns,
   user = [],
 }) {
   const lk = (args) => (layerkit === undefined ? undefined : `${layerkit} ${commandLine(args)}`);
+  /** `commit ARGS…` as the library's commit in one warm process (the driver takes the CLI's arguments). */
+  const inProcessCommit = ([, ...args]) =>
+    layerkit === undefined || libraryNode === undefined
+      ? undefined
+      : commandLine([libraryNode, IN_PROCESS_DRIVER, ...IN_PROCESS_ARGS, ...args]);
   /** @param {Candidate} c */
   const keep = (c) => c.script !== undefined;
 
@@ -132,7 +147,9 @@ export function defineWorkloads({
 
   /**
    * A commit after `mutate` changed a fresh unpack of the base image, for layerkit and peers.
-   * @param {{id: string, title: string, input: import('./inputs.mjs').Input, mutate: (root: string) => number, mode?: string, floor?: boolean, base?: string, fromTag?: string, addTree?: string, runs?: number, notes?: string[]}} spec
+   * @param {{id: string, title: string, input: import('./inputs.mjs').Input, mutate: (root: string) => number, mode?: string, floor?: boolean, peers?: boolean, inProcess?: boolean, base?: string, fromTag?: string, addTree?: string, runs?: number, notes?: string[]}} spec
+   *   `peers: false` leaves umoci and buildah out; `inProcess` times the library's `commit` in a
+   *   warm process (bench/in-process/commit.mjs) instead of the CLI
    */
   function commitWorkload(spec) {
     const {
@@ -142,6 +159,8 @@ export function defineWorkloads({
       mutate,
       mode,
       floor = false,
+      peers = true,
+      inProcess = false,
       fromTag = 'base',
       addTree,
       runs,
@@ -167,16 +186,17 @@ export function defineWorkloads({
           });
           prepare(join(dir, 'lk', 'rootfs'));
         },
-        script: lk([
+        script: (inProcess ? inProcessCommit : lk)([
           'commit',
           ...modeFlags,
           `oci:${layout}:${fromTag}`,
           join(dir, 'lk', 'rootfs'),
           `oci:${layout}:new`,
         ]),
+        ...(inProcess ? { fromOutput: inProcessMeasurement } : {}),
         check: () => addedLayerEntries(layout, 'new', fromTag),
       },
-      {
+      peers && {
         name: 'umoci repack',
         role: 'peer',
         reset: () => {
@@ -190,8 +210,8 @@ export function defineWorkloads({
         script: commandLine(['umoci', 'repack', '--image', `${layout}:new`, join(dir, 'umoci')]),
         check: () => addedLayerEntries(layout, 'new', fromTag),
       },
-    ];
-    if (buildah && dir === dir.toLowerCase())
+    ].filter(Boolean);
+    if (peers && buildah && dir === dir.toLowerCase())
       candidates.push(buildahCandidate(dir, layout, fromTag, prepare));
     if (floor) {
       // The very tree layerkit's commit walks (its candidate runs first in every round), so both
@@ -222,16 +242,35 @@ export function defineWorkloads({
   const workloads = trees.map(importWorkload);
   const floorNote =
     'the floor is `find ROOTFS -printf "%s %T@ %m\\n"` over the rootfs layerkit commits: one stat walk of the tree a commit must at least walk';
-  const oneFileCommit = (input) =>
-    commitWorkload({
-      id: 'W2',
-      title: 'commit after a 1-file change',
-      input,
-      mutate: changeOneFile,
-      floor: true,
-      notes: [floorNote],
-    });
+  const oneFileCommitSpec = (input) => ({
+    id: 'W2',
+    title: 'commit after a 1-file change',
+    input,
+    mutate: changeOneFile,
+    floor: true,
+    notes: [floorNote],
+  });
+  const oneFileCommit = (input) => commitWorkload(oneFileCommitSpec(input));
   workloads.push(...trees.map(oneFileCommit));
+  // --huge: the 1M-file tree for W2 (CLI) and W2L, beside find only: umoci and buildah would
+  // take minutes per round there.
+  const huge = inputs.huge === undefined ? [] : [inputs.huge];
+  workloads.push(
+    ...huge.map((input) => commitWorkload({ ...oneFileCommitSpec(input), peers: false })),
+    ...[...trees, ...huge].map((input) =>
+      commitWorkload({
+        ...oneFileCommitSpec(input),
+        id: 'W2L',
+        title: 'commit after a 1-file change, in process (the library in a warm process)',
+        peers: false,
+        inProcess: true,
+        notes: [
+          floorNote,
+          `layerkit's time is the median of ${IN_PROCESS_ARGS[3]} \`commit\` calls in one Node process after ${IN_PROCESS_ARGS[1]} warm-up calls (bench/in-process/commit.mjs), as a build tool calls the library: no process start or module load; peak RSS is that process's`,
+        ],
+      }),
+    ),
+  );
   workloads.push(
     commitWorkload({
       id: 'W3',
@@ -499,5 +538,21 @@ function convertWorkload(input, layout, lk, work) {
         check: inspect('skopeo'),
       },
     ].filter((c) => c.script !== undefined),
+  };
+}
+
+/**
+ * W2L's measurement: the driver's median commit time, CPU and peak RSS (printed as its last
+ * line) in place of its whole process's, keeping the other-CPU reading of the run.
+ * @param {import('./timing.mjs').Measurement} m
+ * @returns {import('./timing.mjs').Measurement}
+ */
+function inProcessMeasurement(m) {
+  const report = JSON.parse(m.stdout.trim().split('\n').at(-1));
+  return {
+    ...m,
+    seconds: report.medianWallMs / 1000,
+    cpuSeconds: report.medianCpuMs / 1000,
+    rssMiB: report.peakRssMiB,
   };
 }

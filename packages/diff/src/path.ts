@@ -62,6 +62,8 @@ export function pathToUtf8(path: BytePath): string {
  * directory's descendants come right after it (`a` < `a/b` < `a.b`), as containerd's walk does.
  */
 export function comparePaths(a: BytePath, b: BytePath): number {
+  // Equal paths are the common case of a diff (the same path on both sides): one native compare.
+  if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

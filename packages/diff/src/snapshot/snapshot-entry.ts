@@ -10,14 +10,21 @@ import type { SnapshotMetadata, SnapshotRecord } from './snapshot-format.js';
 const CAPABILITY = 'security.capability';
 
 /** The optional fields a tree entry and a record's metadata share, with the same meaning. */
-const SHARED = ['contentDigest', 'linkTarget', 'devMajor', 'devMinor', 'linkKey'] as const;
-type SharedFields = Pick<SnapshotMetadata, (typeof SHARED)[number]>;
+type SharedFields = Pick<
+  SnapshotMetadata,
+  'contentDigest' | 'linkTarget' | 'devMajor' | 'devMinor' | 'linkKey'
+>;
 
-/** Copies the shared fields `from` defines (absent stays absent, never `undefined`). */
+/**
+ * Copies the shared fields `from` defines (absent stays absent, never `undefined`), one by one:
+ * it runs for every entry of a snapshot diff, where a loop over the names was a keyed lookup each.
+ */
 function copyShared(from: SharedFields, to: SharedFields): void {
-  for (const key of SHARED) {
-    if (from[key] !== undefined) (to as Record<string, unknown>)[key] = from[key];
-  }
+  if (from.contentDigest !== undefined) to.contentDigest = from.contentDigest;
+  if (from.linkTarget !== undefined) to.linkTarget = from.linkTarget;
+  if (from.devMajor !== undefined) to.devMajor = from.devMajor;
+  if (from.devMinor !== undefined) to.devMinor = from.devMinor;
+  if (from.linkKey !== undefined) to.linkKey = from.linkKey;
 }
 
 /**

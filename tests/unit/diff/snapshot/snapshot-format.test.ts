@@ -209,6 +209,35 @@ describe('snapshot format, version 1 (still read)', () => {
     ]);
   });
 
+  it('decodes numbers exactly on both sides of the digits a double holds (13 hex, 15 decimal)', () => {
+    const text = [
+      'layerkit-snapshot 1',
+      'a fffffffffffff fffffffffffff 0 0 999999999999999',
+      'b 1fffffffffffff 1fffffffffffff 0 0 9007199254740993',
+      'c 00000000000000000001 0 -0 -0 -0',
+      '',
+    ].join('\n');
+    expect(decodeText(text)).toEqual([
+      {
+        path: 'a',
+        dev: 0xfffffffffffffn,
+        ino: 0xfffffffffffffn,
+        ctimeNs: 0n,
+        mtimeNs: 0n,
+        size: 999999999999999n,
+      },
+      {
+        path: 'b',
+        dev: 0x1fffffffffffffn,
+        ino: 0x1fffffffffffffn,
+        ctimeNs: 0n,
+        mtimeNs: 0n,
+        size: 9007199254740993n,
+      },
+      { path: 'c', dev: 1n, ino: 0n, ctimeNs: 0n, mtimeNs: 0n, size: 0n },
+    ]);
+  });
+
   it.each([
     ['a wrong header', 'layerkit-snapshot 1 \n'],
     ['a truncated line', 'layerkit-snapshot 1\na 1 1 1 1 1'],
