@@ -18,6 +18,7 @@ import { renderMarkdown, withPortablePaths, writeReport } from './lib/report.mjs
 import { runWorkload } from './lib/runner.mjs';
 import { commandLine } from './lib/shell.mjs';
 import { judgeTargets } from './lib/targets.mjs';
+import { prepareTarBaseImage } from './lib/tar-base-image.mjs';
 import { checkUserDirectories, prepareUserInputs } from './lib/user-inputs.mjs';
 import { defineWorkloads } from './lib/workloads.mjs';
 
@@ -54,9 +55,10 @@ async function main() {
 
   const inputs = prepareInputs(options);
   const images = {};
-  for (const input of [inputs.rootfs, inputs.smallfiles, inputs.huge]) {
+  for (const input of [inputs.rootfs, inputs.smallfiles]) {
     if (input !== undefined) images[input.name] = prepareBaseImage(options.cache, input);
   }
+  if (inputs.huge !== undefined) images[inputs.huge.name] = prepareTarBaseImage(options.cache, inputs.huge);
   // The user's own inputs, under the work directory: never cached, removed with it.
   const user = prepareUserInputs(
     options.user,
