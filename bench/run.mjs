@@ -17,8 +17,8 @@ import { registryToolsMissing } from './lib/registry-workloads.mjs';
 import { renderMarkdown, withPortablePaths, writeReport } from './lib/report.mjs';
 import { runWorkload } from './lib/runner.mjs';
 import { commandLine } from './lib/shell.mjs';
-import { judgeTargets } from './lib/targets.mjs';
 import { prepareTarBaseImage } from './lib/tar-base-image.mjs';
+import { judgeTargets } from './lib/targets.mjs';
 import { checkUserDirectories, prepareUserInputs } from './lib/user-inputs.mjs';
 import { defineWorkloads } from './lib/workloads.mjs';
 

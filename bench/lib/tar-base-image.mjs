@@ -63,7 +63,9 @@ export function prepareTarBaseImage(cache, input) {
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
         config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${gzHex}`, size }],
+        layers: [
+          { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${gzHex}`, size },
+        ],
       }),
     ),
   );
@@ -82,6 +84,9 @@ export function prepareTarBaseImage(cache, input) {
       ],
     }),
   );
-  writeFileSync(marker, `${JSON.stringify({ input: input.name, tags: ['base'], builtWith: 'tar | pigz' })}\n`);
+  writeFileSync(
+    marker,
+    `${JSON.stringify({ input: input.name, tags: ['base'], builtWith: 'tar | pigz' })}\n`,
+  );
   return layout;
 }
