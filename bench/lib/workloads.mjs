@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
 import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
+import { defineOverlayWorkloads } from './overlay-workloads.mjs';
 import { defineRegistryWorkloads } from './registry-workloads.mjs';
 import { bash, commandLine, run } from './shell.mjs';
 
@@ -271,6 +272,7 @@ export function defineWorkloads({
       }),
     ),
   );
+  workloads.push(...defineOverlayWorkloads({ trees, images, lk, work, buildah }));
   workloads.push(
     commitWorkload({
       id: 'W3',

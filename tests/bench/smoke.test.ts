@@ -94,11 +94,13 @@ describe('bench harness --quick', () => {
     expect(report.inputs.rootfs?.dir).toMatch(/^\$LAYERKIT_BENCH_CACHE\//);
   });
 
-  it('runs workloads W1-W7 (W2 also in process, W2L) and R1-R4 with layerkit and at least one other tool each, every run measured', () => {
+  it('runs workloads W1-W7 (W2 also in process, W2L), W2M, W6M and R1-R4 with layerkit and at least one other tool each, every run measured', () => {
     expect(report.workloads.map((w) => w.id)).toEqual([
       'W1',
       'W2',
       'W2L',
+      'W2M',
+      'W6M',
       'W3',
       'W4',
       'W5',
@@ -140,6 +142,7 @@ describe('bench harness --quick', () => {
     expect(check('W2', 'layerkit')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
     expect(check('W2', 'peer')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
     expect(check('W2L', 'layerkit')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
+    expect(check('W2M', 'layerkit')).toMatchObject({ addedLayers: 1, layerFiles: 1 });
     expect(check('W3', 'peer')).toMatchObject({ layerFiles: 98 });
     expect(check('W7', 'layerkit')).toMatchObject({ skopeoInspectLayers: 1 });
   });
@@ -181,7 +184,7 @@ describe('bench harness --quick', () => {
   });
 
   it('judges every target and renders the same report as Markdown on stdout and on disk', () => {
-    expect(report.targets).toHaveLength(16);
+    expect(report.targets).toHaveLength(18);
     for (const t of report.targets) expect(['met', 'missed', 'not run']).toContain(t.status);
     const status = (prefix: string) => report.targets.find((t) => t.target.startsWith(prefix))?.status;
     expect(status('W8')).toBe('not run');
@@ -189,12 +192,13 @@ describe('bench harness --quick', () => {
     expect(status('R2')).toBe('met');
     expect(['met', 'missed']).toContain(status('W2L'));
     expect(status('W2: commit after a 1-file change on smallfiles-1m')).toBe('not run');
+    expect(status('W2M')).not.toBe('not run');
     expect(markdown).toBe(stdout);
     expect(markdown).toContain(`${report.machine.cpuCount} CPUs`);
     expect(markdown).toContain(`Node ${process.version}`);
     expect(markdown).toContain('## Registry side (R workloads)');
     const results = markdown.slice(markdown.indexOf('## Results'), markdown.indexOf('## Targets'));
-    const rows = results.split('\n').filter((line) => /^\| [WR]\dL? /.test(line));
+    const rows = results.split('\n').filter((line) => /^\| [WR]\d[LM]? /.test(line));
     const candidates = report.workloads.reduce((n, w) => n + w.candidates.length, 0);
     expect(rows).toHaveLength(candidates);
     for (const row of rows) expect(row.split(/(?<!\\)\|/)).toHaveLength(11);

@@ -33,6 +33,14 @@ export const ERROR_CODES = {
   INVALID_PATH: 'a path with empty, `.` or `..` components, or a NUL',
   ROOTFS_EXISTS: 'an unpack into a directory that already exists',
   LOCK_TIMEOUT: "a layout's lock held by another process for too long",
+  // Mounted images (overlayfs)
+  NEEDS_ROOT:
+    'an overlay mount refused for lack of privilege (run as root, or under `unshare -Urm` on Linux 5.11+)',
+  MOUNT_FAILED:
+    'a mount or unmount that failed (the mount point is not an empty directory, or mount(8) failed)',
+  ALREADY_MOUNTED: 'a directory that already holds a mounted image (or the record of one)',
+  NOT_MOUNTED: 'a directory with no mounted image, or whose mount record names a mount that is gone',
+  LAYER_CACHE_CORRUPT: 'a layer cache entry whose record is missing or names another layer',
   // Layer tars (@layerkit/diff)
   TAR_BAD_CHECKSUM: 'a tar header whose checksum does not match',
   TAR_BAD_HEADER: 'a tar header that is not one',

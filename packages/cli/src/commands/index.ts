@@ -12,12 +12,15 @@ import { imagesCommand } from './images.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { layerCommand } from './layer.js';
+import { mountCommand, umountCommand } from './mount.js';
 import { rmiCommand } from './rmi.js';
 import { unpackCommand } from './unpack.js';
 import { verifyCommand } from './verify.js';
 
 export const commands: readonly Command[] = [
   unpackCommand,
+  mountCommand,
+  umountCommand,
   diffCommand,
   commitCommand,
   historyCommand,

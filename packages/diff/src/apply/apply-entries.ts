@@ -15,6 +15,7 @@ import {
   type ApplyTally,
   type ApplyTarget,
   DEVICE_NOT_PERMITTED,
+  type OverlayMarkers,
   ROOT_ENTRY_SKIPPED,
   SPECIAL_FILES_OFF,
   type SpecialType,
@@ -80,12 +81,25 @@ class LayerApplier {
   readonly #opaqueDirs: BytePath[] = [];
   /** Directory mtimes to set again once their children exist. */
   readonly #dirTimes = new Map<BytePath, bigint>();
+  /** With `whiteouts: 'overlay'`: where deletions are recorded as markers instead of performed. */
+  readonly #overlay: OverlayMarkers | undefined;
+  /** Overlay whiteouts this layer made: a directory later put in their place must be opaque. */
+  readonly #whiteouts = new Set<BytePath>();
 
   constructor(target: ApplyTarget, rules: ApplyRules, tally: ApplyTally) {
     this.#target = target;
     this.#rules = rules;
     this.#tally = tally;
     this.#resolver = new InRootResolver(target);
+    if (rules.whiteouts === 'overlay') {
+      if (target.overlay === undefined) {
+        throw new LayerkitError(
+          'INVALID_OPTION',
+          "whiteouts: 'overlay' needs a target that can hold overlay markers",
+        );
+      }
+      this.#overlay = target.overlay;
+    }
   }
 
   async apply({ header, body }: TarEntry): Promise<void> {
@@ -110,7 +124,10 @@ class LayerApplier {
 
   finish(): void {
     for (const dir of this.#opaqueDirs) {
-      if (this.#target.kind(dir) === 'dir') this.#hideLower(dir);
+      if (this.#target.kind(dir) !== 'dir') continue;
+      // In overlay form the layer stands alone: below it, only this layer's own whiteouts remain to hide.
+      this.#hideLower(dir);
+      this.#overlay?.markOpaque(dir);
     }
     for (const [dir, mtimeNs] of this.#dirTimes) {
       if (this.#target.kind(dir) === 'dir') this.#target.setDirTime(dir, mtimeNs);
@@ -128,12 +145,13 @@ class LayerApplier {
 
   #opaque(name: Extract<EntryName, { kind: 'opaque' }>): void {
     // T11: a marker whose directory is not a real directory after in-root resolution hides nothing.
-    const dir = this.#resolver.resolveDir(name.path, false);
+    // In overlay form the directory may exist only below this layer: it is made here (implied).
+    const dir = this.#resolver.resolveDir(name.path, this.#overlay !== undefined);
     if (dir !== undefined) this.#opaqueDirs.push(dir);
   }
 
   #whiteout(name: Extract<EntryName, { kind: 'whiteout' }>): void {
-    const dir = this.#resolver.resolveDir(parentPath(name.path), false);
+    const dir = this.#resolver.resolveDir(parentPath(name.path), this.#overlay !== undefined);
     if (dir === undefined) return;
     const path = joinPath(dir, baseName(name.path));
     if (this.#isWritten(path)) {
@@ -141,6 +159,10 @@ class LayerApplier {
       return;
     }
     this.#remove(path);
+    if (this.#overlay !== undefined) {
+      this.#overlay.makeWhiteout(path);
+      this.#whiteouts.add(path);
+    }
   }
 
   async #entry(archivePath: BytePath, header: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -173,6 +195,8 @@ class LayerApplier {
       case 'dir':
         this.#target.makeDir(path, meta, mergeDir);
         this.#dirTimes.set(path, meta.mtimeNs);
+        // Deleted, then made again by this layer: in overlay form nothing below may show through.
+        if (this.#whiteouts.delete(path)) this.#opaqueDirs.push(path);
         break;
       case 'file': // the reader reports `\0` and `7` as files too
         await this.#target.writeFile(path, meta, body);

@@ -45,6 +45,21 @@ export interface ApplyTally {
 export interface ApplyRules {
   /** Reject a path that occurs twice in one layer (T22, docs/threat-model.md#t22); default: in order. */
   strict?: boolean;
+  /**
+   * What whiteouts and opaque markers become (default `remove`: they remove lower content). With
+   * `overlay` the layer is extracted on its own as an overlayfs lower layer: a whiteout becomes a
+   * 0:0 character device, an opaque directory gets `user.overlay.opaque=y`, and nothing is removed
+   * (docs/design.md#mounted-images). The target must implement {@link OverlayMarkers}.
+   */
+  whiteouts?: 'remove' | 'overlay' | undefined;
+}
+
+/** How a target records deletions in overlayfs form (`whiteouts: 'overlay'`). */
+export interface OverlayMarkers {
+  /** Creates an overlay whiteout (char device 0:0, mode 0, owner 0:0) at `path`, where nothing is. */
+  makeWhiteout(path: BytePath): void;
+  /** Marks the directory `path` opaque: lower layers' children are hidden under it. */
+  markOpaque(path: BytePath): void;
 }
 
 /** The metadata set on every created object, already validated and filtered by the policy. */
@@ -101,6 +116,8 @@ export interface ApplyTarget {
   makeSpecial(path: BytePath, type: SpecialType, major: number, minor: number, meta: EntryMeta): boolean;
   /** Sets a directory's mtime again once all its children exist. */
   setDirTime(path: BytePath, mtimeNs: bigint): void;
+  /** Present on targets that can hold an overlayfs lower layer (`whiteouts: 'overlay'`). */
+  readonly overlay?: OverlayMarkers | undefined;
 }
 
 /** The `SkippedEntry.reason` of an entry naming the root itself (e.g. GNU tar's `./`): never applied. */

@@ -13,11 +13,16 @@ const MAX_XATTR_VALUE_BYTES = 65_536;
 /** More attributes than any real file carries: a hostile header could list thousands. */
 const MAX_XATTRS_PER_ENTRY = 64;
 
+/** overlayfs' metadata when mounted with `userxattr` (as layerkit mounts): never a layer's to set. */
+const USER_OVERLAY_PREFIX = 'user.overlay.';
+
 /**
  * Only these namespaces survive an apply: file capabilities and user attributes. `trusted.*`
- * (overlayfs' own metadata), `security.selinux` (host policy) and the rest are dropped.
+ * (overlayfs' own metadata), `user.overlay.*` (the same under `userxattr`), `security.selinux`
+ * (host policy) and the rest are dropped.
  */
 export function isAllowedXattr(name: string): boolean {
+  if (name.startsWith(USER_OVERLAY_PREFIX)) return false;
   return name === 'security.capability' || (name.startsWith('user.') && name.length > 5);
 }
 

@@ -5,6 +5,7 @@
 
 export type { DecompressionLimits } from '../layer/layer-stream.js';
 export { type ApplyOptions, type ApplyReport, applyLayer } from './apply/apply-layer.js';
+export { extractLowerLayer, type LowerLayerOptions, setRootMetadata } from './apply/lower-layer.js';
 export {
   type UnpackLayer,
   type UnpackOptions,

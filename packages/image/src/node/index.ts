@@ -19,11 +19,20 @@ export type { ImageRefLike } from './ops/image-ref.js';
 export type { StepMetadata, StepResult } from './ops/image-step.js';
 export { type ImportOptions, importRootfs } from './ops/import-rootfs.js';
 export { type InspectImageOptions, inspectImage } from './ops/inspect-image.js';
+export { type CachedLayer, type LayerCacheListener, layerCacheDir } from './ops/layer-cache.js';
 export { writeLayerFile } from './ops/layer-file.js';
 export type { LayerOptions } from './ops/layer-from-tree-diff.js';
 export type { LayerSource } from './ops/layer-source.js';
 export type { LenientReadOptions } from './ops/lenient-read.js';
 export { type ListImagesOptions, listImages } from './ops/list-images.js';
+export {
+  type MountedImage,
+  type MountImageOptions,
+  type MountRecord,
+  mountImage,
+  readMountRecord,
+  unmountImage,
+} from './ops/mount-image.js';
 export { type MutateConfigOptions, mutateConfig } from './ops/mutate-config.js';
 export type { ProgressEvent, ProgressListener, ProgressOptions, ProgressPhase } from './ops/progress.js';
 export { type RemovedTag, type RemoveTagsOptions, removeTags } from './ops/remove-tags.js';

@@ -6,12 +6,19 @@
  */
 
 import { once } from 'node:events';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { finished } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import { readRegularFile } from '@layerkit/digest/internal/node';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
+
+/**
+ * node:http and node:https, loaded when a transport is made: an ESM import of node:http
+ * evaluates its lazy getters, which load undici (~15 ms of every command's start-up on Node 24,
+ * most of which never talk to a registry).
+ */
+const requireBuiltin = createRequire(import.meta.url);
 
 /** TLS and connection settings of the Node transport. */
 export interface NodeTransportOptions {
@@ -73,7 +80,10 @@ function responseOf(response: IncomingMessage, method: HttpRequest['method']): H
   };
 }
 
-async function sendBody(outgoing: ReturnType<typeof httpRequest>, body: HttpRequest['body']): Promise<void> {
+async function sendBody(
+  outgoing: ReturnType<typeof import('node:http').request>,
+  body: HttpRequest['body'],
+): Promise<void> {
   if (body === undefined) return void outgoing.end();
   if (body instanceof Uint8Array) return void outgoing.end(body);
   try {
@@ -88,6 +98,12 @@ async function sendBody(outgoing: ReturnType<typeof httpRequest>, body: HttpRequ
 
 /** A transport over node:http/https with `options`' TLS settings. */
 export function nodeTransport(options: NodeTransportOptions = {}): HttpTransport {
+  const { Agent: HttpAgent, request: httpRequest } = requireBuiltin(
+    'node:http',
+  ) as typeof import('node:http');
+  const { Agent: HttpsAgent, request: httpsRequest } = requireBuiltin(
+    'node:https',
+  ) as typeof import('node:https');
   const maxSockets = options.maxSockets ?? 16;
   const http = new HttpAgent({ keepAlive: true, maxSockets });
   const https = new HttpsAgent({

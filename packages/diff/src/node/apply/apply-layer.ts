@@ -37,6 +37,12 @@ export interface ApplyOptions {
   layerName?: string;
   /** Receives the sha256 of every regular file written (hashed while writing it). */
   writtenContents?: WrittenContents;
+  /**
+   * `overlay`: extract the layer on its own as an overlayfs lower layer (into an empty directory):
+   * whiteouts become 0:0 character devices and opaque markers `user.overlay.opaque=y`, nothing
+   * is removed. Default `remove`: apply onto the layers below.
+   */
+  whiteouts?: 'remove' | 'overlay' | undefined;
 }
 
 /** What `applyLayer` did. */
@@ -67,7 +73,7 @@ export async function applyLayer(
     diffID: options.expectedDiffID,
     limits: options.limits,
   });
-  const target = new DiskTarget(rootDir, tally, options);
+  const target = new DiskTarget(rootDir, tally, { ...options, overlay: options.whiteouts === 'overlay' });
   // The reader counts a sparse file's holes against maxTotalBytes: held to the decompressed-size
   // cap as well, a small layer cannot expand further than a decompressed one may (T28).
   const maxTotalBytes = Math.min(
@@ -76,7 +82,12 @@ export async function applyLayer(
   );
   const tarLimits = { ...options.limits, maxTotalBytes };
   try {
-    await applyEntries(target, readTar(stream, tarLimits), { strict: options.strict === true }, tally);
+    await applyEntries(
+      target,
+      readTar(stream, tarLimits),
+      { strict: options.strict === true, whiteouts: options.whiteouts },
+      tally,
+    );
     const { bytes, diffID } = await stream.finish();
     return { ...tally, bytes, diffID };
   } catch (error) {

@@ -29,7 +29,13 @@ import {
 } from 'node:fs';
 import { LayerkitError } from '@layerkit/digest';
 import { createNativeSha256 } from '@layerkit/digest/node';
-import type { ApplyTally, ApplyTarget, EntryMeta, SpecialType } from '../../apply/apply-types.js';
+import type {
+  ApplyTally,
+  ApplyTarget,
+  EntryMeta,
+  OverlayMarkers,
+  SpecialType,
+} from '../../apply/apply-types.js';
 import type { BytePath, EntryType } from '../../contracts.js';
 import { asBytePath, pathFromUtf8, pathToUtf8 } from '../../path.js';
 import { entryTypeOf } from '../tree/entry-type.js';
@@ -73,7 +79,12 @@ export interface DiskTargetOptions {
   strictOwnership?: boolean | undefined;
   /** Receives the sha256 of every file written, hashed as its bytes go to disk. */
   writtenContents?: WrittenContents | undefined;
+  /** Hold an overlayfs lower layer: give the target overlay markers (`whiteouts: 'overlay'`). */
+  overlay?: boolean | undefined;
 }
+
+/** The opaque-directory attribute overlayfs reads when mounted with `userxattr` (as layerkit mounts). */
+const OVERLAY_OPAQUE = 'user.overlay.opaque';
 
 /** An `ApplyTarget` rooted at a real directory. */
 export class DiskTarget implements ApplyTarget {
@@ -85,6 +96,9 @@ export class DiskTarget implements ApplyTarget {
   readonly #written: WrittenContents | undefined;
   /** Set once device nodes are known to be refused (not root, or mknod failed with EPERM): no more tries. */
   #devicesRefused: boolean;
+  readonly overlay: OverlayMarkers | undefined;
+  /** The first whiteout made: later ones are hard links to it (one mknod per layer; overlayfs shares them too). */
+  #whiteout: Buffer | undefined;
 
   /** `rootDir` must be an existing directory; failures of metadata calls are recorded in `tally`. */
   constructor(rootDir: string, tally: ApplyTally, options: DiskTargetOptions = {}) {
@@ -94,6 +108,10 @@ export class DiskTarget implements ApplyTarget {
     this.#written = options.writtenContents;
     this.specialFiles = options.devices !== false;
     this.#devicesRefused = process.geteuid?.() !== 0;
+    this.overlay =
+      options.overlay === true
+        ? { makeWhiteout: (p) => this.#makeWhiteout(p), markOpaque: (p) => this.#markOpaque(p) }
+        : undefined;
   }
 
   #abs(path: BytePath): Buffer {
@@ -203,6 +221,32 @@ export class DiskTarget implements ApplyTarget {
     lutimesSync(this.#abs(path), seconds(mtimeNs), seconds(mtimeNs));
   }
 
+  #makeWhiteout(path: BytePath): void {
+    const abs = this.#abs(path);
+    const first = this.#whiteout;
+    const stats = first === undefined ? undefined : lstatSync(first, { throwIfNoEntry: false });
+    if (first !== undefined && stats?.isCharacterDevice() === true && stats.rdev === 0) {
+      try {
+        linkSync(first, abs);
+        return;
+      } catch (error) {
+        // Past the file system's link limit (ext4: 65,000), the next whiteout starts a new group.
+        if ((error as NodeJS.ErrnoException).code !== 'EMLINK') throw error;
+      }
+    }
+    // Unprivileged processes may make a 0:0 character device too (Linux 5.8+): no devicesRefused check.
+    const temporary = this.#temporary();
+    execFileSync('mknod', ['-m', '0000', temporary.toString('utf8'), 'c', '0', '0'], { stdio: 'pipe' });
+    renameSync(temporary, abs);
+    this.#whiteout = abs;
+  }
+
+  #markOpaque(path: BytePath): void {
+    const opaque = new Map([[OVERLAY_OPAQUE, new Uint8Array([0x79])]]);
+    // A lower layer without its marker would show what the layer deletes: failing is the only option.
+    this.#xattrs(path, this.#abs(path), { uid: 0, gid: 0, mode: 0, mtimeNs: 0n, xattrs: opaque }, true);
+  }
+
   /** A fresh unguessable name directly in the root, for objects first made under an ASCII name. */
   #temporary(): Buffer {
     return this.#abs(pathFromUtf8(`.layerkit-tmp-${randomUUID()}`));
@@ -224,7 +268,8 @@ export class DiskTarget implements ApplyTarget {
     }
   }
 
-  #xattrs(path: BytePath, abs: Buffer, meta: EntryMeta): void {
+  /** Sets `meta.xattrs`; one that fails is dropped and reported, or, when `required`, an error. */
+  #xattrs(path: BytePath, abs: Buffer, meta: EntryMeta, required = false): void {
     if (meta.xattrs.size === 0) return;
     // The binding takes strings only: a non-UTF-8 path is visited under a temporary name.
     const detour = isUtf8(abs) ? undefined : this.#temporary();
@@ -242,6 +287,14 @@ export class DiskTarget implements ApplyTarget {
           if (addon instanceof Error) throw addon;
           addon.setAttributeSync(target, utf8Name.toString('utf8'), value);
         } catch (error) {
+          if (required) {
+            throw new LayerkitError(
+              'APPLY_FAILED',
+              `cannot set ${name} on ${pathToUtf8(path)} (the file system needs user xattrs)`,
+              { path },
+              { cause: error },
+            );
+          }
           this.#tally.droppedXattrs.push({
             path,
             name,

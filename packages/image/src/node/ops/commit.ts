@@ -2,12 +2,13 @@
  * `commit`: `docker commit` without a daemon. The difference between a base image and a
  * modified root filesystem becomes one new layer on top of the base, with a history entry.
  */
-import { directoryTree } from '@layerkit/diff/node';
+import { directoryTree, upperdirChanges } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
 import type { ImageRefLike } from './image-ref.js';
 import { checkStepMetadata, publishStep, type StepMetadata, type StepResult } from './image-step.js';
-import { type LayerOptions, layerFromDiff } from './layer-from-tree-diff.js';
+import { type LayerOptions, layerFromChanges, layerFromDiff } from './layer-from-tree-diff.js';
+import { mountedUpperdir } from './mount-image.js';
 import { walkReporter } from './progress.js';
 import { lowerTreeOf } from './rootfs-lower-tree.js';
 import { squashedCommit } from './squash.js';
@@ -36,6 +37,20 @@ export async function commit(options: CommitOptions): Promise<StepResult> {
   checkStepMetadata(options);
   if (options.squash) return squashedCommit(options);
   return withSourceImage(options.base, options, async (source, image) => {
+    // A layerkit mount of this very image: its upperdir holds every change (O(change), no walk).
+    const upperdir = mountedUpperdir(options.rootfs, image.manifestDescriptor.digest);
+    if (upperdir !== undefined) {
+      return withSink(options.dest, options, async (sink) => {
+        const changes = upperdirChanges(
+          upperdir,
+          undefined,
+          options.onWarning ? { onWarning: options.onWarning } : {},
+        );
+        const layer = await layerFromChanges(changes, sink.blobs, options);
+        const base = { config: image.config.value, layers: image.manifest.value.layers, source };
+        return publishStep(base, sink, layer, options);
+      });
+    }
     const lower = await lowerTreeOf(source, image, options.rootfs);
     const upper = directoryTree(options.rootfs, {
       onEntries: walkReporter(options),

@@ -5,6 +5,7 @@
  */
 
 import {
+  type ChangeStream,
   type DetectionMode,
   type DiffStats,
   diffTrees,
@@ -108,7 +109,16 @@ export async function layerFromDiff(
     snapshot: options.snapshot,
     timing: options.onDiffStats !== undefined,
   });
-  const layer = await writeEntriesAsLayer(layerEntriesFromChanges(changes), store, options);
+  const layer = await layerFromChanges(changes, store, options);
   options.onDiffStats?.(changes.stats);
   return layer;
+}
+
+/** Writes `changes` (a diff, or an overlay upperdir's) as a layer (undefined when none). */
+export function layerFromChanges(
+  changes: ChangeStream,
+  store: LayerStore,
+  options: LayerOptions,
+): Promise<LayerBlob | undefined> {
+  return writeEntriesAsLayer(layerEntriesFromChanges(changes), store, options);
 }
