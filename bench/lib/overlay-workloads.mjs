@@ -10,16 +10,11 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { addedLayerEntries } from './layers.mjs';
 import { changeOneFile } from './mutate.mjs';
-import { bash, commandLine, run } from './shell.mjs';
+import { commandLine, copyTree, run } from './shell.mjs';
 
 function fresh(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-}
-
-function copyTree(from, to) {
-  rmSync(to, { recursive: true, force: true });
-  bash(`cp -a ${commandLine([from, to])}`);
 }
 
 /** Unmounts a `layerkit mount` of `rootfs` when it has one (teardown and resets). */

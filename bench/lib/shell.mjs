@@ -3,6 +3,7 @@
  * with the command's own stderr so a broken setup is never mistaken for a measurement.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 const MAX_OUTPUT = 256 * 1024 * 1024;
 
@@ -60,4 +61,14 @@ export function commandLine(words) {
  */
 export function tail(text, lines = 15) {
   return (text ?? '').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Replaces `to` with a `cp -a` copy of `from` (owners, modes, times, links and devices kept).
+ * @param {string} from
+ * @param {string} to
+ */
+export function copyTree(from, to) {
+  rmSync(to, { recursive: true, force: true });
+  bash(`cp -a ${commandLine([from, to])}`);
 }

@@ -10,7 +10,7 @@ import { addedLayerEntries, blobPath, imageLayers } from './layers.mjs';
 import { changeOneFile, changeTenPercent, touchEveryFile } from './mutate.mjs';
 import { defineOverlayWorkloads } from './overlay-workloads.mjs';
 import { defineRegistryWorkloads } from './registry-workloads.mjs';
-import { bash, commandLine, run } from './shell.mjs';
+import { bash, commandLine, copyTree, run } from './shell.mjs';
 
 /**
  * @typedef {object} Candidate
@@ -46,11 +46,6 @@ const STAT_WALK = `-printf '%s %T@ %m\\n'`;
 function fresh(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-}
-
-function copyTree(from, to) {
-  rmSync(to, { recursive: true, force: true });
-  bash(`cp -a ${commandLine([from, to])}`);
 }
 
 /**
