@@ -31,7 +31,7 @@ export interface CachedLayer {
   extracted: boolean;
 }
 
-/** What {@link cachedLayer} reports per layer: a cache hit or an extraction. */
+/** What `mountImage` reports per layer: a cache hit or an extraction. */
 export type LayerCacheListener = (layer: CachedLayer) => void;
 
 /** The JSON record of an entry: which layer it is and its root metadata. */

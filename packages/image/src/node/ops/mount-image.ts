@@ -36,7 +36,9 @@ import { withSourceImage } from './with-image.js';
 export interface MountRecord {
   /** The image reference as given. */
   ref: string;
+  /** The digest of the manifest mounted: a commit reads the upperdir only on top of this one. */
   manifestDigest: Digest;
+  /** The digest of that manifest's config. */
   configDigest: Digest;
   /** The layers' DiffIDs, bottom first. */
   diffIDs: Digest[];
@@ -65,6 +67,7 @@ export interface MountedImage {
   dir: string;
   /** The upper directory: every change made under `dir`. */
   upperdir: string;
+  /** What the mount's `mount.json` records. */
   record: MountRecord;
   /** The lower layers, bottom first. */
   layers: CachedLayer[];
