@@ -5,7 +5,8 @@
 
 export type { DecompressionLimits } from '../layer/layer-stream.js';
 export { type ApplyOptions, type ApplyReport, applyLayer } from './apply/apply-layer.js';
-export { extractLowerLayer, type LowerLayerOptions, setRootMetadata } from './apply/lower-layer.js';
+export { extractLowerLayer, type LowerLayerOptions } from './apply/lower-layer.js';
+export { setRootMetadata } from './apply/root-metadata.js';
 export {
   type UnpackLayer,
   type UnpackOptions,

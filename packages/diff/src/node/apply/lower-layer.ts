@@ -3,11 +3,9 @@
  * secure apply of `applyLayer` with whiteouts written as markers instead of performed, into a
  * new private directory whose root gets the layer's `./` metadata.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
-import { type ApplyTally, type EntryMeta, emptyTally } from '../../apply/apply-types.js';
-import { EMPTY_PATH } from '../../path.js';
+import { mkdirSync } from 'node:fs';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
-import { DiskTarget } from './disk-target.js';
+import { setRootMetadata } from './root-metadata.js';
 
 /** Options of {@link extractLowerLayer}: those of `applyLayer` but the whiteout mode. */
 export type LowerLayerOptions = Omit<ApplyOptions, 'whiteouts' | 'writtenContents'>;
@@ -26,22 +24,6 @@ export async function extractLowerLayer(
 ): Promise<ApplyReport> {
   mkdirSync(dir, 0o700);
   const report = await applyLayer(dir, tar, { ...options, whiteouts: 'overlay' });
-  if (report.root !== undefined) setRootMetadata(dir, report.root, report, options);
-  else chmodSync(dir, 0o755);
+  setRootMetadata(dir, report.root, report, options);
   return report;
-}
-
-/**
- * Gives the directory `dir` the owner, allowed xattrs, mode and mtime of `meta` (what an unpack
- * gives a rootfs from its layers' `./` entry); an ownership failure is counted in `tally`.
- */
-export function setRootMetadata(
-  dir: string,
-  meta: EntryMeta,
-  tally: ApplyTally = emptyTally(),
-  options: Pick<ApplyOptions, 'strictOwnership'> = {},
-): void {
-  const target = new DiskTarget(dir, tally, options);
-  target.makeDir(EMPTY_PATH, meta, true);
-  target.setDirTime(EMPTY_PATH, meta.mtimeNs);
 }

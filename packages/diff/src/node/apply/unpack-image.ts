@@ -10,10 +10,9 @@ import { chmodSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Digest, isLayerkitError, LayerkitError } from '@layerkit/digest';
 import { fileSystemError, ownedName, removeStaleTemporariesOf } from '@layerkit/digest/internal/node';
-import { EMPTY_PATH } from '../../path.js';
 import { recordSnapshot } from '../snapshot/snapshot-file.js';
 import { type ApplyOptions, type ApplyReport, applyLayer } from './apply-layer.js';
-import { DiskTarget } from './disk-target.js';
+import { setRootMetadata } from './root-metadata.js';
 import { type UnpackLayout, unpackLayout } from './unpack-layout.js';
 import { WrittenContents } from './written-contents.js';
 
@@ -51,26 +50,6 @@ function inLayer(error: unknown, index: number, diffID: Digest): never {
   );
 }
 
-/** The mode of a root no layer describes, as `tar -x`, umoci and Docker leave it. */
-const DEFAULT_ROOT_MODE = 0o755;
-
-/**
- * Gives the finished `rootfs` the metadata of the topmost layer's `./` directory entry (owner,
- * allowed xattrs, mode, mtime; an ownership failure counted in that layer's report), or mode
- * 0755 when no layer has one. `rootfs` is still inside the private work directory, so nobody
- * else can reach it before it is renamed into place (T15).
- */
-function setRootMetadata(rootfs: string, reports: ApplyReport[], options: UnpackOptions): void {
-  const report = reports.findLast((r) => r.root !== undefined);
-  if (report?.root === undefined) {
-    chmodSync(rootfs, DEFAULT_ROOT_MODE);
-    return;
-  }
-  const target = new DiskTarget(rootfs, report, options);
-  target.makeDir(EMPTY_PATH, report.root, true);
-  target.setDirTime(EMPTY_PATH, report.root.mtimeNs);
-}
-
 /**
  * Unpacks `layers` (bottom first) into a new rootfs at `rootDir` (which must not exist), verifying
  * each DiffID, and records the snapshot of the result beside it (see `unpackLayout`). Errors name
@@ -106,7 +85,10 @@ export async function unpackImageLayers(
       }).catch((error: unknown) => inLayer(error, index, layer.diffID));
       reports.push(report);
     }
-    setRootMetadata(rootfs, reports, options);
+    // The topmost layer's `./` entry wins; `rootfs` is still inside the private work directory,
+    // so nobody else can reach it before it is renamed into place (T15).
+    const top = reports.findLast((r) => r.root !== undefined);
+    setRootMetadata(rootfs, top?.root, top, options);
     const snapshotEntries = recordSnapshot(
       rootfs,
       join(metadata, basename(layout.snapshotFile)),

@@ -6,16 +6,7 @@
  * The mount's state lives in a private directory beside it, `.<name>.layerkit-mount/`: `upper/`,
  * `work/`, the `l/<n>` links to the cached layers, and `mount.json`.
  */
-import {
-  chmodSync,
-  mkdirSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setRootMetadata } from '@layerkit/diff/node';
 import { type Digest, LayerkitError } from '@layerkit/digest';
@@ -182,8 +173,7 @@ export async function mountImage(
       mkdirSync(join(state.stateDir, 'work'));
       // The merged root is the upperdir's root: it takes what an unpack gives the rootfs.
       const root = layers.findLast((layer) => layer.root !== undefined)?.root;
-      if (root !== undefined) setRootMetadata(state.upperdir, root);
-      else chmodSync(state.upperdir, 0o755);
+      setRootMetadata(state.upperdir, root);
       // overlayfs needs a lower layer: an image without layers mounts an empty one.
       const lowers = layers.length === 0 ? [join(state.stateDir, 'empty')] : layers.map((layer) => layer.dir);
       if (layers.length === 0) mkdirSync(lowers[0]!);
