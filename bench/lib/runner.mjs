@@ -1,9 +1,10 @@
 /**
  * Runs one workload round-robin: every round runs each candidate once (reset, then the timed
  * command), so slow drifts and background noise hit all tools alike. Warm-up rounds are not
- * counted. Outputs are checked right after the first measured run. A failing candidate is recorded with its error and dropped from later rounds.
+ * counted. Every reset is followed by an untimed `sync`. Outputs are checked right after the first measured run. A failing candidate is recorded with its error and dropped from later rounds.
  * `setup`, `reset` and `teardown` may be async (the registry workloads start servers in them).
  */
+import { spawnSync } from 'node:child_process';
 import { ratios, summarize } from './stats.mjs';
 import { timeScript } from './timing.mjs';
 
@@ -22,6 +23,9 @@ export async function runWorkload(workload, { runs, warmup }) {
         if (result.error !== undefined) continue;
         try {
           await candidate.reset?.();
+          // A reset copies or unpacks hundreds of MB; flushed here, untimed, so a tool that
+          // fsyncs (ext4 commits the journal with all ordered dirty data) does not pay for it.
+          spawnSync('sync');
           const script = typeof candidate.script === 'function' ? candidate.script() : candidate.script;
           const timed = timeScript(script, { sidecarPid: workload.sidecarPid?.() });
           const m = candidate.fromOutput?.(timed) ?? timed;

@@ -52,6 +52,22 @@ describe('rmi', () => {
     );
   });
 
+  it('gc takes the layout as oci:DIR too; a tag or another transport is a usage error', () => {
+    ok(['rmi', `oci:${layout}:nginx:v2`]);
+    const nginxManifest = readImage(layout, 'nginx').manifestDigest;
+    const before = indexBytes();
+    for (const target of [`oci:${layout}:nginx`, `docker-archive:${layout}`]) {
+      const run = layerkit(['gc', target]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/gc works on/);
+    }
+    expect(ok(['gc', `oci:${layout}`])).toMatch(/^deleted: sha256:/m);
+    expect(indexBytes()).toEqual(before);
+    expect(ok(['gc', `oci:${layout}`])).toBe('Total reclaimed space: 0 B\n');
+    expect(layerkit(['verify', `oci:${layout}:nginx`]).status).toBe(0);
+    expect(readImage(layout, 'nginx').manifestDigest).toBe(nginxManifest);
+  });
+
   it('a missing tag: exit 1, the reason on stderr, nothing changed', () => {
     const before = indexBytes();
     const run = layerkit(['rmi', `oci:${layout}:nginx:v2`, `oci:${layout}:nginx:v3`]);

@@ -9,14 +9,13 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { finished } from 'node:stream/promises';
-import { rootCertificates } from 'node:tls';
 import { readRegularFile } from '@layerkit/digest/internal/node';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../http/transport.js';
 
 /**
- * node:http and node:https, loaded when a transport is made: an ESM import of node:http
- * evaluates its lazy getters, which load undici (~15 ms of every command's start-up on Node 24,
- * most of which never talk to a registry).
+ * node:http, node:https and node:tls, loaded when a transport is made: an ESM import of node:http
+ * evaluates its lazy getters, which load undici, and node:tls loads the TLS stack (~15 ms each of
+ * every command's start-up on Node 24, most of which never talk to a registry).
  */
 const requireBuiltin = createRequire(import.meta.url);
 
@@ -44,6 +43,7 @@ const DRAIN_LIMIT = 64 * 1024;
 
 /** The CAs Node trusts by default when `ca` is not given: its bundle and `NODE_EXTRA_CA_CERTS`. */
 function defaultCertificates(): string[] {
+  const { rootCertificates } = requireBuiltin('node:tls') as typeof import('node:tls');
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (extra === undefined || extra === '') return [...rootCertificates];
   try {

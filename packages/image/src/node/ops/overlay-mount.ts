@@ -56,39 +56,41 @@ function notPermitted(stderr: string): boolean {
 }
 
 /** Mounts overlayfs on `target` with `options`, run in `stateDir` (the options' paths are relative to it). */
-export async function mountOverlay(target: string, options: string, stateDir: string): Promise<void> {
+export function mountOverlay(target: string, options: string, stateDir: string): Promise<void> {
+  return runMountTool('mount', ['-t', 'overlay', 'overlay', '-o', options, target], stateDir, target);
+}
+
+/** Unmounts `target`. */
+export function unmountOverlay(target: string): Promise<void> {
+  return runMountTool('umount', [target], '/', target);
+}
+
+/**
+ * Runs mount(8) or umount(8) on `target`. A failure for lack of privilege is `NEEDS_ROOT` (it
+ * names both ways to get it), any other is `MOUNT_FAILED` with the tool's message.
+ */
+async function runMountTool(
+  tool: 'mount' | 'umount',
+  args: string[],
+  cwd: string,
+  target: string,
+): Promise<void> {
+  const verb = tool === 'mount' ? 'mount' : 'unmount';
   try {
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], stateDir);
+    await run(tool, args, cwd);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     if (notPermitted(stderr)) {
       throw new LayerkitError(
         'NEEDS_ROOT',
-        `mounting ${target} needs root, or a user namespace that may mount overlayfs (Linux 5.11+): run as root or under 'unshare -Urm' (${stderr})`,
+        `${verb}ing ${target} needs root, or a user namespace that may mount overlayfs (Linux 5.11+): run as root or under 'unshare -Urm' (${stderr})`,
         { path: target },
         { cause: error },
       );
     }
     throw new LayerkitError(
       'MOUNT_FAILED',
-      `cannot mount ${target}: ${stderr || String(error)}`,
-      { path: target },
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-/** Unmounts `target`. */
-export async function unmountOverlay(target: string): Promise<void> {
-  try {
-    await run('umount', [target], '/');
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new LayerkitError(
-      'MOUNT_FAILED',
-      `cannot unmount ${target}: ${stderr || String(error)}`,
+      `cannot ${verb} ${target}: ${stderr || String(error)}`,
       { path: target },
       {
         cause: error,
