@@ -86,7 +86,9 @@ async function main() {
     libraryNode: options.layerkit === undefined ? node.path : undefined,
     largeRuns: options.largeRuns,
     user: user.inputs,
-  }).filter((w) => options.only === undefined || options.only.includes(w.id));
+  })
+    .filter((w) => options.only === undefined || options.only.includes(w.id))
+    .filter((w) => options.inputs === undefined || options.inputs.includes(w.input));
 
   const results = [];
   for (const workload of workloads) results.push(await runWorkload(workload, options));

@@ -13,6 +13,7 @@ export const USAGE = `usage: node bench/run.mjs [options]
   --warmup N          warm-up rounds, not counted (default 1; quick 0)
   --large-runs N      measured rounds for W8 and R5 (default 3)
   --only LIST         workload ids to run, e.g. W2,W5 or R1,R2,R3,R4
+  --inputs LIST       input names to run them on, e.g. smallfiles-1m (default: all)
   --cache DIR         input/work cache (default $LAYERKIT_BENCH_CACHE or /var/cache/layerkit-bench)
   --out DIR           results directory (default bench/results)
   --name NAME         results file name (default latest; quick: quick)
@@ -67,6 +68,7 @@ export function parseOptions(argv, repo) {
       warmup: { type: 'string' },
       'large-runs': { type: 'string', default: '3' },
       only: { type: 'string' },
+      inputs: { type: 'string' },
       cache: { type: 'string' },
       out: { type: 'string' },
       name: { type: 'string' },
@@ -95,6 +97,7 @@ export function parseOptions(argv, repo) {
     warmup: count(values.warmup ?? (values.quick ? '0' : '1'), 'warmup'),
     largeRuns: count(values['large-runs'], 'large-runs'),
     only: values.only?.split(',').map((id) => id.trim().toUpperCase()),
+    inputs: values.inputs?.split(',').map((name) => name.trim()),
     cache: values.cache ?? process.env.LAYERKIT_BENCH_CACHE ?? '/var/cache/layerkit-bench',
     out: values.out ?? `${repo}/bench/results`,
     name: values.name ?? (values.quick ? 'quick' : 'latest'),
