@@ -3,8 +3,15 @@
  * (with the spec-derived reference applier) gives B, both as LayerEntry values and through the
  * bytes of a real layer tar (writeLayerTar → layerEntriesFromTar).
  */
-import type { DetectionMode, LayerEntry, MemoryTree } from '@layerkit/diff';
-import { diffTrees, layerEntriesFromChanges, layerEntriesFromTar, writeLayerTar } from '@layerkit/diff';
+import type { DetectionMode, LayerEntry } from '@layerkit/diff';
+import {
+  diffTrees,
+  layerEntriesFromAdditions,
+  layerEntriesFromChanges,
+  layerEntriesFromTar,
+  MemoryTree,
+  writeLayerTar,
+} from '@layerkit/diff';
 import fc from 'fast-check';
 import { expect, it, describe as suite } from 'vitest';
 import { checkProperty } from '../fixtures/property.js';
@@ -86,4 +93,25 @@ suite('diff round trip (reference applier)', () => {
       });
     }
   }
+});
+
+/** The bytes of a layer tar. */
+async function tarBytes(entries: AsyncIterable<LayerEntry>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of writeLayerTar(entries)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+suite('a layer that only adds, streamed', () => {
+  it('layerEntriesFromAdditions writes the very tar layerEntriesFromChanges writes for a diff against nothing', async () => {
+    await checkProperty(
+      fc.asyncProperty(treePairArb, async ({ upper }) => {
+        const diff = () => diffTrees(MemoryTree.fromEntries([]), upper);
+        expect(await tarBytes(layerEntriesFromAdditions(diff()))).toEqual(
+          await tarBytes(layerEntriesFromChanges(diff())),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -39,7 +39,11 @@ export {
   formatDockerDiff,
   toEngineApiJson,
 } from './engine/docker-format.js';
-export { type LayerEntryOptions, layerEntriesFromChanges } from './engine/layer-entries.js';
+export {
+  type LayerEntryOptions,
+  layerEntriesFromAdditions,
+  layerEntriesFromChanges,
+} from './engine/layer-entries.js';
 export { comparePaths, pathFromBytes, pathFromUtf8, pathToBytes, pathToUtf8 } from './path.js';
 export { snapshotEntryOf, snapshotRecordOf } from './snapshot/snapshot-entry.js';
 export {

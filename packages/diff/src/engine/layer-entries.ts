@@ -3,7 +3,7 @@
  */
 import { LayerkitError } from '@layerkit/digest';
 import type { BytePath, Change, LayerEntry, TreeEntry } from '../contracts.js';
-import { asBytePath, baseName, comparePaths, joinPath, parentPath, pathToUtf8 } from '../path.js';
+import { asBytePath, baseName, comparePaths, isInside, joinPath, parentPath, pathToUtf8 } from '../path.js';
 import { opaqueMarkerPath } from '../tar/entry-name.js';
 import type { ChangeStream } from './change-stream.js';
 
@@ -141,5 +141,62 @@ export async function* layerEntriesFromChanges(
     } else {
       yield { kind: 'entry', entry: asHardlink(item.entry, first) };
     }
+  }
+}
+
+/**
+ * Layer entries for changes that only add, such as a diff against an empty tree (an import, a
+ * squash, a layer from scratch), streamed as the changes come instead of buffered: with nothing
+ * deleted there is no whiteout to move ahead of its siblings, so the layer order is the changes'
+ * global order. The entries are exactly those {@link layerEntriesFromChanges} gives for such
+ * changes (the first path of a hardlink group carries the content, later ones link to it), but
+ * memory holds one path per multi-link file, not one record per change: an import of a million
+ * files no longer keeps a million entries.
+ *
+ * The changes must come in the global order, as `diffTrees` gives them. A `D` change or one out
+ * of order is `INVALID_CHANGE`; an entry whose parent directory came before it is not
+ * `MISSING_PARENT`.
+ */
+export async function* layerEntriesFromAdditions(
+  changes: AsyncIterable<Change> | Iterable<Change>,
+): AsyncIterable<LayerEntry> {
+  const openDirs: BytePath[] = [];
+  const firstOfGroup = new Map<string, BytePath>();
+  let previous: BytePath | undefined;
+  for await (const change of changes) {
+    const { path, entry } = change;
+    if (change.kind === 'D' || entry === undefined) {
+      throw new LayerkitError(
+        'INVALID_CHANGE',
+        `change ${JSON.stringify(pathToUtf8(path))} is not an addition`,
+        { path },
+      );
+    }
+    if (previous !== undefined && comparePaths(previous, path) >= 0) {
+      throw new LayerkitError(
+        'INVALID_CHANGE',
+        `change ${JSON.stringify(pathToUtf8(path))} is out of the global order`,
+        { path },
+      );
+    }
+    previous = path;
+    // In the global order a directory's subtree follows it at once: the open directories are
+    // the chain of ancestors of the current path.
+    while (openDirs.length > 0 && !isInside(path, openDirs[openDirs.length - 1]!)) openDirs.pop();
+    const parent = parentPath(path);
+    if (parent !== '' && openDirs[openDirs.length - 1] !== parent) throw missingParent(path);
+    if (entry.type === 'dir') {
+      openDirs.push(path);
+      yield { kind: 'entry', entry };
+      continue;
+    }
+    const key = entry.linkKey;
+    const first = key === undefined ? undefined : firstOfGroup.get(key);
+    if (first !== undefined) {
+      yield { kind: 'entry', entry: asHardlink(entry, first) };
+      continue;
+    }
+    if (key !== undefined) firstOfGroup.set(key, path);
+    yield { kind: 'entry', entry };
   }
 }

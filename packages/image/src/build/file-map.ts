@@ -6,7 +6,7 @@
 import {
   diffTrees,
   type LayerEntry,
-  layerEntriesFromChanges,
+  layerEntriesFromAdditions,
   type MemoryEntrySpec,
   MemoryTree,
   type Tree,
@@ -66,7 +66,7 @@ export function fileMapTree(files: FileMap, mtimeNs: bigint): MemoryTree {
   return MemoryTree.fromSpecs(specs, { mtimeNs });
 }
 
-/** Every entry of `tree`, to be added as it is (a diff against nothing). */
+/** Every entry of `tree`, to be added as it is (a diff against nothing), streamed. */
 export function addedEntries(tree: Tree): AsyncIterable<LayerEntry> {
-  return layerEntriesFromChanges(diffTrees(MemoryTree.fromEntries([]), tree));
+  return layerEntriesFromAdditions(diffTrees(MemoryTree.fromEntries([]), tree));
 }

@@ -1,5 +1,11 @@
 import type { Change, LayerEntry, TreeEntry } from '@layerkit/diff';
-import { diffTrees, layerEntriesFromChanges, MemoryTree, pathFromUtf8 } from '@layerkit/diff';
+import {
+  diffTrees,
+  layerEntriesFromAdditions,
+  layerEntriesFromChanges,
+  MemoryTree,
+  pathFromUtf8,
+} from '@layerkit/diff';
 import { describe, expect, it } from 'vitest';
 
 const dir = (path: string): TreeEntry => ({
@@ -72,5 +78,54 @@ describe('layerEntriesFromChanges', () => {
     ]);
     const upper = MemoryTree.fromSpecs([{ path: 'd/a', content: '1' }]);
     expect(await layerOf(diffTrees(lower, upper), true)).toEqual(['d', 'whiteout:d/b']);
+  });
+});
+
+describe('layerEntriesFromAdditions', () => {
+  const added = (path: string, entry: TreeEntry): Change => ({ kind: 'A', path: pathFromUtf8(path), entry });
+  const drain = async (changes: Change[]) => {
+    const out: LayerEntry[] = [];
+    for await (const e of layerEntriesFromAdditions(changes)) out.push(e);
+    return out;
+  };
+
+  it('streams: the first entry comes out before the changes have ended', async () => {
+    let ended = false;
+    async function* changes(): AsyncIterable<Change> {
+      yield added('a', dir('a'));
+      yield added('a/f', file('a/f'));
+      ended = true;
+    }
+    const first = await layerEntriesFromAdditions(changes())[Symbol.asyncIterator]().next();
+    expect(first.value).toMatchObject({ kind: 'entry', entry: { path: 'a' } });
+    expect(ended).toBe(false);
+  });
+
+  it('the first path of a hardlink group carries the content, later ones link to it', async () => {
+    const linked = (path: string) => ({ ...file(path), linkKey: '1:7', content: () => [] });
+    const entries = await drain([added('a', linked('a')), added('b', dir('b')), added('b/c', linked('b/c'))]);
+    expect(entries.map((e) => (e.kind === 'entry' ? [e.entry.type, e.entry.linkTarget] : []))).toEqual([
+      ['file', undefined],
+      ['dir', undefined],
+      ['hardlink', 'a'],
+    ]);
+  });
+
+  it('refuses a deletion, a change out of the global order and an entry without its parent', async () => {
+    await expect(drain([{ kind: 'D', path: pathFromUtf8('x') }])).rejects.toMatchObject({
+      code: 'INVALID_CHANGE',
+      details: { path: 'x' },
+    });
+    await expect(drain([added('b', file('b')), added('a', file('a'))])).rejects.toMatchObject({
+      code: 'INVALID_CHANGE',
+      details: { path: 'a' },
+    });
+    // d/x's parent d was closed by e: the order is global, so d cannot come back.
+    await expect(
+      drain([added('d', dir('d')), added('d/x', file('d/x')), added('e/y', file('e/y'))]),
+    ).rejects.toMatchObject({ code: 'MISSING_PARENT' });
+    await expect(drain([added('d', file('d')), added('d/x', file('d/x'))])).rejects.toMatchObject({
+      code: 'MISSING_PARENT',
+    });
   });
 });

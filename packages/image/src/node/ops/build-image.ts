@@ -117,7 +117,7 @@ async function writeBuildLayer(
     onEntries: walkReporter(options),
   });
   if (base.source === undefined || base.image === undefined) {
-    return layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
+    return layerFromDiff(undefined, upper, sink.blobs, options);
   }
   const lower = await lowerTreeOf(base.source, base.image, layer.rootfs);
   return layerFromDiff(lower.tree, upper, sink.blobs, {

@@ -2,7 +2,6 @@
  * `importRootfs`: `docker import` of a directory — a one-layer image from scratch whose config
  * carries the host platform and no execution parameters unless `changes` set them.
  */
-import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import { scratchConfig } from '../../build/scratch-config.js';
 import type { PlatformWant } from '../../parse/platform.js';
@@ -33,7 +32,7 @@ export async function importRootfs(options: ImportOptions): Promise<StepResult> 
       onEntries: walkReporter(options),
       onWarning: options.onWarning,
     });
-    const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
+    const layer = await layerFromDiff(undefined, upper, sink.blobs, options);
     return publishStep(base, sink, layer, { ...options, createdBy: options.createdBy ?? '' });
   });
 }

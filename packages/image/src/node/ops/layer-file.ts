@@ -2,7 +2,6 @@
  * `writeLayerFile`: just the layer — the difference between two directories as one compressed
  * layer blob in a file, for build tools that assemble images themselves.
  */
-import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import { hashingBlobWriter, type LayerBlob } from '@layerkit/digest';
 import { checkSourceDateEpoch } from '@layerkit/digest/internal';
@@ -42,6 +41,6 @@ export async function writeLayerFile(
 ): Promise<LayerBlob | undefined> {
   if (options.sourceDateEpoch !== undefined) checkSourceDateEpoch(options.sourceDateEpoch);
   const onEntries = walkReporter(options);
-  const lower = lowerDir === undefined ? MemoryTree.fromEntries([]) : directoryTree(lowerDir, { onEntries });
+  const lower = lowerDir === undefined ? undefined : directoryTree(lowerDir, { onEntries });
   return layerFromDiff(lower, directoryTree(upperDir, { onEntries }), singleFileStore(file), options);
 }

@@ -10,7 +10,9 @@ import {
   type DiffStats,
   diffTrees,
   type LayerEntry,
+  layerEntriesFromAdditions,
   layerEntriesFromChanges,
+  MemoryTree,
   type SnapshotLookup,
   type Tree,
 } from '@layerkit/diff';
@@ -96,20 +98,27 @@ export function layerBlobOptions(
   };
 }
 
-/** Diffs `lower` against `upper` and writes the difference as a layer (undefined when none). */
+/**
+ * Diffs `lower` against `upper` and writes the difference as a layer (undefined when none).
+ * With no `lower` the layer adds all of `upper` (an import, a squash, a layer from scratch) and
+ * is written as the walk goes, in memory that does not grow with the tree.
+ */
 export async function layerFromDiff(
-  lower: Tree,
+  lower: Tree | undefined,
   upper: Tree,
   store: LayerStore,
   options: LayerOptions & { snapshot?: SnapshotLookup | undefined; hasher?: HasherFactory | undefined },
 ): Promise<LayerBlob | undefined> {
-  const changes = diffTrees(lower, upper, {
+  const changes = diffTrees(lower ?? MemoryTree.fromEntries([]), upper, {
     hasher: options.hasher ?? nodeRuntime.sha256,
     mode: options.mode,
     snapshot: options.snapshot,
     timing: options.onDiffStats !== undefined,
   });
-  const layer = await layerFromChanges(changes, store, options);
+  const layer =
+    lower === undefined
+      ? await writeEntriesAsLayer(layerEntriesFromAdditions(changes), store, options)
+      : await layerFromChanges(changes, store, options);
   options.onDiffStats?.(changes.stats);
   return layer;
 }

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryTree } from '@layerkit/diff';
 import { directoryTree } from '@layerkit/diff/node';
 import type { PlatformWant } from '../../parse/platform.js';
 import type { OpenImageOptions } from '../store/open-image.js';
@@ -29,7 +28,7 @@ export async function squashedCommit(options: CommitOptions): Promise<StepResult
         onEntries: walkReporter(options),
         onWarning: options.onWarning,
       });
-      const layer = await layerFromDiff(MemoryTree.fromEntries([]), upper, sink.blobs, options);
+      const layer = await layerFromDiff(undefined, upper, sink.blobs, options);
       return publishStep(base, sink, layer, options);
     });
   });
