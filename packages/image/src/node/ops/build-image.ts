@@ -4,7 +4,7 @@
  * or a typed object — written to any destination in one call (go-containerregistry's `mutate`,
  * Jib). Every layer is one history entry; config edits add one empty entry after them.
  */
-import { MemoryTree, pathFromUtf8 } from '@layerkit/diff';
+import { pathFromUtf8 } from '@layerkit/diff';
 import { treeAt } from '@layerkit/diff/internal';
 import { directoryTree } from '@layerkit/diff/node';
 import { type LayerBlob, LayerkitError } from '@layerkit/digest';
