@@ -110,7 +110,7 @@ async function main() {
       },
       inputs: { ...inputs, ...Object.fromEntries(user.inputs.map((input) => [input.name, input])) },
       workloads: results,
-      targets: judgeTargets(results, inputs.rootfs.name),
+      targets: judgeTargets(results, inputs.rootfs.name, Number(node.version.slice(1).split('.')[0])),
     },
     { repo, cache: options.cache },
   );
