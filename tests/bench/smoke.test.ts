@@ -184,7 +184,7 @@ describe('bench harness --quick', () => {
   });
 
   it('judges every target and renders the same report as Markdown on stdout and on disk', () => {
-    expect(report.targets).toHaveLength(18);
+    expect(report.targets).toHaveLength(21);
     for (const t of report.targets) expect(['met', 'missed', 'not run']).toContain(t.status);
     const status = (prefix: string) => report.targets.find((t) => t.target.startsWith(prefix))?.status;
     expect(status('W8')).toBe('not run');
@@ -229,6 +229,8 @@ describe('bench harness --quick with your own inputs: --pair DIR_A DIR_B', () =>
         '--quick',
         '--only',
         'W5',
+        '--inputs',
+        'pair-a-b',
         '--pair',
         join(dir, 'a'),
         join(dir, 'b'),
@@ -255,12 +257,9 @@ describe('bench harness --quick with your own inputs: --pair DIR_A DIR_B', () =>
     expect(markdown).toContain('| pair-a-b | your pair (--pair ');
   });
 
-  it('runs W5 on the built-in tree and on the pair: layerkit, find A B and diff -rq, every run measured', () => {
-    expect(report.workloads.map((w) => [w.id, w.input])).toEqual([
-      ['W5', 'quick-rootfs'],
-      ['W5', 'pair-a-b'],
-    ]);
-    const pair = report.workloads[1]!;
+  it('runs W5 on the pair only (--inputs): layerkit, find A B and diff -rq, every run measured', () => {
+    expect(report.workloads.map((w) => [w.id, w.input])).toEqual([['W5', 'pair-a-b']]);
+    const pair = report.workloads[0]!;
     expect(pair.candidates.map((c) => [c.name, c.role])).toEqual([
       ['layerkit diff --mode metadata', 'layerkit'],
       ['stat-walk floor: find A B', 'floor'],
