@@ -35,6 +35,25 @@ function asHardlink(entry: TreeEntry, target: BytePath): TreeEntry {
   return { ...rest, type: 'hardlink', linkTarget: target, size: 0 };
 }
 
+/**
+ * Folds the later paths of each hardlink group (non-directories sharing a `linkKey`) into
+ * `hardlink` entries: the first path the layer emits carries the content, later ones link to
+ * it. A group with one path in the layer stays a plain entry.
+ */
+class HardlinkFolder {
+  readonly #firstOfGroup = new Map<string, BytePath>();
+
+  /** `entry` as the layer writes it, in the order the layer writes entries. */
+  fold(entry: TreeEntry): TreeEntry {
+    const key = entry.type === 'dir' ? undefined : entry.linkKey;
+    if (key === undefined) return entry;
+    const first = this.#firstOfGroup.get(key);
+    if (first !== undefined) return asHardlink(entry, first);
+    this.#firstOfGroup.set(key, entry.path);
+    return entry;
+  }
+}
+
 function missingParent(path: BytePath): LayerkitError {
   return new LayerkitError(
     'MISSING_PARENT',
@@ -105,7 +124,6 @@ export async function* layerEntriesFromChanges(
   }
 
   const ordered: [key: BytePath, entry: LayerEntry][] = [];
-  const groupSizes = new Map<string, number>();
   const isDir = (path: BytePath) => {
     const item = items.get(path);
     return item?.kind === 'entry' && item.entry.type === 'dir';
@@ -117,8 +135,6 @@ export async function* layerEntriesFromChanges(
       if (!opaque.has(parent)) ordered.push([whiteoutKey(path), item]);
     } else {
       ordered.push([path, item]);
-      const key = item.kind === 'entry' && item.entry.type !== 'dir' ? item.entry.linkKey : undefined;
-      if (key !== undefined) groupSizes.set(key, (groupSizes.get(key) ?? 0) + 1);
     }
   }
   for (const dir of opaque) {
@@ -127,20 +143,9 @@ export async function* layerEntriesFromChanges(
   }
   ordered.sort((a, b) => comparePaths(a[0], b[0]));
 
-  const firstOfGroup = new Map<string, BytePath>();
+  const links = new HardlinkFolder();
   for (const [, item] of ordered) {
-    const key = item.kind === 'entry' ? item.entry.linkKey : undefined;
-    if (item.kind !== 'entry' || key === undefined || (groupSizes.get(key) ?? 0) < 2) {
-      yield item;
-      continue;
-    }
-    const first = firstOfGroup.get(key);
-    if (first === undefined) {
-      firstOfGroup.set(key, item.entry.path);
-      yield item;
-    } else {
-      yield { kind: 'entry', entry: asHardlink(item.entry, first) };
-    }
+    yield item.kind === 'entry' ? { kind: 'entry', entry: links.fold(item.entry) } : item;
   }
 }
 
@@ -161,7 +166,7 @@ export async function* layerEntriesFromAdditions(
   changes: AsyncIterable<Change> | Iterable<Change>,
 ): AsyncIterable<LayerEntry> {
   const openDirs: BytePath[] = [];
-  const firstOfGroup = new Map<string, BytePath>();
+  const links = new HardlinkFolder();
   let previous: BytePath | undefined;
   for await (const change of changes) {
     const { path, entry } = change;
@@ -185,18 +190,7 @@ export async function* layerEntriesFromAdditions(
     while (openDirs.length > 0 && !isInside(path, openDirs[openDirs.length - 1]!)) openDirs.pop();
     const parent = parentPath(path);
     if (parent !== '' && openDirs[openDirs.length - 1] !== parent) throw missingParent(path);
-    if (entry.type === 'dir') {
-      openDirs.push(path);
-      yield { kind: 'entry', entry };
-      continue;
-    }
-    const key = entry.linkKey;
-    const first = key === undefined ? undefined : firstOfGroup.get(key);
-    if (first !== undefined) {
-      yield { kind: 'entry', entry: asHardlink(entry, first) };
-      continue;
-    }
-    if (key !== undefined) firstOfGroup.set(key, path);
-    yield { kind: 'entry', entry };
+    if (entry.type === 'dir') openDirs.push(path);
+    yield { kind: 'entry', entry: links.fold(entry) };
   }
 }

@@ -115,10 +115,8 @@ export async function layerFromDiff(
     snapshot: options.snapshot,
     timing: options.onDiffStats !== undefined,
   });
-  const layer =
-    lower === undefined
-      ? await writeEntriesAsLayer(layerEntriesFromAdditions(changes), store, options)
-      : await layerFromChanges(changes, store, options);
+  const entries = lower === undefined ? layerEntriesFromAdditions(changes) : layerEntriesFromChanges(changes);
+  const layer = await writeEntriesAsLayer(entries, store, options);
   options.onDiffStats?.(changes.stats);
   return layer;
 }
